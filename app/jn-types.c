@@ -1,0 +1,83 @@
+/* jn-types.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "jn-types"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "jn-types.h"
+
+static const struct
+{
+  const char *key;
+  const char *label;
+} categories[JN_N_CATEGORIES] = {
+  { "teachers", N_("Teachers") },
+  { "students", N_("Students") },
+  { "relatives", N_("Relatives") },
+  { "internship_masters", N_("Internship Masters") },
+  { "inspectors", N_("Inspectors") },
+  { "staff", N_("Staff") },
+};
+
+GType
+jn_category_get_type (void)
+{
+  static gsize type_id;
+
+  if (g_once_init_enter (&type_id))
+    {
+      static const GEnumValue values[] = {
+        { JN_CATEGORY_TEACHER, "JN_CATEGORY_TEACHER", "teachers" },
+        { JN_CATEGORY_STUDENT, "JN_CATEGORY_STUDENT", "students" },
+        { JN_CATEGORY_RELATIVE, "JN_CATEGORY_RELATIVE", "relatives" },
+        { JN_CATEGORY_INTERNSHIP_MASTER, "JN_CATEGORY_INTERNSHIP_MASTER", "internship-masters" },
+        { JN_CATEGORY_INSPECTOR, "JN_CATEGORY_INSPECTOR", "inspectors" },
+        { JN_CATEGORY_STAFF, "JN_CATEGORY_STAFF", "staff" },
+        { 0, NULL, NULL },
+      };
+      GType id = g_enum_register_static (g_intern_static_string ("JnCategory"), values);
+
+      g_once_init_leave (&type_id, id);
+    }
+
+  return type_id;
+}
+
+const char *
+jn_category_to_key (JnCategory category)
+{
+  g_return_val_if_fail ((guint)category < JN_N_CATEGORIES, NULL);
+
+  return categories[category].key;
+}
+
+gboolean
+jn_category_from_key (const char *key,
+                      JnCategory *category)
+{
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  for (guint i = 0; i < JN_N_CATEGORIES; i++)
+    {
+      if (g_str_equal (key, categories[i].key))
+        {
+          if (category != NULL)
+            *category = (JnCategory)i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+const char *
+jn_category_get_label (JnCategory category)
+{
+  g_return_val_if_fail ((guint)category < JN_N_CATEGORIES, NULL);
+
+  return g_dgettext (GETTEXT_PACKAGE, categories[category].label);
+}

@@ -1,0 +1,41 @@
+/* jn-types.h: forward declarations and shared enums of the Jonction core
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef struct _JnPerson JnPerson;
+typedef struct _JnExport JnExport;
+
+/**
+ * JnCategory:
+ *
+ * The six PRONOTE categories, in the order of the six import steps.
+ */
+typedef enum
+{
+  JN_CATEGORY_TEACHER = 0,
+  JN_CATEGORY_STUDENT,
+  JN_CATEGORY_RELATIVE,
+  JN_CATEGORY_INTERNSHIP_MASTER,
+  JN_CATEGORY_INSPECTOR,
+  JN_CATEGORY_STAFF,
+} JnCategory;
+
+#define JN_N_CATEGORIES 6
+
+GType        jn_category_get_type       (void) G_GNUC_CONST;
+#define JN_TYPE_CATEGORY (jn_category_get_type ())
+
+/* "teachers", "students", "relatives", "internship_masters", "inspectors", "staff" */
+const char  *jn_category_to_key         (JnCategory   category);
+gboolean     jn_category_from_key       (const char  *key,
+                                         JnCategory  *category);
+/* Translated plural label: "Teachers" / "Enseignants" */
+const char  *jn_category_get_label      (JnCategory   category);
+
+G_END_DECLS

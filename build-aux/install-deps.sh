@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything Jonction needs to build, run and test on Debian 12.
+# Idempotent: packages already present are skipped by apt.
+set -euo pipefail
+
+packages=(
+  # build
+  gcc meson ninja-build pkg-config gettext
+  libglib2.0-dev libgtk-4-dev libadwaita-1-dev libxml2-dev libsqlite3-dev
+  libsoup-3.0-dev libjson-glib-dev libgnutls28-dev libsecret-1-dev zlib1g-dev
+  # data validation
+  desktop-file-utils appstream
+  # tests: fixtures, headless GUI, keyring, screenshots
+  openssl python3 xvfb xauth dbus-daemon at-spi2-core libgl1-mesa-dri
+  fonts-cantarell imagemagick x11-utils gnome-keyring libsecret-tools
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
