@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
@@ -58,6 +60,35 @@ structured_error_cb (void        *user_data,
   self->first_error_line = error->line;
 }
 
+/* libxml2's reader parses ahead: an entity error inside a DOCTYPE can surface before the
+ * DOCTYPE node itself. Look at the prolog first (exports are in ASCII-compatible
+ * encodings; for others the node check in jn_xml_reader_next() still applies). */
+static gboolean
+find_doctype (const char *data,
+              gsize       size,
+              int        *line)
+{
+  const char *end = data + size;
+  const char *p = data;
+
+  *line = 1;
+  while (p < end)
+    {
+      if (*p == '\n')
+        (*line)++;
+      else if (*p == '<' && p + 1 < end)
+        {
+          if (g_ascii_isalpha (p[1]) || p[1] == '_')
+            return FALSE;   /* the root element: the prolog is over */
+          if ((gsize)(end - p) >= 9 && memcmp (p, "<!DOCTYPE", 9) == 0)
+            return TRUE;
+        }
+      p++;
+    }
+
+  return FALSE;
+}
+
 JnXmlReader *
 jn_xml_reader_new (GBytes      *bytes,
                    const char  *display_name,
@@ -66,6 +97,7 @@ jn_xml_reader_new (GBytes      *bytes,
   g_autoptr(JnXmlReader) self = NULL;
   gsize size;
   const char *data;
+  int line;
 
   g_return_val_if_fail (bytes != NULL, NULL);
 
@@ -83,6 +115,15 @@ jn_xml_reader_new (GBytes      *bytes,
       g_set_error (error, JN_ERROR, JN_ERROR_TOO_LARGE,
                    _("%s: the file is too large (more than %u MiB)"),
                    display_name, (guint)(JN_XML_MAX_SIZE / (1024 * 1024)));
+      return NULL;
+    }
+
+  if (find_doctype (data, size, &line))
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_FORBIDDEN_CONTENT,
+                   _("%s: line %d: the file declares a DOCTYPE; PRONOTE exports never do, "
+                     "so it is refused (it could hide external or expanding entities)"),
+                   display_name, line);
       return NULL;
     }
 

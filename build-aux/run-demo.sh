@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and starts Jonction on the built-in demo establishment.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+bash build-aux/install-deps.sh
+
+if [ -f _build/build.ninja ]; then
+  meson setup --reconfigure _build >/dev/null
+else
+  meson setup _build >/dev/null
+fi
+meson compile -C _build
+
+# Run from the build tree: the compiled settings schema lives there.
+export GSETTINGS_SCHEMA_DIR="$top/_build/data"
+exec "$top/_build/ui/jonction" --demo "$@"
