@@ -59,7 +59,10 @@ print_json (JsonNode *root)
   json_generator_set_root (generator, root);
   json_generator_set_pretty (generator, FALSE);
   text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  /* cli.md: the JSON is UTF-8 whatever the locale; g_print() would convert it */
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
 }
 
 static void
@@ -219,6 +222,10 @@ command_inspect (int    argc,
   if (!loaded)
     {
       print_error (error->message);
+      if (g_error_matches (error, JN_ERROR, JN_ERROR_KEY_REQUIRED) ||
+          g_error_matches (error, JN_ERROR, JN_ERROR_WRONG_KEY))
+        g_printerr ("%s\n", _("Give the partner's private key with --key FILE, and --partner NAME "
+                              "to choose among several partners."));
       return jn_error_is_input_error (error) ? JN_EXIT_INPUT : JN_EXIT_USAGE;
     }
 
