@@ -26,6 +26,7 @@ jn_error_is_input_error (const GError *error)
     case JN_ERROR_UNKNOWN_PARTNER:
     case JN_ERROR_CORRUPTED:
     case JN_ERROR_TAMPERED:
+    case JN_ERROR_INVALID_DECISION:
       return TRUE;
 
     case JN_ERROR_FAILED:

@@ -24,6 +24,7 @@ G_BEGIN_DECLS
  * @JN_ERROR_UNKNOWN_PARTNER: the requested partner is not in the envelope
  * @JN_ERROR_CORRUPTED: the content does not decrypt or inflate
  * @JN_ERROR_TAMPERED: the SHA-256 verification does not match
+ * @JN_ERROR_INVALID_DECISION: a manual decision names a user that cannot take it
  */
 typedef enum
 {
@@ -39,6 +40,7 @@ typedef enum
   JN_ERROR_UNKNOWN_PARTNER,
   JN_ERROR_CORRUPTED,
   JN_ERROR_TAMPERED,
+  JN_ERROR_INVALID_DECISION,
 } JnError;
 
 GQuark jn_error_quark (void);

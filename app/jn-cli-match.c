@@ -1,0 +1,180 @@
+/* jn-cli-match.c: jonction-cli match
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "jn-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "jn-cli-private.h"
+#include "jn-error.h"
+#include "jn-matcher.h"
+
+static void
+print_person_line (JnPlanItem *item)
+{
+  JnPerson *person = jn_plan_item_get_person (item);
+  g_autofree char *name = jn_person_dup_display_name (person);
+  const char *birth_date = jn_person_get_birth_date (person);
+
+  g_print ("    %-36s %-10s %s", name, birth_date ? birth_date : "",
+           jn_plan_item_get_pronote_id (item) ? jn_plan_item_get_pronote_id (item) : "—");
+}
+
+static void
+print_plan_human (JnPlan *plan)
+{
+  g_print (_("Establishment %s, %s mode\n"), jn_plan_get_uai (plan),
+           jn_plan_get_mode (plan) == JN_IMPORT_MODE_COMPLETE ? _("complete") : _("partial"));
+
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    {
+      GListModel *items = jn_plan_get_items (plan, c);
+      GListModel *clears = jn_plan_get_clears (plan, c);
+      guint n = g_list_model_get_n_items (items);
+
+      g_print ("\n");
+      /* Translators: "Students: 12 matched · 3 not matched · 1 to check" */
+      g_print (_("%s: %u matched · %u not matched · %u to check\n"),
+               jn_category_get_label (c),
+               jn_plan_count_state (plan, c, JN_PLAN_STATE_MATCHED),
+               jn_plan_count_state (plan, c, JN_PLAN_STATE_UNMATCHED),
+               jn_plan_count_state (plan, c, JN_PLAN_STATE_AMBIGUOUS));
+      g_print (_("  %u to set, %u to replace, %u unchanged, %u to remove\n"),
+               jn_plan_count_action (plan, c, JN_PLAN_ACTION_SET),
+               jn_plan_count_action (plan, c, JN_PLAN_ACTION_REPLACE),
+               jn_plan_count_action (plan, c, JN_PLAN_ACTION_UNCHANGED),
+               g_list_model_get_n_items (clears));
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(JnPlanItem) item = g_list_model_get_item (items, i);
+          JnPlanState state = jn_plan_item_get_state (item);
+
+          if (state == JN_PLAN_STATE_AMBIGUOUS)
+            {
+              GPtrArray *candidates = jn_plan_item_get_candidates (item);
+
+              print_person_line (item);
+              g_print ("  %s", _("to check among:"));
+              for (guint k = 0; k < candidates->len; k++)
+                g_print (" %s", jn_ent_user_get_id (g_ptr_array_index (candidates, k)));
+              g_print ("\n");
+            }
+          else if (state == JN_PLAN_STATE_UNMATCHED)
+            {
+              print_person_line (item);
+              g_print ("  %s\n", jn_plan_item_get_skipped (item) ? _("not imported (decision)")
+                                                                  : _("not matched"));
+            }
+        }
+    }
+}
+
+int
+jn_cli_command_match (int    argc,
+                      char **argv)
+{
+  g_auto(JnCliOptions) options = { 0 };
+  g_autoptr(JnExport) export = NULL;
+  g_autoptr(JnDirectory) directory = NULL;
+  g_autoptr(JnMatcher) matcher = NULL;
+  g_autoptr(JnPlan) plan = NULL;
+  g_autoptr(GHashTable) decisions = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) directory_file = NULL;
+  GOptionEntry entries[] = {
+    JN_CLI_KEY_ENTRIES (options),
+    { "directory", 0, 0, G_OPTION_ARG_FILENAME, &options.directory,
+      N_("ENT directory snapshot (a SCIM ListResponse)"), N_("SNAPSHOT.json") },
+    { "ent", 0, 0, G_OPTION_ARG_STRING, &options.ent, N_("ENT SCIM base URL"), N_("URL") },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &options.token_file,
+      N_("File holding the ENT bearer token"), N_("FILE") },
+    { "uai", 0, 0, G_OPTION_ARG_STRING, &options.uai,
+      N_("Establishment (default: the export's)"), N_("UAI") },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &options.mode,
+      N_("Import mode: complete or partial (default)"), N_("MODE") },
+    { "decisions", 0, 0, G_OPTION_ARG_FILENAME, &options.decisions,
+      N_("Manual decisions (JSON)"), N_("FILE") },
+    { "extension-urn", 0, 0, G_OPTION_ARG_STRING, &options.extension_urn,
+      N_("URN of the ENT's SCIM user extension"), N_("URN") },
+    JN_CLI_JSON_ENTRY (options),
+    { NULL }
+  };
+  JnImportMode mode = JN_IMPORT_MODE_PARTIAL;
+  const char *uai;
+  int status;
+
+  if (!jn_cli_parse (_("EXPORT (--directory SNAPSHOT.json | --ent URL) — match and print the plan"),
+                     entries, &argc, &argv, 1, &status))
+    return status;
+
+  if (options.mode != NULL && !jn_import_mode_from_string (options.mode, &mode))
+    return jn_cli_usage_error (NULL, _("--mode is “complete” or “partial”"));
+  if ((options.directory == NULL) == (options.ent == NULL))
+    return jn_cli_usage_error (NULL, _("give either --directory SNAPSHOT.json or --ent URL"));
+  if (options.ent != NULL)
+    return jn_cli_usage_error (NULL, _("--ent is not available in this version yet; "
+                                       "use --directory with a saved snapshot"));
+
+  export = jn_cli_load_export (argv[1], &options, &status);
+  if (status != JN_EXIT_OK)
+    return status;
+
+  uai = options.uai ? options.uai : jn_export_get_uai (export);
+  if (uai == NULL)
+    return jn_cli_usage_error (NULL, _("the export names no establishment: give --uai"));
+  if (options.uai != NULL && jn_export_get_uai (export) != NULL &&
+      g_ascii_strcasecmp (options.uai, jn_export_get_uai (export)) != 0)
+    {
+      g_autofree char *warning = g_strdup_printf (_("warning: the export is for %s, matching for %s"),
+                                                  jn_export_get_uai (export), options.uai);
+      jn_cli_print_error (warning);
+    }
+
+  directory = jn_directory_new (options.extension_urn);
+  directory_file = g_file_new_for_commandline_arg (options.directory);
+  if (!jn_directory_load_file (directory, directory_file, NULL, &error))
+    {
+      jn_cli_print_error (error->message);
+      return JN_EXIT_INPUT;
+    }
+
+  if (options.decisions != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (options.decisions);
+
+      decisions = jn_decisions_load (file, &error);
+      if (decisions == NULL)
+        {
+          jn_cli_print_error (error->message);
+          return JN_EXIT_INPUT;
+        }
+    }
+
+  matcher = jn_matcher_new (directory, uai);
+  plan = jn_matcher_match (matcher, export, mode, decisions, &error);
+  if (plan == NULL)
+    {
+      g_autofree char *name = g_path_get_basename (options.decisions);
+      g_autofree char *message = g_strdup_printf ("%s: %s", name, error->message);
+
+      jn_cli_print_error (message);
+      return JN_EXIT_INPUT;
+    }
+
+  if (options.json)
+    {
+      g_autoptr(JsonNode) root = jn_plan_to_json (plan);
+
+      jn_cli_print_json (root);
+    }
+  else
+    {
+      print_plan_human (plan);
+    }
+
+  return JN_EXIT_OK;
+}

@@ -1,0 +1,72 @@
+/* jn-cli-private.h: helpers shared by the jonction-cli commands
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "jn-cli.h"
+#include "jn-export.h"
+
+G_BEGIN_DECLS
+
+/* The common options of cli.md; each command adds the ones it uses to its context */
+typedef struct
+{
+  char     *key;
+  char     *partner;
+  char     *uai;
+  char     *mode;
+  char     *ent;
+  char     *token_file;
+  char     *extension_urn;
+  char     *state;
+  char     *directory;
+  char     *decisions;
+  char     *output;
+  gboolean  json;
+  gboolean  dry_run;
+  gboolean  yes;
+} JnCliOptions;
+
+void      jn_cli_options_clear        (JnCliOptions    *options);
+void      jn_cli_print_error          (const char      *message);
+int       jn_cli_usage_error          (GOptionContext  *context,
+                                       const char      *message);
+/* Writes @root as one UTF-8 line on stdout, whatever the locale */
+void      jn_cli_print_json           (JsonNode        *root);
+/* "label      value", padded by characters (labels are translated) */
+void      jn_cli_print_row            (const char      *label,
+                                       const char      *value);
+/* Parses @entries (plus --help) and returns the positional arguments left; on failure
+ * prints the usage error and returns FALSE with *status set */
+gboolean  jn_cli_parse                (const char      *parameter_string,
+                                       GOptionEntry    *entries,
+                                       int             *argc,
+                                       char          ***argv,
+                                       int              n_positional,
+                                       int             *status);
+/* Loads @path with the key options; on failure prints the error and sets *status */
+JnExport *jn_cli_load_export          (const char      *path,
+                                       JnCliOptions    *options,
+                                       int             *status);
+
+int       jn_cli_command_inspect      (int              argc,
+                                       char           **argv);
+int       jn_cli_command_match        (int              argc,
+                                       char           **argv);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (JnCliOptions, jn_cli_options_clear)
+
+/* GOptionEntry lines of the common options, for the commands' tables */
+#define JN_CLI_KEY_ENTRIES(opts) \
+  { "key", 0, 0, G_OPTION_ARG_FILENAME, &(opts).key, \
+    N_("Private key of the partner (PEM or DER PKCS#8)"), N_("FILE") }, \
+  { "partner", 0, 0, G_OPTION_ARG_STRING, &(opts).partner, \
+    N_("Partner name in the encrypted export"), N_("NAME") }
+#define JN_CLI_JSON_ENTRY(opts) \
+  { "json", 0, 0, G_OPTION_ARG_NONE, &(opts).json, N_("Print one JSON document"), NULL }
+
+G_END_DECLS

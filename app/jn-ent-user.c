@@ -1,0 +1,597 @@
+/* jn-ent-user.c: one user of the ENT directory (a SCIM User resource)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "jn-ent-user"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "jn-ent-user.h"
+#include "jn-error.h"
+#include "jn-names.h"
+
+typedef struct
+{
+  char *uai;
+  char *value;
+} PronoteId;
+
+struct _JnEntUser
+{
+  GObject     parent_instance;
+
+  JsonObject *object;        /* the resource as read, kept for faithful write-back */
+  char       *id;
+  char       *user_name;
+  char       *family_name;
+  char       *given_name;
+  char       *user_type;
+  char       *birth_date;
+  char       *version;
+  GStrv       structures;
+  GStrv       classes;
+  GStrv       children;
+  GArray     *pronote_ids;   /* PronoteId */
+  JnCategory  category;
+  guint       has_category : 1;
+  guint       active : 1;
+};
+
+G_DEFINE_FINAL_TYPE (JnEntUser, jn_ent_user, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_FAMILY_NAME,
+  PROP_GIVEN_NAME,
+  PROP_BIRTH_DATE,
+  PROP_USER_TYPE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const struct
+{
+  const char *compact;
+  JnCategory  category;
+} user_types[] = {
+  { "eleve", JN_CATEGORY_STUDENT },
+  { "eleves", JN_CATEGORY_STUDENT },
+  { "student", JN_CATEGORY_STUDENT },
+  { "enseignant", JN_CATEGORY_TEACHER },
+  { "professeur", JN_CATEGORY_TEACHER },
+  { "teacher", JN_CATEGORY_TEACHER },
+  { "responsable", JN_CATEGORY_RELATIVE },
+  { "responsablelegal", JN_CATEGORY_RELATIVE },
+  { "parent", JN_CATEGORY_RELATIVE },
+  { "relative", JN_CATEGORY_RELATIVE },
+  { "maitredestage", JN_CATEGORY_INTERNSHIP_MASTER },
+  { "maitrestage", JN_CATEGORY_INTERNSHIP_MASTER },
+  { "tuteur", JN_CATEGORY_INTERNSHIP_MASTER },
+  { "inspecteur", JN_CATEGORY_INSPECTOR },
+  { "inspecteurpedagogique", JN_CATEGORY_INSPECTOR },
+  { "inspector", JN_CATEGORY_INSPECTOR },
+  { "personnel", JN_CATEGORY_STAFF },
+  { "nonenseignant", JN_CATEGORY_STAFF },
+  { "staff", JN_CATEGORY_STAFF },
+};
+
+gboolean
+jn_category_from_user_type (const char *user_type,
+                            JnCategory *category)
+{
+  g_autofree char *compact = NULL;
+
+  if (user_type == NULL)
+    return FALSE;
+
+  compact = jn_names_compact (user_type);
+  for (guint i = 0; i < G_N_ELEMENTS (user_types); i++)
+    {
+      if (g_str_equal (compact, user_types[i].compact))
+        {
+          *category = user_types[i].category;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static void
+pronote_id_clear (gpointer data)
+{
+  PronoteId *id = data;
+
+  g_free (id->uai);
+  g_free (id->value);
+}
+
+static void
+jn_ent_user_finalize (GObject *object)
+{
+  JnEntUser *self = (JnEntUser *)object;
+
+  g_clear_pointer (&self->object, json_object_unref);
+  g_free (self->id);
+  g_free (self->user_name);
+  g_free (self->family_name);
+  g_free (self->given_name);
+  g_free (self->user_type);
+  g_free (self->birth_date);
+  g_free (self->version);
+  g_strfreev (self->structures);
+  g_strfreev (self->classes);
+  g_strfreev (self->children);
+  g_clear_pointer (&self->pronote_ids, g_array_unref);
+
+  G_OBJECT_CLASS (jn_ent_user_parent_class)->finalize (object);
+}
+
+static void
+jn_ent_user_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  JnEntUser *self = JN_ENT_USER (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+
+    case PROP_FAMILY_NAME:
+      g_value_set_string (value, jn_ent_user_get_family_name (self));
+      break;
+
+    case PROP_GIVEN_NAME:
+      g_value_set_string (value, jn_ent_user_get_given_name (self));
+      break;
+
+    case PROP_BIRTH_DATE:
+      g_value_set_string (value, self->birth_date);
+      break;
+
+    case PROP_USER_TYPE:
+      g_value_set_string (value, self->user_type);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+jn_ent_user_class_init (JnEntUserClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = jn_ent_user_finalize;
+  object_class->get_property = jn_ent_user_get_property;
+
+  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
+  properties[PROP_FAMILY_NAME] = g_param_spec_string ("family-name", NULL, NULL, NULL, flags);
+  properties[PROP_GIVEN_NAME] = g_param_spec_string ("given-name", NULL, NULL, NULL, flags);
+  properties[PROP_BIRTH_DATE] = g_param_spec_string ("birth-date", NULL, NULL, NULL, flags);
+  properties[PROP_USER_TYPE] = g_param_spec_string ("user-type", NULL, NULL, NULL, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+jn_ent_user_init (JnEntUser *self)
+{
+  self->pronote_ids = g_array_new (FALSE, TRUE, sizeof (PronoteId));
+  g_array_set_clear_func (self->pronote_ids, pronote_id_clear);
+  self->active = TRUE;
+}
+
+static char *
+dup_member_string (JsonObject *object,
+                   const char *member)
+{
+  JsonNode *node;
+  const char *value;
+
+  if (object == NULL || (node = json_object_get_member (object, member)) == NULL ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  value = json_node_get_string (node);
+  if (value == NULL || *value == '\0')
+    return NULL;
+
+  return g_strdup (value);
+}
+
+static JsonObject *
+get_member_object (JsonObject *object,
+                   const char *member)
+{
+  JsonNode *node;
+
+  if (object == NULL || (node = json_object_get_member (object, member)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  return json_node_get_object (node);
+}
+
+static JsonArray *
+get_member_array (JsonObject *object,
+                  const char *member)
+{
+  JsonNode *node;
+
+  if (object == NULL || (node = json_object_get_member (object, member)) == NULL ||
+      !JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+
+  return json_node_get_array (node);
+}
+
+/* Multi-valued strings, also tolerated as [{"value": …}] */
+static GStrv
+dup_string_list (JsonObject *object,
+                 const char *member)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *array = get_member_array (object, member);
+  guint n = array ? json_array_get_length (array) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      g_autofree char *value = NULL;
+
+      if (JSON_NODE_HOLDS_OBJECT (element))
+        value = dup_member_string (json_node_get_object (element), "value");
+      else if (json_node_get_value_type (element) == G_TYPE_STRING)
+        value = g_strdup (json_node_get_string (element));
+
+      if (value != NULL && *value != '\0')
+        g_strv_builder_add (builder, value);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+JnEntUser *
+jn_ent_user_new_from_json (JsonObject  *object,
+                           const char  *extension_urn,
+                           GError     **error)
+{
+  g_autoptr(JnEntUser) self = NULL;
+  JsonObject *name, *meta, *extension;
+  JsonArray *pronote_ids;
+  JsonNode *active;
+
+  g_return_val_if_fail (object != NULL, NULL);
+
+  if (extension_urn == NULL)
+    extension_urn = JN_DEFAULT_EXTENSION_URN;
+
+  self = g_object_new (JN_TYPE_ENT_USER, NULL);
+  self->object = json_object_ref (object);
+  self->id = dup_member_string (object, "id");
+  if (self->id == NULL)
+    {
+      g_set_error_literal (error, JN_ERROR, JN_ERROR_INVALID_FILE, _("a user has no “id”"));
+      return NULL;
+    }
+
+  self->user_name = dup_member_string (object, "userName");
+  self->user_type = dup_member_string (object, "userType");
+  self->has_category = jn_category_from_user_type (self->user_type, &self->category);
+
+  name = get_member_object (object, "name");
+  self->family_name = dup_member_string (name, "familyName");
+  self->given_name = dup_member_string (name, "givenName");
+
+  meta = get_member_object (object, "meta");
+  self->version = dup_member_string (meta, "version");
+
+  active = json_object_get_member (object, "active");
+  if (active != NULL && json_node_get_value_type (active) == G_TYPE_BOOLEAN)
+    self->active = json_node_get_boolean (active);
+
+  extension = get_member_object (object, extension_urn);
+  self->birth_date = dup_member_string (extension, "birthDate");
+  self->structures = dup_string_list (extension, "structures");
+  self->classes = dup_string_list (extension, "classes");
+  self->children = dup_string_list (extension, "children");
+
+  pronote_ids = get_member_array (extension, "pronoteIds");
+  for (guint i = 0; pronote_ids && i < json_array_get_length (pronote_ids); i++)
+    {
+      JsonNode *element = json_array_get_element (pronote_ids, i);
+      PronoteId id = { 0 };
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      id.uai = dup_member_string (json_node_get_object (element), "uai");
+      id.value = dup_member_string (json_node_get_object (element), "value");
+      if (id.uai == NULL || id.value == NULL)
+        {
+          pronote_id_clear (&id);
+          continue;
+        }
+      g_array_append_val (self->pronote_ids, id);
+    }
+
+  return g_steal_pointer (&self);
+}
+
+/* json_node_copy() shares objects and arrays; the write-back must not touch the original */
+static JsonNode *
+deep_copy (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(JsonObject) copy = json_object_new ();
+      JsonObjectIter iter;
+      const char *member;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, object);
+      while (json_object_iter_next (&iter, &member, &value))
+        json_object_set_member (copy, member, deep_copy (value));
+
+      return json_node_init_object (json_node_alloc (), copy);
+    }
+
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      g_autoptr(JsonArray) copy = json_array_sized_new (json_array_get_length (array));
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        json_array_add_element (copy, deep_copy (json_array_get_element (array, i)));
+
+      return json_node_init_array (json_node_alloc (), copy);
+    }
+
+  return json_node_copy (node);
+}
+
+JsonNode *
+jn_ent_user_to_json (JnEntUser  *self,
+                     const char *extension_urn)
+{
+  g_autoptr(JsonNode) original = NULL;
+  g_autoptr(JsonNode) copy = NULL;
+  g_autoptr(JsonArray) ids = json_array_new ();
+  JsonObject *object, *extension, *meta;
+
+  g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
+
+  if (extension_urn == NULL)
+    extension_urn = JN_DEFAULT_EXTENSION_URN;
+
+  original = json_node_init_object (json_node_alloc (), self->object);
+  copy = deep_copy (original);
+  object = json_node_get_object (copy);
+
+  extension = get_member_object (object, extension_urn);
+  if (extension == NULL)
+    {
+      extension = json_object_new ();
+      json_object_set_object_member (object, extension_urn, extension);
+    }
+
+  for (guint i = 0; i < self->pronote_ids->len; i++)
+    {
+      PronoteId *id = &g_array_index (self->pronote_ids, PronoteId, i);
+      JsonObject *entry = json_object_new ();
+
+      json_object_set_string_member (entry, "uai", id->uai);
+      json_object_set_string_member (entry, "value", id->value);
+      json_array_add_object_element (ids, entry);
+    }
+  json_object_set_array_member (extension, "pronoteIds", g_steal_pointer (&ids));
+
+  if (self->version != NULL)
+    {
+      meta = get_member_object (object, "meta");
+      if (meta == NULL)
+        {
+          meta = json_object_new ();
+          json_object_set_object_member (object, "meta", meta);
+        }
+      json_object_set_string_member (meta, "version", self->version);
+    }
+
+  return g_steal_pointer (&copy);
+}
+
+const char *
+jn_ent_user_get_id (JnEntUser *self)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
+  return self->id;
+}
+
+const char *
+jn_ent_user_get_user_name (JnEntUser *self)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
+  return self->user_name;
+}
+
+const char *
+jn_ent_user_get_family_name (JnEntUser *self)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
+  return self->family_name ? self->family_name : "";
+}
+
+const char *
+jn_ent_user_get_given_name (JnEntUser *self)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
+  return self->given_name ? self->given_name : "";
+}
+
+const char *
+jn_ent_user_get_user_type (JnEntUser *self)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
+  return self->user_type;
+}
+
+gboolean
+jn_ent_user_get_category (JnEntUser  *self,
+                          JnCategory *category)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), FALSE);
+
+  if (self->has_category && category != NULL)
+    *category = self->category;
+
+  return self->has_category;
+}
+
+const char *
+jn_ent_user_get_birth_date (JnEntUser *self)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
+  return self->birth_date;
+}
+
+const char *
+jn_ent_user_get_version (JnEntUser *self)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
+  return self->version;
+}
+
+void
+jn_ent_user_set_version (JnEntUser  *self,
+                         const char *version)
+{
+  g_return_if_fail (JN_IS_ENT_USER (self));
+
+  if (g_strcmp0 (self->version, version) != 0)
+    {
+      g_free (self->version);
+      self->version = g_strdup (version);
+    }
+}
+
+gboolean
+jn_ent_user_get_active (JnEntUser *self)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), FALSE);
+  return self->active;
+}
+
+const char * const *
+jn_ent_user_get_structures (JnEntUser *self)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
+  return (const char * const *)self->structures;
+}
+
+const char * const *
+jn_ent_user_get_classes (JnEntUser *self)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
+  return (const char * const *)self->classes;
+}
+
+const char * const *
+jn_ent_user_get_children (JnEntUser *self)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
+  return (const char * const *)self->children;
+}
+
+gboolean
+jn_ent_user_belongs_to (JnEntUser  *self,
+                        const char *uai)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), FALSE);
+
+  for (guint i = 0; self->structures[i] != NULL; i++)
+    if (g_ascii_strcasecmp (self->structures[i], uai) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+gboolean
+jn_ent_user_has_child (JnEntUser  *self,
+                       const char *child_id)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), FALSE);
+
+  return g_strv_contains ((const char * const *)self->children, child_id);
+}
+
+const char *
+jn_ent_user_get_pronote_id (JnEntUser  *self,
+                            const char *uai)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
+
+  for (guint i = 0; i < self->pronote_ids->len; i++)
+    {
+      PronoteId *id = &g_array_index (self->pronote_ids, PronoteId, i);
+
+      if (g_ascii_strcasecmp (id->uai, uai) == 0)
+        return id->value;
+    }
+
+  return NULL;
+}
+
+void
+jn_ent_user_set_pronote_id (JnEntUser  *self,
+                            const char *uai,
+                            const char *pronote_id)
+{
+  g_return_if_fail (JN_IS_ENT_USER (self));
+  g_return_if_fail (uai != NULL);
+
+  for (guint i = 0; i < self->pronote_ids->len; i++)
+    {
+      PronoteId *id = &g_array_index (self->pronote_ids, PronoteId, i);
+
+      if (g_ascii_strcasecmp (id->uai, uai) != 0)
+        continue;
+
+      if (pronote_id == NULL)
+        {
+          g_array_remove_index (self->pronote_ids, i);
+        }
+      else
+        {
+          g_free (id->value);
+          id->value = g_strdup (pronote_id);
+        }
+      return;
+    }
+
+  if (pronote_id != NULL)
+    {
+      PronoteId id = { g_strdup (uai), g_strdup (pronote_id) };
+
+      g_array_append_val (self->pronote_ids, id);
+    }
+}
+
+char *
+jn_ent_user_dup_display_name (JnEntUser *self)
+{
+  g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
+
+  return g_strdup_printf ("%s %s", jn_ent_user_get_family_name (self),
+                          jn_ent_user_get_given_name (self));
+}

@@ -1,0 +1,1036 @@
+/* jn-matcher.c: the rapprochement of export records and ENT users
+ *
+ * A wrong automatic match is a data-protection incident (a parent would see another
+ * child's grades), so a record is matched automatically only when:
+ *   - exactly one ENT user of its category and establishment fits it under its
+ *     category's rule, and
+ *   - that user fits no other record, and holds no identifier another record claims.
+ * Anything else is "ambiguous" (with every candidate) or "unmatched": the admin decides.
+ *
+ * Rules, strongest first:
+ *   unchanged                the user already holds this very identifier for this UAI
+ *   names+birth-date         students (always), others when both sides know the date
+ *   name-variant+birth-date  the same with a known name variant (jn-names.c)
+ *   names+child              relatives: names, and one of their children in the file is
+ *   name-variant+child       matched to a child of that ENT user
+ *   names-unique             teachers, staff, internship masters, inspectors without a
+ *                            birth date: exact names, unique in the file and in the ENT
+ * Couples (Civilite "M,Mme") never match automatically.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "jn-matcher"
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "jn-error.h"
+#include "jn-matcher.h"
+#include "jn-names.h"
+
+typedef struct _Rec Rec;
+
+typedef struct
+{
+  JnEntUser  *user;
+  JnCategory  category;
+  JnNameKey   family;
+  JnNameKey   given;
+  const char *birth_date;
+  const char *pronote_id;     /* held for the matcher's UAI */
+  guint       stamp;
+  /* scratch of one jn_matcher_match() call */
+  GPtrArray  *fitting;        /* Rec that this user fits */
+  Rec        *owner;          /* the record this user is matched to */
+} User;
+
+typedef struct
+{
+  User        *user;
+  const char  *rule;
+} Fit;
+
+struct _Rec
+{
+  JnPerson    *person;
+  JnPlanItem  *item;
+  JnCategory   category;
+  JnNameKey    family;
+  JnNameKey    given;
+  const char  *birth_date;
+  GArray      *fits;          /* Fit */
+  gboolean     weak;          /* one fit, but not enough evidence alone */
+  gboolean     fixed;         /* matched by "unchanged" */
+  User        *match;
+  const char  *rule;
+};
+
+struct _JnMatcher
+{
+  GObject      parent_instance;
+
+  JnDirectory *directory;
+  char        *uai;
+  User        *users;
+  guint        n_users;
+  GPtrArray   *by_category[JN_N_CATEGORIES];   /* User */
+  GHashTable  *blocks[JN_N_CATEGORIES];        /* name key → GPtrArray of User */
+  GHashTable  *by_pronote_id;                  /* value → User, or &duplicate_marker */
+  guint        stamp;
+};
+
+G_DEFINE_FINAL_TYPE (JnMatcher, jn_matcher, G_TYPE_OBJECT)
+
+static User duplicate_marker;
+
+/* The rule of a couple's extra candidates: shown to the admin, never evidence against
+ * another record */
+static const char couple_parent[] = "couple-parent";
+
+static void
+jn_matcher_finalize (GObject *object)
+{
+  JnMatcher *self = (JnMatcher *)object;
+
+  for (guint i = 0; i < self->n_users; i++)
+    {
+      jn_name_key_clear (&self->users[i].family);
+      jn_name_key_clear (&self->users[i].given);
+      g_clear_pointer (&self->users[i].fitting, g_ptr_array_unref);
+      g_object_unref (self->users[i].user);
+    }
+  g_free (self->users);
+
+  for (guint i = 0; i < JN_N_CATEGORIES; i++)
+    {
+      g_clear_pointer (&self->by_category[i], g_ptr_array_unref);
+      g_clear_pointer (&self->blocks[i], g_hash_table_unref);
+    }
+  g_clear_pointer (&self->by_pronote_id, g_hash_table_unref);
+  g_clear_object (&self->directory);
+  g_free (self->uai);
+
+  G_OBJECT_CLASS (jn_matcher_parent_class)->finalize (object);
+}
+
+static void
+jn_matcher_class_init (JnMatcherClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = jn_matcher_finalize;
+}
+
+static void
+jn_matcher_init (JnMatcher *self)
+{
+}
+
+static void
+add_block (GHashTable *blocks,
+           const char *key,
+           User       *user)
+{
+  GPtrArray *bucket;
+
+  if (key == NULL || key[0] == '\0')
+    return;
+
+  bucket = g_hash_table_lookup (blocks, key);
+  if (bucket == NULL)
+    {
+      bucket = g_ptr_array_new ();
+      g_hash_table_insert (blocks, (gpointer)key, bucket);
+    }
+  if (bucket->len == 0 || g_ptr_array_index (bucket, bucket->len - 1) != user)
+    g_ptr_array_add (bucket, user);
+}
+
+JnMatcher *
+jn_matcher_new (JnDirectory *directory,
+                const char  *uai)
+{
+  JnMatcher *self;
+  GListModel *model;
+  guint n;
+
+  g_return_val_if_fail (JN_IS_DIRECTORY (directory), NULL);
+  g_return_val_if_fail (uai != NULL, NULL);
+
+  self = g_object_new (JN_TYPE_MATCHER, NULL);
+  self->directory = g_object_ref (directory);
+  self->uai = g_strdup (uai);
+  self->by_pronote_id = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < JN_N_CATEGORIES; i++)
+    {
+      self->by_category[i] = g_ptr_array_new ();
+      self->blocks[i] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                               (GDestroyNotify)g_ptr_array_unref);
+    }
+
+  model = jn_directory_get_users (directory);
+  n = g_list_model_get_n_items (model);
+  self->users = g_new0 (User, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JnEntUser) ent_user = g_list_model_get_item (model, i);
+      JnCategory category;
+      User *user;
+
+      /* Only this establishment's users, of a known category, take part. */
+      if (!jn_ent_user_belongs_to (ent_user, uai) ||
+          !jn_ent_user_get_category (ent_user, &category))
+        continue;
+
+      user = &self->users[self->n_users++];
+      user->user = g_object_ref (ent_user);
+      user->category = category;
+      user->birth_date = jn_ent_user_get_birth_date (ent_user);
+      user->pronote_id = jn_ent_user_get_pronote_id (ent_user, uai);
+      user->fitting = g_ptr_array_new ();
+      jn_name_key_init_family (&user->family, jn_ent_user_get_family_name (ent_user));
+      jn_name_key_init_given (&user->given, jn_ent_user_get_given_name (ent_user));
+
+      g_ptr_array_add (self->by_category[category], user);
+      add_block (self->blocks[category], user->family.compact, user);
+      add_block (self->blocks[category], user->family.first, user);
+      add_block (self->blocks[category], user->family.word, user);
+
+      if (user->pronote_id != NULL)
+        {
+          if (g_hash_table_contains (self->by_pronote_id, user->pronote_id))
+            g_hash_table_replace (self->by_pronote_id, (gpointer)user->pronote_id, &duplicate_marker);
+          else
+            g_hash_table_insert (self->by_pronote_id, (gpointer)user->pronote_id, user);
+        }
+    }
+
+  return self;
+}
+
+JnDirectory *
+jn_matcher_get_directory (JnMatcher *self)
+{
+  g_return_val_if_fail (JN_IS_MATCHER (self), NULL);
+  return self->directory;
+}
+
+const char *
+jn_matcher_get_uai (JnMatcher *self)
+{
+  g_return_val_if_fail (JN_IS_MATCHER (self), NULL);
+  return self->uai;
+}
+
+/* ---- evidence ---- */
+
+static gboolean
+same_birth_date (const char *a,
+                 const char *b)
+{
+  return a != NULL && b != NULL && strcmp (a, b) == 0;
+}
+
+static gboolean
+conflicting_birth_dates (const char *a,
+                         const char *b)
+{
+  return a != NULL && b != NULL && strcmp (a, b) != 0;
+}
+
+/* Calls @func for each user whose names match the record's (EXACT or VARIANT) */
+typedef void (*CandidateFunc) (Rec *rec, User *user, JnNameMatch level, gpointer data);
+
+static void
+foreach_name_candidate (JnMatcher     *self,
+                        Rec           *rec,
+                        CandidateFunc  func,
+                        gpointer       data)
+{
+  const char *keys[3] = { rec->family.compact, rec->family.first, rec->family.word };
+  GHashTable *blocks = self->blocks[rec->category];
+
+  self->stamp++;
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    {
+      GPtrArray *bucket = g_hash_table_lookup (blocks, keys[k]);
+
+      for (guint i = 0; bucket && i < bucket->len; i++)
+        {
+          User *user = g_ptr_array_index (bucket, i);
+          JnNameMatch family, given;
+
+          if (user->stamp == self->stamp)
+            continue;
+          user->stamp = self->stamp;
+
+          family = jn_names_match_family (&rec->family, &user->family);
+          if (family == JN_NAME_MATCH_NONE)
+            continue;
+          given = jn_names_match_given (&rec->given, &user->given);
+          if (given == JN_NAME_MATCH_NONE)
+            continue;
+
+          func (rec, user, MIN (family, given), data);
+        }
+    }
+}
+
+static void
+add_fit (Rec        *rec,
+         User       *user,
+         const char *rule)
+{
+  Fit fit = { user, rule };
+
+  g_array_append_val (rec->fits, fit);
+}
+
+static void
+student_candidate_cb (Rec         *rec,
+                      User        *user,
+                      JnNameMatch  level,
+                      gpointer     data)
+{
+  if (same_birth_date (rec->birth_date, user->birth_date))
+    add_fit (rec, user, level == JN_NAME_MATCH_EXACT ? JN_RULE_NAMES_BIRTH_DATE
+                                                     : JN_RULE_VARIANT_BIRTH_DATE);
+}
+
+typedef struct
+{
+  guint n_names;      /* every user with these names, birth date or not */
+  guint n_exact;
+} StaffCounts;
+
+static void
+staff_candidate_cb (Rec         *rec,
+                    User        *user,
+                    JnNameMatch  level,
+                    gpointer     data)
+{
+  StaffCounts *counts = data;
+
+  counts->n_names++;
+  if (conflicting_birth_dates (rec->birth_date, user->birth_date))
+    return;
+
+  /* Same names, and a date that agrees or that one side lacks: a possible fit. */
+  if (same_birth_date (rec->birth_date, user->birth_date))
+    add_fit (rec, user, level == JN_NAME_MATCH_EXACT ? JN_RULE_NAMES_BIRTH_DATE
+                                                     : JN_RULE_VARIANT_BIRTH_DATE);
+  else
+    {
+      add_fit (rec, user, level == JN_NAME_MATCH_EXACT ? JN_RULE_NAMES_UNIQUE : NULL);
+      counts->n_exact += level == JN_NAME_MATCH_EXACT;
+    }
+}
+
+typedef struct
+{
+  GHashTable *recs_by_person;
+  gboolean    couple;
+} RelativeData;
+
+static gboolean
+has_matched_child (Rec          *rec,
+                   User         *user,
+                   RelativeData *data)
+{
+  GPtrArray *children = jn_person_get_children (rec->person);
+
+  for (guint i = 0; i < children->len; i++)
+    {
+      Rec *child = g_hash_table_lookup (data->recs_by_person, g_ptr_array_index (children, i));
+
+      if (child != NULL && child->match != NULL &&
+          jn_ent_user_has_child (user->user, jn_ent_user_get_id (child->match->user)))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+relative_candidate_cb (Rec         *rec,
+                       User        *user,
+                       JnNameMatch  level,
+                       gpointer     data)
+{
+  if (has_matched_child (rec, user, data))
+    add_fit (rec, user, level == JN_NAME_MATCH_EXACT ? JN_RULE_NAMES_CHILD
+                                                     : JN_RULE_VARIANT_CHILD);
+}
+
+static guint
+count_in_file (GHashTable *name_counts,
+               Rec        *rec)
+{
+  g_autofree char *key = g_strdup_printf ("%u|%s|%s", (guint)rec->category, rec->family.compact,
+                                          rec->given.compact);
+
+  return GPOINTER_TO_UINT (g_hash_table_lookup (name_counts, key));
+}
+
+static void
+compute_fits (JnMatcher  *self,
+              Rec        *rec,
+              GHashTable *name_counts,
+              GHashTable *recs_by_person)
+{
+  switch (rec->category)
+    {
+    case JN_CATEGORY_STUDENT:
+      if (rec->birth_date != NULL)
+        foreach_name_candidate (self, rec, student_candidate_cb, NULL);
+      break;
+
+    case JN_CATEGORY_RELATIVE:
+      {
+        RelativeData data = { recs_by_person, jn_person_get_is_couple (rec->person) };
+
+        foreach_name_candidate (self, rec, relative_candidate_cb, &data);
+        /* A couple stands for two ENT accounts: show the admin both parents. */
+        if (data.couple)
+          {
+            GPtrArray *parents = self->by_category[JN_CATEGORY_RELATIVE];
+
+            for (guint i = 0; i < parents->len; i++)
+              {
+                User *user = g_ptr_array_index (parents, i);
+                gboolean known = FALSE;
+
+                for (guint f = 0; f < rec->fits->len && !known; f++)
+                  known = g_array_index (rec->fits, Fit, f).user == user;
+                if (!known && jn_names_match_family (&rec->family, &user->family) &&
+                    has_matched_child (rec, user, &data))
+                  add_fit (rec, user, couple_parent);
+              }
+            rec->weak = TRUE;
+          }
+      }
+      break;
+
+    case JN_CATEGORY_TEACHER:
+    case JN_CATEGORY_INTERNSHIP_MASTER:
+    case JN_CATEGORY_INSPECTOR:
+    case JN_CATEGORY_STAFF:
+    default:
+      {
+        StaffCounts counts = { 0, 0 };
+
+        foreach_name_candidate (self, rec, staff_candidate_cb, &counts);
+        if (rec->fits->len == 1)
+          {
+            Fit *fit = &g_array_index (rec->fits, Fit, 0);
+
+            /* Names alone only when unique on both sides */
+            if (fit->rule == NULL ||
+                (g_str_equal (fit->rule, JN_RULE_NAMES_UNIQUE) &&
+                 (counts.n_names != 1 || count_in_file (name_counts, rec) != 1)))
+              rec->weak = TRUE;
+          }
+      }
+      break;
+    }
+}
+
+/* ---- resolution ---- */
+
+static void
+resolve (GPtrArray *recs)
+{
+  for (guint i = 0; i < recs->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (recs, i);
+
+      for (guint f = 0; f < rec->fits->len; f++)
+        {
+          Fit *fit = &g_array_index (rec->fits, Fit, f);
+
+          if (fit->rule != couple_parent)
+            g_ptr_array_add (fit->user->fitting, rec);
+        }
+    }
+
+  for (guint i = 0; i < recs->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (recs, i);
+      Fit *fit;
+
+      if (rec->fits->len != 1 || rec->weak)
+        continue;
+
+      fit = &g_array_index (rec->fits, Fit, 0);
+      if (fit->user->owner != NULL || fit->user->fitting->len != 1)
+        continue;
+
+      rec->match = fit->user;
+      rec->rule = fit->rule;
+      fit->user->owner = rec;
+    }
+}
+
+static double
+score_user (JnMatcher *self,
+            Rec       *rec,
+            User      *user,
+            JnReasons *out_reasons);
+
+static int
+compare_suggestions (gconstpointer a,
+                     gconstpointer b)
+{
+  const JnSuggestion *sa = a, *sb = b;
+
+  if (sa->score != sb->score)
+    return sa->score > sb->score ? -1 : 1;
+
+  return strcmp (jn_ent_user_get_id (sa->user), jn_ent_user_get_id (sb->user));
+}
+
+static void
+set_ambiguous (JnMatcher *self,
+               Rec       *rec)
+{
+  g_autoptr(GArray) ranked = g_array_new (FALSE, FALSE, sizeof (JnSuggestion));
+  g_autoptr(GPtrArray) candidates = g_ptr_array_new ();
+
+  for (guint f = 0; f < rec->fits->len; f++)
+    {
+      JnSuggestion suggestion = { g_array_index (rec->fits, Fit, f).user->user, 0, 0 };
+
+      suggestion.score = score_user (self, rec, g_array_index (rec->fits, Fit, f).user, NULL);
+      g_array_append_val (ranked, suggestion);
+    }
+  g_array_sort (ranked, compare_suggestions);
+
+  for (guint i = 0; i < ranked->len; i++)
+    g_ptr_array_add (candidates, g_array_index (ranked, JnSuggestion, i).user);
+
+  jn_plan_item_set_ambiguous (rec->item, candidates);
+}
+
+static void
+rec_free (Rec *rec)
+{
+  jn_name_key_clear (&rec->family);
+  jn_name_key_clear (&rec->given);
+  g_array_unref (rec->fits);
+  g_object_unref (rec->item);
+  g_free (rec);
+}
+
+static int
+compare_string_pointers (const void *a,
+                         const void *b)
+{
+  return strcmp (*(const char * const *)a, *(const char * const *)b);
+}
+
+static gboolean
+apply_decisions (JnMatcher   *self,
+                 JnPlan      *plan,
+                 GHashTable  *decisions,
+                 GError     **error)
+{
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autoptr(GHashTable) decided_users = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree gpointer *keys = NULL;
+  guint n_keys = 0;
+
+  keys = g_hash_table_get_keys_as_array (decisions, &n_keys);
+  qsort (keys, n_keys, sizeof (gpointer), compare_string_pointers);
+
+  for (guint i = 0; i < n_keys; i++)
+    {
+      const char *pronote_id = keys[i];
+      const char *ent_id = g_hash_table_lookup (decisions, pronote_id);
+      JnPlanItem *item = jn_plan_lookup (plan, pronote_id);
+      JnEntUser *user;
+      JnCategory category;
+      const char *other;
+
+      if (item == NULL)
+        {
+          g_string_append_printf (problems, _("\n  %s: no record of the export has this identifier"),
+                                  pronote_id);
+          continue;
+        }
+      if (ent_id == NULL)
+        continue;
+
+      user = jn_directory_lookup (self->directory, ent_id);
+      if (user == NULL)
+        {
+          g_string_append_printf (problems, _("\n  %s: the ENT has no user “%s”"), pronote_id, ent_id);
+          continue;
+        }
+      if (!jn_ent_user_belongs_to (user, self->uai))
+        {
+          g_string_append_printf (problems, _("\n  %s: the ENT user “%s” does not belong to establishment %s"),
+                                  pronote_id, ent_id, self->uai);
+          continue;
+        }
+      if (!jn_ent_user_get_category (user, &category) ||
+          category != jn_plan_item_get_category (item))
+        {
+          g_string_append_printf (problems, _("\n  %s: the ENT user “%s” is not in the category %s"),
+                                  pronote_id, ent_id,
+                                  jn_category_get_label (jn_plan_item_get_category (item)));
+          continue;
+        }
+      if ((other = g_hash_table_lookup (decided_users, ent_id)) != NULL)
+        {
+          g_string_append_printf (problems, _("\n  %s: the ENT user “%s” is also chosen for %s"),
+                                  pronote_id, ent_id, other);
+          continue;
+        }
+      g_hash_table_insert (decided_users, (gpointer)ent_id, (gpointer)pronote_id);
+    }
+
+  /* A decided user must not keep another record's automatic match. */
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    {
+      GListModel *items = jn_plan_get_items (plan, c);
+
+      for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+        {
+          g_autoptr(JnPlanItem) item = g_list_model_get_item (items, i);
+          const char *pronote_id = jn_plan_item_get_pronote_id (item);
+          const char *decided_for;
+
+          if (jn_plan_item_get_state (item) != JN_PLAN_STATE_MATCHED ||
+              (pronote_id != NULL && g_hash_table_contains (decisions, pronote_id)))
+            continue;
+
+          decided_for = g_hash_table_lookup (decided_users, jn_ent_user_get_id (jn_plan_item_get_user (item)));
+          if (decided_for != NULL)
+            g_string_append_printf (problems,
+                                    _("\n  %s: the ENT user “%s” is already matched to %s"),
+                                    decided_for, jn_ent_user_get_id (jn_plan_item_get_user (item)),
+                                    pronote_id);
+        }
+    }
+
+  if (problems->len > 0)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION,
+                   _("some decisions cannot be applied:%s"), problems->str);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < n_keys; i++)
+    {
+      JnPlanItem *item = jn_plan_lookup (plan, keys[i]);
+      const char *ent_id = g_hash_table_lookup (decisions, keys[i]);
+
+      if (ent_id == NULL)
+        jn_plan_item_set_skipped (item);
+      else
+        jn_plan_item_set_matched (item, jn_directory_lookup (self->directory, ent_id),
+                                  JN_RULE_MANUAL, self->uai);
+    }
+
+  return TRUE;
+}
+
+static void
+add_clears (JnMatcher *self,
+            JnPlan    *plan)
+{
+  g_autoptr(GHashTable) matched_users = g_hash_table_new (NULL, NULL);
+
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    {
+      GListModel *items = jn_plan_get_items (plan, c);
+
+      for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+        {
+          g_autoptr(JnPlanItem) item = g_list_model_get_item (items, i);
+
+          if (jn_plan_item_get_state (item) == JN_PLAN_STATE_MATCHED)
+            g_hash_table_add (matched_users, jn_plan_item_get_user (item));
+        }
+    }
+
+  for (guint i = 0; i < self->n_users; i++)
+    {
+      User *user = &self->users[i];
+      JnPlanItem *holder;
+
+      if (user->pronote_id == NULL || g_hash_table_contains (matched_users, user->user))
+        continue;
+
+      /* Stale: the file no longer has the identifier, or gives it to someone else. */
+      holder = jn_plan_lookup (plan, user->pronote_id);
+      if (holder == NULL || jn_plan_item_get_state (holder) == JN_PLAN_STATE_MATCHED)
+        {
+          g_autoptr(JnPlanItem) clear = jn_plan_item_new_clear (user->user, user->category,
+                                                                user->pronote_id);
+          jn_plan_add_item (plan, clear);
+        }
+    }
+}
+
+JnPlan *
+jn_matcher_match (JnMatcher     *self,
+                  JnExport      *export,
+                  JnImportMode   mode,
+                  GHashTable    *decisions,
+                  GError       **error)
+{
+  g_autoptr(JnPlan) plan = NULL;
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify)rec_free);
+  g_autoptr(GHashTable) recs_by_person = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) name_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) first_pass = g_ptr_array_new ();
+  g_autoptr(GPtrArray) relatives = g_ptr_array_new ();
+
+  g_return_val_if_fail (JN_IS_MATCHER (self), NULL);
+  g_return_val_if_fail (JN_IS_EXPORT (export), NULL);
+
+  plan = jn_plan_new (self->uai, mode);
+
+  for (guint i = 0; i < self->n_users; i++)
+    {
+      g_ptr_array_set_size (self->users[i].fitting, 0);
+      self->users[i].owner = NULL;
+    }
+
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    {
+      GListModel *model = jn_export_get_category_model (export, c);
+      guint n = g_list_model_get_n_items (model);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(JnPerson) person = g_list_model_get_item (model, i);
+          Rec *rec = g_new0 (Rec, 1);
+          g_autofree char *key = NULL;
+          guint count;
+
+          rec->person = person;
+          rec->category = c;
+          rec->item = jn_plan_item_new (person, c);
+          rec->fits = g_array_new (FALSE, FALSE, sizeof (Fit));
+          rec->birth_date = jn_person_get_birth_date (person);
+          jn_name_key_init_family (&rec->family, jn_person_get_family_name (person));
+          jn_name_key_init_given (&rec->given, jn_person_get_given_name (person));
+          jn_plan_add_item (plan, rec->item);
+          g_ptr_array_add (all, rec);
+          g_hash_table_insert (recs_by_person, person, rec);
+
+          key = g_strdup_printf ("%u|%s|%s", c, rec->family.compact, rec->given.compact);
+          count = GPOINTER_TO_UINT (g_hash_table_lookup (name_counts, key));
+          g_hash_table_insert (name_counts, g_steal_pointer (&key), GUINT_TO_POINTER (count + 1));
+        }
+    }
+
+  /* The identifier already in place is the strongest evidence. */
+  for (guint i = 0; i < all->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (all, i);
+      const char *pronote_id = jn_person_get_pronote_id (rec->person);
+      User *holder = pronote_id ? g_hash_table_lookup (self->by_pronote_id, pronote_id) : NULL;
+
+      if (holder != NULL && holder != &duplicate_marker && holder->category == rec->category &&
+          holder->owner == NULL)
+        {
+          rec->fixed = TRUE;
+          rec->match = holder;
+          rec->rule = JN_RULE_UNCHANGED;
+          holder->owner = rec;
+        }
+    }
+
+  /* Relatives need their children's matches: they come second. */
+  for (guint i = 0; i < all->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (all, i);
+
+      if (rec->fixed || jn_person_get_pronote_id (rec->person) == NULL)
+        continue;
+      g_ptr_array_add (rec->category == JN_CATEGORY_RELATIVE ? relatives : first_pass, rec);
+    }
+
+  for (guint i = 0; i < first_pass->len; i++)
+    compute_fits (self, g_ptr_array_index (first_pass, i), name_counts, recs_by_person);
+  resolve (first_pass);
+
+  for (guint i = 0; i < relatives->len; i++)
+    compute_fits (self, g_ptr_array_index (relatives, i), name_counts, recs_by_person);
+  resolve (relatives);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (all, i);
+
+      if (rec->match != NULL)
+        jn_plan_item_set_matched (rec->item, rec->match->user, rec->rule, self->uai);
+      else if (rec->fits->len > 0)
+        set_ambiguous (self, rec);
+      else
+        jn_plan_item_set_unmatched (rec->item);
+    }
+
+  if (decisions != NULL && !apply_decisions (self, plan, decisions, error))
+    return NULL;
+
+  if (mode == JN_IMPORT_MODE_COMPLETE)
+    add_clears (self, plan);
+
+  return g_steal_pointer (&plan);
+}
+
+/* ---- suggestions ---- */
+
+static double
+score_user (JnMatcher *self,
+            Rec       *rec,
+            User      *user,
+            JnReasons *out_reasons)
+{
+  JnNameMatch family = jn_names_match_family (&rec->family, &user->family);
+  JnNameMatch given = jn_names_match_given (&rec->given, &user->given);
+  double family_sim, given_sim, score;
+  JnReasons reasons = 0;
+
+  family_sim = MAX (jn_names_similarity (rec->family.compact, user->family.compact),
+                    0.95 * jn_names_similarity (rec->family.first, user->family.first));
+  given_sim = MAX (jn_names_similarity (rec->given.compact, user->given.compact),
+                   0.9 * jn_names_similarity (rec->given.first, user->given.first));
+  if (family == JN_NAME_MATCH_VARIANT)
+    family_sim = MAX (family_sim, 0.9);
+  if (given == JN_NAME_MATCH_VARIANT)
+    given_sim = MAX (given_sim, 0.9);
+
+  score = 0.5 * family_sim + 0.35 * given_sim;
+
+  if (family == JN_NAME_MATCH_EXACT && given == JN_NAME_MATCH_EXACT)
+    {
+      const char *raw_family = jn_person_get_family_name (rec->person);
+      const char *raw_given = jn_person_get_given_name (rec->person);
+
+      if (g_strcmp0 (raw_family, jn_ent_user_get_family_name (user->user)) == 0 &&
+          g_strcmp0 (raw_given, jn_ent_user_get_given_name (user->user)) == 0)
+        reasons |= JN_REASON_SAME_NAMES;
+      else if (g_str_equal (rec->family.folded, user->family.folded) &&
+               g_str_equal (rec->given.folded, user->given.folded))
+        reasons |= JN_REASON_ACCENTS_OR_CASE;
+      else
+        reasons |= JN_REASON_HYPHENS_OR_SPACES;
+    }
+  else
+    {
+      if (given == JN_NAME_MATCH_VARIANT)
+        reasons |= JN_REASON_FIRST_GIVEN_NAME;
+      if (family == JN_NAME_MATCH_VARIANT)
+        reasons |= g_str_equal (rec->family.first, user->family.first) ? JN_REASON_PARTICLE
+                                                                        : JN_REASON_DOUBLE_FAMILY_NAME;
+      if ((family == JN_NAME_MATCH_NONE || given == JN_NAME_MATCH_NONE) &&
+          family_sim >= 0.9 && given_sim >= 0.85)
+        reasons |= JN_REASON_CLOSE_SPELLING;
+    }
+
+  if (same_birth_date (rec->birth_date, user->birth_date))
+    {
+      score += 0.15;
+      reasons |= JN_REASON_SAME_BIRTH_DATE;
+    }
+  else if (conflicting_birth_dates (rec->birth_date, user->birth_date))
+    {
+      score -= 0.15;
+      reasons |= JN_REASON_OTHER_BIRTH_DATE;
+    }
+
+  if (rec->category == JN_CATEGORY_RELATIVE)
+    {
+      GPtrArray *children = jn_person_get_children (rec->person);
+      const char * const *ent_children = jn_ent_user_get_children (user->user);
+
+      /* A child of the same names among the ENT user's children */
+      for (guint i = 0; i < children->len && !(reasons & JN_REASON_CHILD_IN_COMMON); i++)
+        {
+          JnPerson *child = g_ptr_array_index (children, i);
+          g_autofree char *child_family = jn_names_compact (jn_person_get_family_name (child));
+          g_autofree char *child_given = jn_names_compact (jn_person_get_given_name (child));
+
+          for (guint k = 0; ent_children[k] != NULL; k++)
+            {
+              JnEntUser *ent_child = jn_directory_lookup (self->directory, ent_children[k]);
+              g_autofree char *f = NULL, *g = NULL;
+
+              if (ent_child == NULL)
+                continue;
+              f = jn_names_compact (jn_ent_user_get_family_name (ent_child));
+              g = jn_names_compact (jn_ent_user_get_given_name (ent_child));
+              if (g_str_equal (f, child_family) && g_str_equal (g, child_given))
+                {
+                  reasons |= JN_REASON_CHILD_IN_COMMON;
+                  score += 0.15;
+                  break;
+                }
+            }
+        }
+    }
+
+  if (user->pronote_id != NULL &&
+      g_strcmp0 (user->pronote_id, jn_person_get_pronote_id (rec->person)) != 0)
+    reasons |= JN_REASON_HOLDS_OTHER_ID;
+
+  if (out_reasons != NULL)
+    *out_reasons = reasons;
+
+  return CLAMP (score, 0.0, 1.0);
+}
+
+GArray *
+jn_matcher_suggest (JnMatcher *self,
+                    JnPerson  *person,
+                    JnPlan    *plan,
+                    guint      max_results)
+{
+  GArray *results = g_array_new (FALSE, FALSE, sizeof (JnSuggestion));
+  GPtrArray *users;
+  Rec rec = { 0 };
+
+  g_return_val_if_fail (JN_IS_MATCHER (self), results);
+  g_return_val_if_fail (JN_IS_PERSON (person), results);
+
+  rec.person = person;
+  rec.category = jn_person_get_category (person);
+  rec.birth_date = jn_person_get_birth_date (person);
+  jn_name_key_init_family (&rec.family, jn_person_get_family_name (person));
+  jn_name_key_init_given (&rec.given, jn_person_get_given_name (person));
+
+  users = self->by_category[rec.category];
+  for (guint i = 0; i < users->len; i++)
+    {
+      User *user = g_ptr_array_index (users, i);
+      JnSuggestion suggestion = { user->user, 0, 0 };
+
+      /* Cheap cut before the full score: nothing alike in the family name */
+      if (jn_names_similarity (rec.family.compact, user->family.compact) < 0.6 &&
+          jn_names_similarity (rec.family.first, user->family.first) < 0.6)
+        continue;
+
+      suggestion.score = score_user (self, &rec, user, &suggestion.reasons);
+      if (suggestion.score < 0.55)
+        continue;
+
+      if (plan != NULL)
+        {
+          /* Taken by another record of the plan */
+          GListModel *items = jn_plan_get_items (plan, rec.category);
+
+          for (guint k = 0; k < g_list_model_get_n_items (items); k++)
+            {
+              g_autoptr(JnPlanItem) item = g_list_model_get_item (items, k);
+
+              if (jn_plan_item_get_user (item) == user->user && jn_plan_item_get_person (item) != person &&
+                  jn_plan_item_get_state (item) == JN_PLAN_STATE_MATCHED)
+                {
+                  suggestion.reasons |= JN_REASON_ALREADY_TAKEN;
+                  break;
+                }
+            }
+        }
+
+      g_array_append_val (results, suggestion);
+    }
+
+  g_array_sort (results, compare_suggestions);
+  if (max_results > 0 && results->len > max_results)
+    g_array_set_size (results, max_results);
+
+  jn_name_key_clear (&rec.family);
+  jn_name_key_clear (&rec.given);
+
+  return results;
+}
+
+char *
+jn_reasons_to_string (JnReasons reasons)
+{
+  static const struct { JnReasons reason; const char *text; } texts[] = {
+    { JN_REASON_SAME_NAMES, N_("same names") },
+    { JN_REASON_ACCENTS_OR_CASE, N_("names differ by accents or case") },
+    { JN_REASON_HYPHENS_OR_SPACES, N_("names differ by hyphens, apostrophes or spaces") },
+    { JN_REASON_FIRST_GIVEN_NAME, N_("first given name only") },
+    { JN_REASON_PARTICLE, N_("family name with or without its particle") },
+    { JN_REASON_DOUBLE_FAMILY_NAME, N_("one part of a double family name") },
+    { JN_REASON_CLOSE_SPELLING, N_("close spelling") },
+    { JN_REASON_SAME_BIRTH_DATE, N_("same birth date") },
+    { JN_REASON_OTHER_BIRTH_DATE, N_("different birth date") },
+    { JN_REASON_CHILD_IN_COMMON, N_("a child in common") },
+    { JN_REASON_HOLDS_OTHER_ID, N_("already holds another identifier") },
+    { JN_REASON_ALREADY_TAKEN, N_("already matched to another record") },
+  };
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      if (!(reasons & texts[i].reason))
+        continue;
+      if (out->len > 0)
+        g_string_append (out, ", ");
+      g_string_append (out, g_dgettext (GETTEXT_PACKAGE, texts[i].text));
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+GHashTable *
+jn_decisions_load (GFile   *file,
+                   GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GHashTable) decisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *display_name = g_file_get_basename (file);
+  g_autofree char *contents = NULL;
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *value;
+  gsize length;
+
+  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, &local_error))
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_IO, _("%s: cannot read the file: %s"),
+                   display_name, local_error->message);
+      return NULL;
+    }
+
+  if (!json_parser_load_from_data (parser, contents, (gssize)length, &local_error))
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE, _("%s: invalid JSON: %s"),
+                   display_name, local_error->message);
+      return NULL;
+    }
+
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    goto invalid;
+
+  json_object_iter_init (&iter, json_node_get_object (json_parser_get_root (parser)));
+  while (json_object_iter_next (&iter, &member, &value))
+    {
+      if (JSON_NODE_HOLDS_NULL (value))
+        g_hash_table_insert (decisions, g_strdup (member), NULL);
+      else if (json_node_get_value_type (value) == G_TYPE_STRING)
+        g_hash_table_insert (decisions, g_strdup (member), g_strdup (json_node_get_string (value)));
+      else
+        goto invalid;
+    }
+
+  return g_steal_pointer (&decisions);
+
+invalid:
+  g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE,
+               _("%s: a decisions file is one JSON object: {\"<PRONOTE id>\": \"<ENT id>\" or null}"),
+               display_name);
+  return NULL;
+}

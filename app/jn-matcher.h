@@ -1,0 +1,78 @@
+/* jn-matcher.h: the rapprochement of export records and ENT users
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "jn-directory.h"
+#include "jn-export.h"
+#include "jn-plan.h"
+
+G_BEGIN_DECLS
+
+/* Rule names, stable: they appear in the plan ("rule" of cli.md) */
+#define JN_RULE_UNCHANGED          "unchanged"
+#define JN_RULE_NAMES_BIRTH_DATE   "names+birth-date"
+#define JN_RULE_VARIANT_BIRTH_DATE "name-variant+birth-date"
+#define JN_RULE_NAMES_CHILD        "names+child"
+#define JN_RULE_VARIANT_CHILD      "name-variant+child"
+#define JN_RULE_NAMES_UNIQUE       "names-unique"
+#define JN_RULE_MANUAL             "manual"
+
+/* Why a suggestion is ranked where it is */
+typedef enum
+{
+  JN_REASON_SAME_BIRTH_DATE     = 1 << 0,
+  JN_REASON_OTHER_BIRTH_DATE    = 1 << 1,
+  JN_REASON_SAME_NAMES          = 1 << 2,
+  JN_REASON_ACCENTS_OR_CASE     = 1 << 3,
+  JN_REASON_HYPHENS_OR_SPACES   = 1 << 4,
+  JN_REASON_FIRST_GIVEN_NAME    = 1 << 5,
+  JN_REASON_PARTICLE            = 1 << 6,
+  JN_REASON_DOUBLE_FAMILY_NAME  = 1 << 7,
+  JN_REASON_CLOSE_SPELLING      = 1 << 8,
+  JN_REASON_CHILD_IN_COMMON     = 1 << 9,
+  JN_REASON_HOLDS_OTHER_ID      = 1 << 10,
+  JN_REASON_ALREADY_TAKEN       = 1 << 11,
+} JnReasons;
+
+typedef struct
+{
+  JnEntUser *user;
+  double     score;     /* 0..1 */
+  JnReasons  reasons;
+} JnSuggestion;
+
+#define JN_TYPE_MATCHER (jn_matcher_get_type ())
+G_DECLARE_FINAL_TYPE (JnMatcher, jn_matcher, JN, MATCHER, GObject)
+
+/* Prepares @directory's users of @uai (normalised names, indexes) once */
+JnMatcher    *jn_matcher_new                 (JnDirectory   *directory,
+                                              const char    *uai);
+JnDirectory  *jn_matcher_get_directory       (JnMatcher     *self);
+const char   *jn_matcher_get_uai             (JnMatcher     *self);
+
+/* Pure and deterministic: the same export, directory and decisions give the same plan.
+ * @decisions: pronote id → ENT id (a manual match) or NULL (do not import), or NULL.
+ * Fails (JN_ERROR_INVALID_ARGUMENT) when a decision is invalid, naming each. */
+JnPlan       *jn_matcher_match               (JnMatcher     *self,
+                                              JnExport      *export,
+                                              JnImportMode   mode,
+                                              GHashTable    *decisions,
+                                              GError       **error);
+
+/* Ranked ENT users of the same category for @person, best first; @plan (optional) marks
+ * users already taken by another record. Free with g_array_unref(). */
+GArray       *jn_matcher_suggest             (JnMatcher     *self,
+                                              JnPerson      *person,
+                                              JnPlan        *plan,
+                                              guint          max_results);
+
+/* Human, translated sentence of the reasons ("same birth date, accent differs") */
+char         *jn_reasons_to_string           (JnReasons      reasons);
+
+/* Decisions file (cli.md): {"<pronote_id>": "<ent_id>" | null} */
+GHashTable   *jn_decisions_load              (GFile         *file,
+                                              GError       **error);
+
+G_END_DECLS

@@ -1,0 +1,414 @@
+/* test-matcher.c: the matching rules, each on a small invented establishment
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "jn-error.h"
+#include "jn-matcher.h"
+
+#define UAI "0312609T"
+#define EXT "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
+
+typedef struct
+{
+  JnExport    *export;
+  JnDirectory *directory;
+  JnMatcher   *matcher;
+} Fixture;
+
+/* One SCIM user; @extra is JSON members added to the extension ("" for none) */
+static char *
+user (const char *id,
+      const char *type,
+      const char *family,
+      const char *given,
+      const char *birth_date,
+      const char *extra)
+{
+  g_autofree char *bd = birth_date ? g_strdup_printf ("\"birthDate\":\"%s\",", birth_date) : g_strdup ("");
+
+  return g_strdup_printf ("{\"id\":\"%s\",\"userName\":\"%s\",\"userType\":\"%s\","
+                          "\"name\":{\"familyName\":\"%s\",\"givenName\":\"%s\"},"
+                          "\"" EXT "\":{%s\"structures\":[\"" UAI "\"]%s%s}}",
+                          id, id, type, family, given, bd, *extra ? "," : "", extra);
+}
+
+static void
+fixture_setup (Fixture    *fixture,
+               const char *records,
+               char      **users)
+{
+  g_autofree char *xml = g_strdup_printf ("<?xml version=\"1.0\"?>\n<ExportIdentifiants UAI=\"" UAI "\">%s</ExportIdentifiants>", records);
+  g_autofree char *joined = g_strjoinv (",", users);
+  g_autofree char *json = g_strdup_printf ("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
+                                           "\"totalResults\":%u,\"Resources\":[%s]}", g_strv_length (users), joined);
+  g_autofree char *dir = g_dir_make_tmp ("jn-matcher-XXXXXX", NULL);
+  g_autofree char *xml_path = g_build_filename (dir, "export.xml", NULL);
+  g_autofree char *json_path = g_build_filename (dir, "directory.json", NULL);
+  g_autoptr(GFile) xml_file = g_file_new_for_path (xml_path);
+  g_autoptr(GFile) json_file = g_file_new_for_path (json_path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (xml_path, xml, -1, NULL));
+  g_assert_true (g_file_set_contents (json_path, json, -1, NULL));
+
+  fixture->export = jn_export_new ();
+  g_assert_true (jn_export_load (fixture->export, xml_file, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  fixture->directory = jn_directory_new (NULL);
+  g_assert_true (jn_directory_load_file (fixture->directory, json_file, NULL, &error));
+  g_assert_no_error (error);
+  fixture->matcher = jn_matcher_new (fixture->directory, UAI);
+  /* @users is a compound literal: free its strings, not the array */
+  for (guint i = 0; users[i] != NULL; i++)
+    g_free (users[i]);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_clear_object (&fixture->matcher);
+  g_clear_object (&fixture->directory);
+  g_clear_object (&fixture->export);
+}
+
+static JnPlanItem *
+item_of (JnPlan     *plan,
+         const char *pronote_id)
+{
+  JnPlanItem *item = jn_plan_lookup (plan, pronote_id);
+
+  g_assert_nonnull (item);
+  return item;
+}
+
+static void
+assert_matched (JnPlan     *plan,
+                const char *pronote_id,
+                const char *ent_id,
+                const char *rule,
+                JnPlanAction action)
+{
+  JnPlanItem *item = item_of (plan, pronote_id);
+
+  if (jn_plan_item_get_state (item) != JN_PLAN_STATE_MATCHED)
+    g_error ("%s: state %d, expected a match with %s", pronote_id, jn_plan_item_get_state (item), ent_id);
+  g_assert_cmpstr (jn_ent_user_get_id (jn_plan_item_get_user (item)), ==, ent_id);
+  g_assert_cmpstr (jn_plan_item_get_rule (item), ==, rule);
+  g_assert_cmpint (jn_plan_item_get_action (item), ==, action);
+}
+
+static void
+assert_state (JnPlan      *plan,
+              const char  *pronote_id,
+              JnPlanState  state,
+              guint        n_candidates)
+{
+  JnPlanItem *item = item_of (plan, pronote_id);
+
+  if (jn_plan_item_get_state (item) != state)
+    g_error ("%s: state %d, expected %d", pronote_id, jn_plan_item_get_state (item), state);
+  g_assert_cmpuint (jn_plan_item_get_candidates (item)->len, ==, n_candidates);
+}
+
+static JnPlan *
+match (Fixture      *fixture,
+       JnImportMode  mode)
+{
+  g_autoptr(GError) error = NULL;
+  JnPlan *plan = jn_matcher_match (fixture->matcher, fixture->export, mode, NULL, &error);
+
+  g_assert_no_error (error);
+  return plan;
+}
+
+static void
+test_students (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JnPlan) plan = NULL;
+
+  fixture_setup (fixture,
+    "<Eleves>"
+    "<Eleve Nom=\"ELAPHE\" Prenom=\"Aïssa\" DateNaissance=\"10/01/2012\" IDPN=\"S1\"/>"
+    "<Eleve Nom=\"DURAND\" Prenom=\"MARIE DESIREE\" DateNaissance=\"2012-03-04\" IDPN=\"S2\"/>"
+    "<Eleve Nom=\"PETIT\" Prenom=\"Jules\" DateNaissance=\"2011-05-06\" IDPN=\"S3\"/>"   /* twins, */
+    "<Eleve Nom=\"PETIT\" Prenom=\"Jules\" DateNaissance=\"2011-05-06\" IDPN=\"S4\"/>"   /* indistinguishable */
+    "<Eleve Nom=\"ROUX\" Prenom=\"Léa\" DateNaissance=\"2011-07-08\" IDPN=\"S5\"/>"
+    "<Eleve Nom=\"ROUX\" Prenom=\"Léo\" DateNaissance=\"2011-07-08\" IDPN=\"S6\"/>"
+    "<Eleve Nom=\"BLANC\" Prenom=\"Tom\" IDPN=\"S7\"/>"                                  /* no date */
+    "<Eleve Nom=\"NOIR\" Prenom=\"Zoé\" DateNaissance=\"2012-01-01\" IDPN=\"S8\"/>"     /* not in ENT */
+    "</Eleves>",
+    (char *[]) {
+      user ("u1", "Eleve", "Elaphe", "AISSA", "2012-01-10", ""),
+      user ("u2", "Élève", "Durand", "Marie", "2012-03-04", ""),
+      user ("u3", "ELEVE", "Petit", "Jules", "2011-05-06", ""),
+      user ("u4", "Eleve", "Petit", "Jules", "2011-05-06", ""),
+      user ("u5", "Eleve", "Roux", "Lea", "2011-07-08", ""),
+      user ("u6", "Eleve", "Roux", "Leo", "2011-07-08", ""),
+      user ("u7", "Eleve", "Blanc", "Tom", "2011-09-09", ""),
+      user ("u8", "Eleve", "Noir", "Zoé", "2012-02-02", ""),
+      NULL });
+  plan = match (fixture, JN_IMPORT_MODE_PARTIAL);
+
+  assert_matched (plan, "S1", "u1", JN_RULE_NAMES_BIRTH_DATE, JN_PLAN_ACTION_SET);
+  assert_matched (plan, "S2", "u2", JN_RULE_VARIANT_BIRTH_DATE, JN_PLAN_ACTION_SET);
+  assert_state (plan, "S3", JN_PLAN_STATE_AMBIGUOUS, 2);
+  assert_state (plan, "S4", JN_PLAN_STATE_AMBIGUOUS, 2);
+  assert_matched (plan, "S5", "u5", JN_RULE_NAMES_BIRTH_DATE, JN_PLAN_ACTION_SET);
+  assert_matched (plan, "S6", "u6", JN_RULE_NAMES_BIRTH_DATE, JN_PLAN_ACTION_SET);
+  assert_state (plan, "S7", JN_PLAN_STATE_UNMATCHED, 0);
+  assert_state (plan, "S8", JN_PLAN_STATE_UNMATCHED, 0);
+}
+
+static void
+test_unchanged_and_replace (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JnPlan) plan = NULL;
+  g_autoptr(JnPlan) complete = NULL;
+
+  fixture_setup (fixture,
+    "<Eleves>"
+    "<Eleve Nom=\"MOREAU\" Prenom=\"Inès\" DateNaissance=\"2012-01-10\" IDPN=\"KEEP\"/>"
+    "<Eleve Nom=\"FABRE\" Prenom=\"Hugo\" DateNaissance=\"2012-02-10\" IDPN=\"NEWID\"/>"
+    "</Eleves>",
+    (char *[]) {
+      /* holds the file's id: unchanged even though the names differ now */
+      user ("u1", "Eleve", "Moreau-Vidal", "Inès", NULL,
+            "\"pronoteIds\":[{\"uai\":\"" UAI "\",\"value\":\"KEEP\"}]"),
+      user ("u2", "Eleve", "Fabre", "Hugo", "2012-02-10",
+            "\"pronoteIds\":[{\"uai\":\"" UAI "\",\"value\":\"OLDID\"},{\"uai\":\"0999999X\",\"value\":\"OTHER\"}]"),
+      user ("u3", "Eleve", "Gone", "Ann", "2010-01-01",
+            "\"pronoteIds\":[{\"uai\":\"" UAI "\",\"value\":\"STALE\"}]"),
+      user ("u4", "Enseignant", "Parti", "Paul", NULL,
+            "\"pronoteIds\":[{\"uai\":\"" UAI "\",\"value\":\"STALE2\"}]"),
+      NULL });
+
+  plan = match (fixture, JN_IMPORT_MODE_PARTIAL);
+  assert_matched (plan, "KEEP", "u1", JN_RULE_UNCHANGED, JN_PLAN_ACTION_UNCHANGED);
+  assert_matched (plan, "NEWID", "u2", JN_RULE_NAMES_BIRTH_DATE, JN_PLAN_ACTION_REPLACE);
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    g_assert_cmpuint (g_list_model_get_n_items (jn_plan_get_clears (plan, c)), ==, 0);
+
+  /* Complete mode clears the identifiers the file no longer has, category by category */
+  complete = match (fixture, JN_IMPORT_MODE_COMPLETE);
+  g_assert_cmpuint (g_list_model_get_n_items (jn_plan_get_clears (complete, JN_CATEGORY_STUDENT)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (jn_plan_get_clears (complete, JN_CATEGORY_TEACHER)), ==, 1);
+  {
+    g_autoptr(JnPlanItem) clear = g_list_model_get_item (jn_plan_get_clears (complete, JN_CATEGORY_STUDENT), 0);
+
+    g_assert_cmpstr (jn_ent_user_get_id (jn_plan_item_get_user (clear)), ==, "u3");
+    g_assert_cmpstr (jn_plan_item_get_pronote_id (clear), ==, "STALE");
+  }
+}
+
+static void
+test_staff (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JnPlan) plan = NULL;
+
+  fixture_setup (fixture,
+    "<Professeurs>"
+    "<Professeur Nom=\"MARTIN\" Prenom=\"Claire\" IDPN=\"T1\"/>"                          /* unique */
+    "<Professeur Nom=\"BERNARD\" Prenom=\"Luc\" IDPN=\"T2\"/>"                            /* 2 in ENT */
+    "<Professeur Nom=\"SIMON\" Prenom=\"Eva\" DateNaissance=\"1980-01-01\" IDPN=\"T3\"/>" /* dates */
+    "<Professeur Nom=\"LAURENT\" Prenom=\"Marc\" IDPN=\"T4\"/>"                           /* 2 in file */
+    "<Professeur Nom=\"LAURENT\" Prenom=\"Marc\" IDPN=\"T5\"/>"
+    "<Professeur Nom=\"DE LA TOUR\" Prenom=\"Anne\" IDPN=\"T6\"/>"                        /* variant */
+    "</Professeurs>"
+    "<Personnels><Personnel Nom=\"MARTIN\" Prenom=\"Claire\" IDPN=\"P1\"/></Personnels>",
+    (char *[]) {
+      user ("t1", "Enseignant", "Martin", "Claire", NULL, ""),
+      user ("t2", "Enseignant", "Bernard", "Luc", NULL, ""),
+      user ("t2b", "Enseignant", "Bernard", "Luc", "1975-01-01", ""),
+      user ("t3", "Enseignant", "Simon", "Eva", "1980-01-01", ""),
+      user ("t3b", "Enseignant", "Simon", "Eva", "1990-01-01", ""),
+      user ("t4", "Enseignant", "Laurent", "Marc", NULL, ""),
+      user ("t6", "Enseignant", "La Tour", "Anne", NULL, ""),
+      user ("p1", "Non enseignant", "Martin", "Claire", NULL, ""),
+      NULL });
+  plan = match (fixture, JN_IMPORT_MODE_PARTIAL);
+
+  assert_matched (plan, "T1", "t1", JN_RULE_NAMES_UNIQUE, JN_PLAN_ACTION_SET);
+  assert_state (plan, "T2", JN_PLAN_STATE_AMBIGUOUS, 2);
+  assert_matched (plan, "T3", "t3", JN_RULE_NAMES_BIRTH_DATE, JN_PLAN_ACTION_SET);
+  assert_state (plan, "T4", JN_PLAN_STATE_AMBIGUOUS, 1);
+  assert_state (plan, "T5", JN_PLAN_STATE_AMBIGUOUS, 1);
+  assert_state (plan, "T6", JN_PLAN_STATE_AMBIGUOUS, 1);
+  /* Categories never mix: the staff member matches the staff account */
+  assert_matched (plan, "P1", "p1", JN_RULE_NAMES_UNIQUE, JN_PLAN_ACTION_SET);
+}
+
+static void
+test_relatives (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JnPlan) plan = NULL;
+
+  fixture_setup (fixture,
+    "<Eleves>"
+    "<Eleve Nom=\"PERRIN\" Prenom=\"Lou\" DateNaissance=\"2013-06-21\" IDPN=\"S1\">"
+    "  <Responsable Ident=\"1\" Nom=\"PERRIN\" Prenom=\"Paul\" Civilite=\"M.\" IDPN=\"R1\"/>"
+    "  <Responsable Ident=\"3\" Nom=\"PERRIN\" Prenom=\"Anne\" Civilite=\"M,Mme\" IDPN=\"R3\"/></Eleve>"
+    "<Eleve Nom=\"PERRIN\" Prenom=\"Noé\" DateNaissance=\"2015-02-28\" IDPN=\"S2\">"
+    "  <Responsable Ident=\"1\" Nom=\"PERRIN\" Prenom=\"Paul\" Civilite=\"M.\" IDPN=\"R1\"/></Eleve>"
+    "<Eleve Nom=\"VIDAL\" Prenom=\"Sam\" DateNaissance=\"2013-01-01\" IDPN=\"S3\">"
+    "  <Responsable Ident=\"2\" Nom=\"VIDAL\" Prenom=\"Rose\" Civilite=\"Mme\" IDPN=\"R2\"/></Eleve>"
+    "</Eleves>",
+    (char *[]) {
+      user ("s1", "Eleve", "Perrin", "Lou", "2013-06-21", ""),
+      user ("s2", "Eleve", "Perrin", "Noé", "2015-02-28", ""),
+      user ("s3", "Eleve", "Vidal", "Sam", "2012-12-31", ""),   /* child not matched */
+      user ("r1", "Parent", "Perrin", "Paul", NULL, "\"children\":[{\"value\":\"s1\"},{\"value\":\"s2\"}]"),
+      user ("r1b", "Parent", "Perrin", "Paul", NULL, "\"children\":[{\"value\":\"sX\"}]"), /* homonym */
+      user ("r3", "Parent", "Perrin", "Anne", NULL, "\"children\":[{\"value\":\"s1\"}]"),
+      user ("r2", "Parent", "Vidal", "Rose", NULL, "\"children\":[{\"value\":\"s3\"}]"),
+      NULL });
+  plan = match (fixture, JN_IMPORT_MODE_PARTIAL);
+
+  assert_matched (plan, "R1", "r1", JN_RULE_NAMES_CHILD, JN_PLAN_ACTION_SET);
+  /* A couple record is two people: never one of them silently */
+  assert_state (plan, "R3", JN_PLAN_STATE_AMBIGUOUS, 2);
+  /* Names alone never match a parent */
+  assert_state (plan, "R2", JN_PLAN_STATE_UNMATCHED, 0);
+}
+
+static void
+test_other_establishment (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JnPlan) plan = NULL;
+  g_autofree char *other = NULL;
+
+  other = g_strdup ("{\"id\":\"x1\",\"userType\":\"Eleve\",\"name\":{\"familyName\":\"Roy\",\"givenName\":\"Ana\"},"
+                    "\"" EXT "\":{\"birthDate\":\"2012-01-01\",\"structures\":[\"0999999X\"]}}");
+  fixture_setup (fixture,
+    "<Eleves><Eleve Nom=\"ROY\" Prenom=\"Ana\" DateNaissance=\"2012-01-01\" IDPN=\"S1\"/></Eleves>",
+    (char *[]) { g_steal_pointer (&other), NULL });
+  plan = match (fixture, JN_IMPORT_MODE_COMPLETE);
+
+  assert_state (plan, "S1", JN_PLAN_STATE_UNMATCHED, 0);
+}
+
+static void
+test_decisions (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GHashTable) decisions = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnPlan) plan = NULL;
+  JnPlan *refused;
+
+  fixture_setup (fixture,
+    "<Eleves>"
+    "<Eleve Nom=\"ROY\" Prenom=\"Ana\" DateNaissance=\"2012-01-01\" IDPN=\"S1\"/>"
+    "<Eleve Nom=\"ROI\" Prenom=\"Anna\" DateNaissance=\"2012-01-01\" IDPN=\"S2\"/>"
+    "<Eleve Nom=\"LUC\" Prenom=\"Max\" DateNaissance=\"2012-01-01\" IDPN=\"S3\"/>"
+    "</Eleves>",
+    (char *[]) {
+      user ("u1", "Eleve", "Roy", "Ana", "2012-01-01", ""),
+      user ("u2", "Eleve", "Roi", "Ana", "2012-01-01", ""),
+      user ("t1", "Enseignant", "Luc", "Max", NULL, ""),
+      NULL });
+
+  /* Valid: a manual match, and "do not import" */
+  g_hash_table_insert (decisions, "S2", "u2");
+  g_hash_table_insert (decisions, "S3", NULL);
+  plan = jn_matcher_match (fixture->matcher, fixture->export, JN_IMPORT_MODE_PARTIAL, decisions, &error);
+  g_assert_no_error (error);
+  assert_matched (plan, "S1", "u1", JN_RULE_NAMES_BIRTH_DATE, JN_PLAN_ACTION_SET);
+  assert_matched (plan, "S2", "u2", JN_RULE_MANUAL, JN_PLAN_ACTION_SET);
+  assert_state (plan, "S3", JN_PLAN_STATE_UNMATCHED, 0);
+  g_assert_true (jn_plan_item_get_skipped (item_of (plan, "S3")));
+
+  /* Invalid: taken, wrong category, missing user, unknown identifier */
+  g_hash_table_remove_all (decisions);
+  g_hash_table_insert (decisions, "S2", "u1");
+  g_hash_table_insert (decisions, "S3", "t1");
+  g_hash_table_insert (decisions, "NOPE", "u2");
+  g_hash_table_insert (decisions, "S1", "ghost");
+  refused = jn_matcher_match (fixture->matcher, fixture->export, JN_IMPORT_MODE_PARTIAL, decisions, &error);
+  g_assert_null (refused);
+  g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION);
+  g_assert_nonnull (strstr (error->message, "NOPE"));
+  g_assert_nonnull (strstr (error->message, "“ghost”"));
+  g_assert_nonnull (strstr (error->message, "S3: the ENT user “t1” is not in the category"));
+  g_assert_null (strstr (error->message, "S2:"));   /* u1 is freed: S1 is decided too */
+}
+
+static void
+test_suggestions (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JnPlan) plan = NULL;
+  g_autoptr(GArray) suggestions = NULL;
+  g_autofree char *reasons = NULL;
+  JnPerson *person;
+
+  fixture_setup (fixture,
+    "<Eleves><Eleve Nom=\"DUPONT\" Prenom=\"Léa\" DateNaissance=\"2011-02-03\" IDPN=\"S1\"/></Eleves>",
+    (char *[]) {
+      user ("u1", "Eleve", "Dupond", "Léa", "2011-02-03", ""),
+      user ("u2", "Eleve", "Dupont", "Lea", "2010-02-03", ""),
+      user ("u3", "Eleve", "Lefebvre", "Léa", "2011-02-03", ""),
+      user ("t1", "Enseignant", "Dupont", "Léa", "2011-02-03", ""),
+      NULL });
+  plan = match (fixture, JN_IMPORT_MODE_PARTIAL);
+  assert_state (plan, "S1", JN_PLAN_STATE_UNMATCHED, 0);
+
+  person = jn_plan_item_get_person (item_of (plan, "S1"));
+  suggestions = jn_matcher_suggest (fixture->matcher, person, plan, 5);
+  g_assert_cmpuint (suggestions->len, ==, 2);
+  g_assert_cmpstr (jn_ent_user_get_id (g_array_index (suggestions, JnSuggestion, 0).user), ==, "u1");
+  g_assert_cmpstr (jn_ent_user_get_id (g_array_index (suggestions, JnSuggestion, 1).user), ==, "u2");
+  g_assert_true (g_array_index (suggestions, JnSuggestion, 0).reasons & JN_REASON_SAME_BIRTH_DATE);
+  g_assert_true (g_array_index (suggestions, JnSuggestion, 0).reasons & JN_REASON_CLOSE_SPELLING);
+  g_assert_true (g_array_index (suggestions, JnSuggestion, 1).reasons & JN_REASON_ACCENTS_OR_CASE);
+  g_assert_true (g_array_index (suggestions, JnSuggestion, 1).reasons & JN_REASON_OTHER_BIRTH_DATE);
+  reasons = jn_reasons_to_string (g_array_index (suggestions, JnSuggestion, 1).reasons);
+  g_assert_cmpstr (reasons, ==, "names differ by accents or case, different birth date");
+}
+
+static void
+test_deterministic (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JnPlan) a = NULL;
+  g_autoptr(JnPlan) b = NULL;
+  g_autoptr(JsonNode) ja = NULL;
+  g_autoptr(JsonNode) jb = NULL;
+
+  fixture_setup (fixture,
+    "<Eleves>"
+    "<Eleve Nom=\"PETIT\" Prenom=\"Jules\" DateNaissance=\"2011-05-06\" IDPN=\"S3\"/>"
+    "<Eleve Nom=\"PETIT\" Prenom=\"Jules\" DateNaissance=\"2011-05-06\" IDPN=\"S4\"/>"
+    "</Eleves>",
+    (char *[]) {
+      user ("u4", "Eleve", "Petit", "Jules", "2011-05-06", ""),
+      user ("u3", "Eleve", "Petit", "Jules", "2011-05-06", ""),
+      NULL });
+
+  a = match (fixture, JN_IMPORT_MODE_COMPLETE);
+  b = match (fixture, JN_IMPORT_MODE_COMPLETE);
+  ja = jn_plan_to_json (a);
+  jb = jn_plan_to_json (b);
+  g_assert_true (json_node_equal (ja, jb));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, NULL, func, fixture_teardown)
+  ADD ("/matcher/students", test_students);
+  ADD ("/matcher/unchanged-replace-clear", test_unchanged_and_replace);
+  ADD ("/matcher/staff", test_staff);
+  ADD ("/matcher/relatives", test_relatives);
+  ADD ("/matcher/other-establishment", test_other_establishment);
+  ADD ("/matcher/decisions", test_decisions);
+  ADD ("/matcher/suggestions", test_suggestions);
+  ADD ("/matcher/deterministic", test_deterministic);
+#undef ADD
+
+  return g_test_run ();
+}
