@@ -15,6 +15,9 @@ packages=(
   fonts-cantarell imagemagick x11-utils gnome-keyring libsecret-tools
 )
 
+# The SCIM test server runs on Node.js; machines may carry their own Node with npm built in.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
