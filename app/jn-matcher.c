@@ -67,6 +67,7 @@ struct _Rec
   gboolean     fixed;         /* matched by "unchanged" */
   User        *match;
   const char  *rule;
+  GHashTable  *child_keys;    /* "family|given" compact keys of a relative's children */
 };
 
 struct _JnMatcher
@@ -80,6 +81,7 @@ struct _JnMatcher
   GPtrArray   *by_category[JN_N_CATEGORIES];   /* User */
   GHashTable  *blocks[JN_N_CATEGORIES];        /* name key → GPtrArray of User */
   GHashTable  *by_pronote_id;                  /* value → User, or &duplicate_marker */
+  GHashTable  *by_id;                          /* ENT id → User */
   guint        stamp;
 };
 
@@ -111,6 +113,7 @@ jn_matcher_finalize (GObject *object)
       g_clear_pointer (&self->blocks[i], g_hash_table_unref);
     }
   g_clear_pointer (&self->by_pronote_id, g_hash_table_unref);
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_object (&self->directory);
   g_free (self->uai);
 
@@ -163,6 +166,7 @@ jn_matcher_new (JnDirectory *directory,
   self->directory = g_object_ref (directory);
   self->uai = g_strdup (uai);
   self->by_pronote_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
     {
       self->by_category[i] = g_ptr_array_new ();
@@ -195,6 +199,7 @@ jn_matcher_new (JnDirectory *directory,
       jn_name_key_init_given (&user->given, jn_ent_user_get_given_name (ent_user));
 
       g_ptr_array_add (self->by_category[category], user);
+      g_hash_table_insert (self->by_id, (gpointer)jn_ent_user_get_id (ent_user), user);
       add_block (self->blocks[category], user->family.compact, user);
       add_block (self->blocks[category], user->family.first, user);
       add_block (self->blocks[category], user->family.word, user);
@@ -517,6 +522,7 @@ set_ambiguous (JnMatcher *self,
 static void
 rec_free (Rec *rec)
 {
+  g_clear_pointer (&rec->child_keys, g_hash_table_unref);
   jn_name_key_clear (&rec->family);
   jn_name_key_clear (&rec->given);
   g_array_unref (rec->fits);
@@ -788,6 +794,27 @@ jn_matcher_match (JnMatcher     *self,
 
 /* ---- suggestions ---- */
 
+static GHashTable *
+rec_child_keys (Rec *rec)
+{
+  if (rec->child_keys == NULL)
+    {
+      GPtrArray *children = jn_person_get_children (rec->person);
+
+      rec->child_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (guint i = 0; i < children->len; i++)
+        {
+          JnPerson *child = g_ptr_array_index (children, i);
+          g_autofree char *family = jn_names_compact (jn_person_get_family_name (child));
+          g_autofree char *given = jn_names_compact (jn_person_get_given_name (child));
+
+          g_hash_table_add (rec->child_keys, g_strconcat (family, "|", given, NULL));
+        }
+    }
+
+  return rec->child_keys;
+}
+
 static double
 score_user (JnMatcher *self,
             Rec       *rec,
@@ -849,31 +876,22 @@ score_user (JnMatcher *self,
 
   if (rec->category == JN_CATEGORY_RELATIVE)
     {
-      GPtrArray *children = jn_person_get_children (rec->person);
       const char * const *ent_children = jn_ent_user_get_children (user->user);
 
       /* A child of the same names among the ENT user's children */
-      for (guint i = 0; i < children->len && !(reasons & JN_REASON_CHILD_IN_COMMON); i++)
+      for (guint k = 0; ent_children[k] != NULL; k++)
         {
-          JnPerson *child = g_ptr_array_index (children, i);
-          g_autofree char *child_family = jn_names_compact (jn_person_get_family_name (child));
-          g_autofree char *child_given = jn_names_compact (jn_person_get_given_name (child));
+          User *child = g_hash_table_lookup (self->by_id, ent_children[k]);
+          g_autofree char *key = NULL;
 
-          for (guint k = 0; ent_children[k] != NULL; k++)
+          if (child == NULL)
+            continue;
+          key = g_strconcat (child->family.compact, "|", child->given.compact, NULL);
+          if (g_hash_table_contains (rec_child_keys (rec), key))
             {
-              JnEntUser *ent_child = jn_directory_lookup (self->directory, ent_children[k]);
-              g_autofree char *f = NULL, *g = NULL;
-
-              if (ent_child == NULL)
-                continue;
-              f = jn_names_compact (jn_ent_user_get_family_name (ent_child));
-              g = jn_names_compact (jn_ent_user_get_given_name (ent_child));
-              if (g_str_equal (f, child_family) && g_str_equal (g, child_given))
-                {
-                  reasons |= JN_REASON_CHILD_IN_COMMON;
-                  score += 0.15;
-                  break;
-                }
+              reasons |= JN_REASON_CHILD_IN_COMMON;
+              score += 0.15;
+              break;
             }
         }
     }
@@ -914,8 +932,8 @@ jn_matcher_suggest (JnMatcher *self,
       JnSuggestion suggestion = { user->user, 0, 0 };
 
       /* Cheap cut before the full score: nothing alike in the family name */
-      if (jn_names_similarity (rec.family.compact, user->family.compact) < 0.6 &&
-          jn_names_similarity (rec.family.first, user->family.first) < 0.6)
+      if (jn_names_similarity (rec.family.compact, user->family.compact) < 0.75 &&
+          jn_names_similarity (rec.family.first, user->family.first) < 0.75)
         continue;
 
       suggestion.score = score_user (self, &rec, user, &suggestion.reasons);
@@ -947,6 +965,7 @@ jn_matcher_suggest (JnMatcher *self,
   if (max_results > 0 && results->len > max_results)
     g_array_set_size (results, max_results);
 
+  g_clear_pointer (&rec.child_keys, g_hash_table_unref);
   jn_name_key_clear (&rec.family);
   jn_name_key_clear (&rec.given);
 

@@ -93,7 +93,7 @@ main (int   argc,
   g_print ("load directory          %8.1f ms\n", directory_ms);
   g_print ("prepare matcher         %8.1f ms\n", prepare_ms);
   g_print ("match (complete mode)   %8.1f ms\n", match_ms);
-  g_print ("export → plan, total    %8.1f ms\n", parse_ms + directory_ms + prepare_ms + match_ms);
+  g_print ("export to plan, total   %8.1f ms\n", parse_ms + directory_ms + prepare_ms + match_ms);
   g_print ("suggestions             %8.2f ms mean, %.2f ms max, over %u records\n",
            n_suggest ? suggest_total / n_suggest : 0, suggest_max, n_suggest);
   g_print ("peak memory (RSS)       %8.1f MB\n", usage.ru_maxrss / 1024.0);

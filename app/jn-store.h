@@ -1,0 +1,115 @@
+/* jn-store.h: the local SQLite store: imports, decisions, the operation journal
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "jn-types.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  JN_OP_SET,
+  JN_OP_REPLACE,
+  JN_OP_CLEAR,
+} JnOpKind;
+
+typedef enum
+{
+  JN_OP_PLANNED,
+  JN_OP_SENT,
+  JN_OP_DONE,
+  JN_OP_FAILED,
+} JnOpState;
+
+/* One write to the ENT, as journalled */
+typedef struct
+{
+  gint64      seq;
+  JnCategory  category;
+  JnOpKind    kind;
+  JnOpState   state;
+  char       *ent_id;
+  char       *uai;
+  char       *pronote_id;       /* the value written (NULL for CLEAR) */
+  char       *old_pronote_id;   /* the value expected before (NULL for SET) */
+  char       *record_id;        /* the export's record, for reports (its PRONOTE id) */
+  int         status;           /* HTTP status of the last answer, 0 if none */
+  char       *detail;           /* the server's words, for the admin */
+} JnOperation;
+
+typedef struct
+{
+  char  *id;
+  char  *started_at;    /* ISO 8601, UTC */
+  char  *finished_at;
+  char  *mode;          /* "complete", "partial", "single" */
+  char  *uai;
+  char  *ent;
+  char  *file_hash;
+  char  *state;         /* "running", "interrupted", "done", "failed" */
+  guint  n_set, n_replaced, n_cleared, n_unchanged, n_failed;
+} JnImportRecord;
+
+void            jn_operation_free              (JnOperation     *op);
+void            jn_import_record_free          (JnImportRecord  *record);
+const char     *jn_op_kind_to_string           (JnOpKind         kind);
+const char     *jn_op_state_to_string          (JnOpState        state);
+
+#define JN_TYPE_STORE (jn_store_get_type ())
+G_DECLARE_FINAL_TYPE (JnStore, jn_store, JN, STORE, GObject)
+
+/* Opens (creating, mode 0600, migrating) the store in @directory; NULL = the default
+ * under $XDG_DATA_HOME/jonction */
+JnStore        *jn_store_open                  (const char      *directory,
+                                                GError         **error);
+const char     *jn_store_get_path              (JnStore         *self);
+int             jn_store_get_schema_version    (JnStore         *self);
+
+/* An unfinished import of the same file, mode, UAI and ENT, to resume; or NULL */
+JnImportRecord *jn_store_find_resumable        (JnStore         *self,
+                                                const char      *uai,
+                                                const char      *mode,
+                                                const char      *ent,
+                                                const char      *file_hash);
+/* Records a new import with its decisions and every planned operation, in one
+ * transaction: nothing is sent before it is journalled. Returns the import id. */
+char           *jn_store_begin_import          (JnStore         *self,
+                                                const char      *mode,
+                                                const char      *uai,
+                                                const char      *ent,
+                                                const char      *file_hash,
+                                                GHashTable      *decisions,
+                                                GPtrArray       *operations,
+                                                guint            n_unchanged,
+                                                GError         **error);
+/* Operations of an import, in order */
+GPtrArray      *jn_store_list_operations       (JnStore         *self,
+                                                const char      *import_id,
+                                                GError         **error);
+gboolean        jn_store_set_operation_state   (JnStore         *self,
+                                                const char      *import_id,
+                                                gint64           seq,
+                                                JnOpState        state,
+                                                int              status,
+                                                const char      *detail,
+                                                GError         **error);
+gboolean        jn_store_finish_import         (JnStore         *self,
+                                                const char      *import_id,
+                                                const char      *state,
+                                                GError         **error);
+/* Past imports, most recent first */
+GPtrArray      *jn_store_list_imports          (JnStore         *self,
+                                                guint            limit,
+                                                GError         **error);
+JnImportRecord *jn_store_get_import            (JnStore         *self,
+                                                const char      *import_id,
+                                                GError         **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JnOperation, jn_operation_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JnImportRecord, jn_import_record_free)
+
+G_END_DECLS
