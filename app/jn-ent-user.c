@@ -367,7 +367,7 @@ jn_ent_user_to_json (JnEntUser  *self,
 {
   g_autoptr(JsonNode) original = NULL;
   g_autoptr(JsonNode) copy = NULL;
-  g_autoptr(JsonArray) ids = json_array_new ();
+  g_autoptr(JsonArray) ids = NULL;
   JsonObject *object, *extension, *meta;
 
   g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
@@ -386,15 +386,7 @@ jn_ent_user_to_json (JnEntUser  *self,
       json_object_set_object_member (object, extension_urn, extension);
     }
 
-  for (guint i = 0; i < self->pronote_ids->len; i++)
-    {
-      PronoteId *id = &g_array_index (self->pronote_ids, PronoteId, i);
-      JsonObject *entry = json_object_new ();
-
-      json_object_set_string_member (entry, "uai", id->uai);
-      json_object_set_string_member (entry, "value", id->value);
-      json_array_add_object_element (ids, entry);
-    }
+  ids = jn_ent_user_pronote_ids_to_json (self);
   json_object_set_array_member (extension, "pronoteIds", g_steal_pointer (&ids));
 
   if (self->version != NULL)
@@ -409,6 +401,26 @@ jn_ent_user_to_json (JnEntUser  *self,
     }
 
   return g_steal_pointer (&copy);
+}
+
+JsonArray *
+jn_ent_user_pronote_ids_to_json (JnEntUser *self)
+{
+  JsonArray *ids = json_array_new ();
+
+  g_return_val_if_fail (JN_IS_ENT_USER (self), ids);
+
+  for (guint i = 0; i < self->pronote_ids->len; i++)
+    {
+      PronoteId *id = &g_array_index (self->pronote_ids, PronoteId, i);
+      JsonObject *entry = json_object_new ();
+
+      json_object_set_string_member (entry, "uai", id->uai);
+      json_object_set_string_member (entry, "value", id->value);
+      json_array_add_object_element (ids, entry);
+    }
+
+  return ids;
 }
 
 const char *

@@ -23,6 +23,8 @@ JnEntUser    *jn_ent_user_new_from_json         (JsonObject   *object,
 JsonNode     *jn_ent_user_to_json               (JnEntUser    *self,
                                                  const char   *extension_urn);
 
+/* [{"uai": …, "value": …}, …]: the whole multi-valued attribute */
+JsonArray    *jn_ent_user_pronote_ids_to_json   (JnEntUser    *self);
 const char   *jn_ent_user_get_id                (JnEntUser    *self);
 const char   *jn_ent_user_get_user_name         (JnEntUser    *self);
 const char   *jn_ent_user_get_family_name       (JnEntUser    *self);

@@ -35,3 +35,10 @@ jn_error_is_input_error (const GError *error)
       return FALSE;
     }
 }
+
+gboolean
+jn_error_is_ent_error (const GError *error)
+{
+  return error != NULL && error->domain == JN_ERROR &&
+         error->code >= JN_ERROR_ENT_UNREACHABLE && error->code <= JN_ERROR_ENT_SERVER;
+}

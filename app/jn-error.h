@@ -25,6 +25,13 @@ G_BEGIN_DECLS
  * @JN_ERROR_CORRUPTED: the content does not decrypt or inflate
  * @JN_ERROR_TAMPERED: the SHA-256 verification does not match
  * @JN_ERROR_INVALID_DECISION: a manual decision names a user that cannot take it
+ * @JN_ERROR_ENT_UNREACHABLE: network failure, timeout, TLS failure, after retries
+ * @JN_ERROR_ENT_AUTH: the ENT refused the credentials (401, 403)
+ * @JN_ERROR_ENT_NOT_FOUND: the user is gone (404)
+ * @JN_ERROR_ENT_CONFLICT: the identifier is held by another user (409)
+ * @JN_ERROR_ENT_STALE: the user changed meanwhile (412)
+ * @JN_ERROR_ENT_REFUSED: any other refusal (4xx), or a write the ENT did not keep
+ * @JN_ERROR_ENT_SERVER: the ENT failed (5xx, 429, 503) after retries
  */
 typedef enum
 {
@@ -41,11 +48,20 @@ typedef enum
   JN_ERROR_CORRUPTED,
   JN_ERROR_TAMPERED,
   JN_ERROR_INVALID_DECISION,
+  JN_ERROR_ENT_UNREACHABLE,
+  JN_ERROR_ENT_AUTH,
+  JN_ERROR_ENT_NOT_FOUND,
+  JN_ERROR_ENT_CONFLICT,
+  JN_ERROR_ENT_STALE,
+  JN_ERROR_ENT_REFUSED,
+  JN_ERROR_ENT_SERVER,
 } JnError;
 
 GQuark jn_error_quark (void);
 
 /* TRUE for the errors that mean "the input file is unreadable or invalid" (exit status 2) */
 gboolean jn_error_is_input_error (const GError *error);
+/* TRUE for the errors of the ENT itself (exit status 3) */
+gboolean jn_error_is_ent_error (const GError *error);
 
 G_END_DECLS

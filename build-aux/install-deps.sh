@@ -7,7 +7,7 @@ packages=(
   # build
   gcc meson ninja-build pkg-config gettext
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libxml2-dev libsqlite3-dev
-  libsoup-3.0-dev libjson-glib-dev libgnutls28-dev libsecret-1-dev zlib1g-dev
+  libsoup-3.0-dev glib-networking ca-certificates libjson-glib-dev libgnutls28-dev libsecret-1-dev zlib1g-dev
   # data validation
   desktop-file-utils appstream
   # tests: fixtures, headless GUI, keyring, screenshots

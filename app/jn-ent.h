@@ -1,0 +1,69 @@
+/* jn-ent.h: what Jonction needs from an ENT, behind one small interface
+ *
+ * Two implementations: JnScimClient (SCIM 2.0 over HTTPS) and JnFileEnt (a snapshot file
+ * updated in place). The calls are synchronous: the push engine and the CLI run them off
+ * the main loop, in a worker thread.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "jn-directory.h"
+
+G_BEGIN_DECLS
+
+#define JN_TYPE_ENT (jn_ent_get_type ())
+G_DECLARE_INTERFACE (JnEnt, jn_ent, JN, ENT, GObject)
+
+typedef void (*JnEntProgress) (guint     done,
+                               guint     total,
+                               gpointer  user_data);
+
+struct _JnEntInterface
+{
+  GTypeInterface parent_iface;
+
+  /* A label for journals and messages: the base URL or the file path */
+  const char  *(*describe)          (JnEnt          *self);
+  JnDirectory *(*read_directory)    (JnEnt          *self,
+                                     const char     *uai,
+                                     JnEntProgress   progress,
+                                     gpointer        progress_data,
+                                     GCancellable   *cancellable,
+                                     GError        **error);
+  JnEntUser   *(*read_user)         (JnEnt          *self,
+                                     const char     *id,
+                                     GCancellable   *cancellable,
+                                     GError        **error);
+  /* Writes (or with NULL removes) @user's identifier for @uai. @user is the state last
+   * read (its version guards the write where the ENT supports it). Returns the user as
+   * the ENT now holds it: the caller confirms the write from it. */
+  JnEntUser   *(*write_pronote_id)  (JnEnt          *self,
+                                     JnEntUser      *user,
+                                     const char     *uai,
+                                     const char     *pronote_id,
+                                     GCancellable   *cancellable,
+                                     GError        **error);
+};
+
+const char  *jn_ent_describe          (JnEnt          *self);
+JnDirectory *jn_ent_read_directory    (JnEnt          *self,
+                                       const char     *uai,
+                                       JnEntProgress   progress,
+                                       gpointer        progress_data,
+                                       GCancellable   *cancellable,
+                                       GError        **error);
+JnEntUser   *jn_ent_read_user         (JnEnt          *self,
+                                       const char     *id,
+                                       GCancellable   *cancellable,
+                                       GError        **error);
+JnEntUser   *jn_ent_write_pronote_id  (JnEnt          *self,
+                                       JnEntUser      *user,
+                                       const char     *uai,
+                                       const char     *pronote_id,
+                                       GCancellable   *cancellable,
+                                       GError        **error);
+
+G_END_DECLS
