@@ -8,7 +8,9 @@
 #include <json-glib/json-glib.h>
 
 #include "jn-cli.h"
+#include "jn-ent.h"
 #include "jn-export.h"
+#include "jn-store.h"
 
 G_BEGIN_DECLS
 
@@ -53,9 +55,27 @@ JnExport *jn_cli_load_export          (const char      *path,
                                        JnCliOptions    *options,
                                        int             *status);
 
+/* The ENT of --ent: a SCIM base URL (token from --token-file or JONCTION_TOKEN), or a
+ * snapshot file (the embedded file ENT). On failure prints why and sets *status. */
+JnEnt    *jn_cli_open_ent             (JnCliOptions    *options,
+                                       int             *status);
+/* The local store of --state; on failure prints why and sets *status */
+JnStore  *jn_cli_open_store           (JnCliOptions    *options,
+                                       int             *status);
+/* Prints @error and returns the exit status it maps to */
+int       jn_cli_fail                 (const GError    *error);
+
 int       jn_cli_command_inspect      (int              argc,
                                        char           **argv);
 int       jn_cli_command_match        (int              argc,
+                                       char           **argv);
+int       jn_cli_command_directory    (int              argc,
+                                       char           **argv);
+int       jn_cli_command_push         (int              argc,
+                                       char           **argv);
+int       jn_cli_command_set_id       (int              argc,
+                                       char           **argv);
+int       jn_cli_command_history      (int              argc,
                                        char           **argv);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (JnCliOptions, jn_cli_options_clear)
@@ -66,6 +86,16 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (JnCliOptions, jn_cli_options_clear)
     N_("Private key of the partner (PEM or DER PKCS#8)"), N_("FILE") }, \
   { "partner", 0, 0, G_OPTION_ARG_STRING, &(opts).partner, \
     N_("Partner name in the encrypted export"), N_("NAME") }
+#define JN_CLI_ENT_ENTRIES(opts) \
+  { "ent", 0, 0, G_OPTION_ARG_STRING, &(opts).ent, \
+    N_("ENT SCIM base URL (https://…), or a directory snapshot file"), N_("URL") }, \
+  { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &(opts).token_file, \
+    N_("File holding the ENT bearer token (else $JONCTION_TOKEN)"), N_("FILE") }, \
+  { "extension-urn", 0, 0, G_OPTION_ARG_STRING, &(opts).extension_urn, \
+    N_("URN of the ENT's SCIM user extension"), N_("URN") }
+#define JN_CLI_STATE_ENTRY(opts) \
+  { "state", 0, 0, G_OPTION_ARG_FILENAME, &(opts).state, \
+    N_("Folder of the local database (default under $XDG_DATA_HOME)"), N_("DIR") }
 #define JN_CLI_JSON_ENTRY(opts) \
   { "json", 0, 0, G_OPTION_ARG_NONE, &(opts).json, N_("Print one JSON document"), NULL }
 

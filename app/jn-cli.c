@@ -15,6 +15,8 @@
 
 #include "jn-cli-private.h"
 #include "jn-error.h"
+#include "jn-file-ent.h"
+#include "jn-scim-client.h"
 
 void
 jn_cli_options_clear (JnCliOptions *options)
@@ -134,6 +136,123 @@ jn_cli_load_export (const char   *path,
   return g_steal_pointer (&export);
 }
 
+int
+jn_cli_fail (const GError *error)
+{
+  jn_cli_print_error (error->message);
+
+  if (jn_error_is_ent_error (error))
+    return JN_EXIT_ENT;
+  if (jn_error_is_input_error (error))
+    return JN_EXIT_INPUT;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return JN_EXIT_ENT;
+
+  return JN_EXIT_USAGE;
+}
+
+static char *
+read_token (JnCliOptions  *options,
+            GError       **error)
+{
+  g_autofree char *contents = NULL;
+
+  if (options->token_file != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!g_file_get_contents (options->token_file, &contents, NULL, &local_error))
+        {
+          g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
+                       _("cannot read the token file: %s"), local_error->message);
+          return NULL;
+        }
+      return g_strstrip (g_steal_pointer (&contents));
+    }
+
+  if (g_getenv ("JONCTION_TOKEN") != NULL)
+    return g_strstrip (g_strdup (g_getenv ("JONCTION_TOKEN")));
+
+  return NULL;
+}
+
+JnEnt *
+jn_cli_open_ent (JnCliOptions *options,
+                 int          *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (options->ent == NULL)
+    {
+      *status = jn_cli_usage_error (NULL, _("give the ENT with --ent URL (or a snapshot file)"));
+      return NULL;
+    }
+
+  if (g_str_has_prefix (options->ent, "https://") || g_str_has_prefix (options->ent, "http://"))
+    {
+      g_autoptr(JnScimClient) client = NULL;
+      g_autofree char *token = read_token (options, &error);
+
+      if (error != NULL)
+        {
+          *status = jn_cli_fail (error);
+          return NULL;
+        }
+
+      client = jn_scim_client_new (options->ent, token, options->extension_urn, &error);
+      if (client == NULL)
+        {
+          *status = jn_cli_fail (error);
+          return NULL;
+        }
+
+      if (g_getenv ("JONCTION_TIMEOUT") != NULL)
+        jn_scim_client_set_timeout (client, (guint)g_ascii_strtoull (g_getenv ("JONCTION_TIMEOUT"), NULL, 10));
+      if (g_getenv ("JONCTION_RETRY_DELAY_MS") != NULL)
+        jn_scim_client_set_retries (client, 5, (guint)g_ascii_strtoull (g_getenv ("JONCTION_RETRY_DELAY_MS"), NULL, 10));
+
+      if (!jn_scim_client_discover (client, NULL, &error))
+        {
+          *status = jn_cli_fail (error);
+          return NULL;
+        }
+
+      *status = JN_EXIT_OK;
+      return JN_ENT (g_steal_pointer (&client));
+    }
+  else
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (options->ent);
+      JnFileEnt *file_ent = jn_file_ent_new (file, options->extension_urn, &error);
+
+      if (file_ent == NULL)
+        {
+          *status = jn_cli_fail (error);
+          return NULL;
+        }
+
+      *status = JN_EXIT_OK;
+      return JN_ENT (file_ent);
+    }
+}
+
+JnStore *
+jn_cli_open_store (JnCliOptions *options,
+                   int          *status)
+{
+  g_autoptr(GError) error = NULL;
+  JnStore *store = jn_store_open (options->state, &error);
+
+  if (store == NULL)
+    {
+      *status = jn_cli_fail (error);
+      return NULL;
+    }
+
+  *status = JN_EXIT_OK;
+  return store;
+}
+
 static const struct
 {
   const char *name;
@@ -141,11 +260,11 @@ static const struct
   const char *summary;
 } commands[] = {
   { "inspect", jn_cli_command_inspect, N_("Describe an export: encryption, partners, UAI, counts") },
-  { "directory", NULL, N_("Download an establishment's ENT directory") },
+  { "directory", jn_cli_command_directory, N_("Download an establishment's ENT directory") },
   { "match", jn_cli_command_match, N_("Match an export with the ENT directory and print the plan") },
-  { "push", NULL, N_("Apply the plan to the ENT, journalled and resumable") },
-  { "set-id", NULL, N_("Set one user's PRONOTE identifier") },
-  { "history", NULL, N_("List past imports") },
+  { "push", jn_cli_command_push, N_("Apply the plan to the ENT, journalled and resumable") },
+  { "set-id", jn_cli_command_set_id, N_("Set one user's PRONOTE identifier") },
+  { "history", jn_cli_command_history, N_("List past imports") },
 };
 
 static void

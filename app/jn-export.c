@@ -141,6 +141,8 @@ load_into (LoadJob       *job,
   if (bytes == NULL)
     return FALSE;
 
+  data->file_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+
   reader = jn_xml_reader_new (bytes, display_name, error);
   if (reader == NULL)
     return FALSE;
@@ -521,6 +523,14 @@ jn_export_get_exported_at (JnExport *self)
   g_return_val_if_fail (JN_IS_EXPORT (self), NULL);
 
   return self->data->exported_at;
+}
+
+const char *
+jn_export_get_file_hash (JnExport *self)
+{
+  g_return_val_if_fail (JN_IS_EXPORT (self), NULL);
+
+  return self->data->file_hash;
 }
 
 const char *

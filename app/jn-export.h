@@ -66,6 +66,8 @@ const char   *jn_export_get_establishment   (JnExport             *self);
 const char   *jn_export_get_exported_at     (JnExport             *self);
 const char   *jn_export_get_software        (JnExport             *self);
 guint         jn_export_get_n_records       (JnExport             *self);
+/* SHA-256 (hex) of the file as read: identifies an import to resume */
+const char   *jn_export_get_file_hash       (JnExport             *self);
 /* TRUE when the metadata (at least the encrypted flag, UAI or partners) is known */
 gboolean      jn_export_has_metadata        (JnExport             *self);
 

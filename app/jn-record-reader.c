@@ -94,6 +94,7 @@ jn_export_data_free (JnExportData *data)
   g_free (data->establishment);
   g_free (data->exported_at);
   g_free (data->software);
+  g_free (data->file_hash);
   g_free (data);
 }
 

@@ -22,6 +22,7 @@ typedef struct
   char      *establishment;
   char      *exported_at;
   char      *software;
+  char      *file_hash;                  /* SHA-256 of the file as read, hex */
   GPtrArray *records[JN_N_CATEGORIES];   /* JnPerson, file order, deduplicated */
 } JnExportData;
 

@@ -1,0 +1,470 @@
+/* jn-cli-push.c: jonction-cli directory, push, set-id and history
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "jn-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "jn-cli-private.h"
+#include "jn-error.h"
+#include "jn-matcher.h"
+#include "jn-push.h"
+
+static void
+directory_progress_cb (guint    done,
+                       guint    total,
+                       gpointer user_data)
+{
+  if (GPOINTER_TO_INT (user_data))
+    g_printerr (_("\rReading the ENT directory: %u / %u users"), done, total);
+}
+
+int
+jn_cli_command_directory (int    argc,
+                          char **argv)
+{
+  g_auto(JnCliOptions) options = { 0 };
+  g_autoptr(JnEnt) ent = NULL;
+  g_autoptr(JnDirectory) directory = NULL;
+  g_autoptr(GFile) output = NULL;
+  g_autoptr(GError) error = NULL;
+  GOptionEntry entries[] = {
+    JN_CLI_ENT_ENTRIES (options),
+    { "uai", 0, 0, G_OPTION_ARG_STRING, &options.uai, N_("Establishment"), N_("UAI") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.output, N_("Snapshot file to write"), N_("SNAPSHOT.json") },
+    { NULL }
+  };
+  gboolean tty = isatty (fileno (stderr));
+  int status;
+
+  if (!jn_cli_parse (_("— download an establishment's ENT directory"), entries, &argc, &argv, 0, &status))
+    return status;
+  if (options.uai == NULL || options.output == NULL)
+    return jn_cli_usage_error (NULL, _("give --uai UAI and -o SNAPSHOT.json"));
+
+  ent = jn_cli_open_ent (&options, &status);
+  if (ent == NULL)
+    return status;
+
+  directory = jn_ent_read_directory (ent, options.uai, directory_progress_cb, GINT_TO_POINTER (tty),
+                                     NULL, &error);
+  if (tty)
+    g_printerr ("\n");
+  if (directory == NULL)
+    return jn_cli_fail (error);
+
+  output = g_file_new_for_commandline_arg (options.output);
+  if (!jn_directory_save_file (directory, output, NULL, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("cannot write %s: %s"), options.output, error->message);
+
+      jn_cli_print_error (message);
+      return JN_EXIT_USAGE;
+    }
+
+  g_printerr (_("%u users of %s saved to %s\n"), jn_directory_get_n_users (directory),
+              options.uai, options.output);
+  return JN_EXIT_OK;
+}
+
+static JsonNode *
+report_to_json (JnPushReport *report)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "set");
+  json_builder_add_int_value (builder, report->n_set);
+  json_builder_set_member_name (builder, "replaced");
+  json_builder_add_int_value (builder, report->n_replaced);
+  json_builder_set_member_name (builder, "cleared");
+  json_builder_add_int_value (builder, report->n_cleared);
+  json_builder_set_member_name (builder, "unchanged");
+  json_builder_add_int_value (builder, report->n_unchanged);
+  json_builder_set_member_name (builder, "failed");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < report->failed->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (report->failed, i);
+      g_autofree char *status = op->status ? g_strdup_printf ("%d", op->status) : g_strdup ("network");
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "pronote_id");
+      if (op->record_id != NULL)
+        json_builder_add_string_value (builder, op->record_id);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "ent_id");
+      json_builder_add_string_value (builder, op->ent_id);
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_string_value (builder, status);
+      json_builder_set_member_name (builder, "detail");
+      json_builder_add_string_value (builder, op->detail ? op->detail : "");
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "import_id");
+  json_builder_add_string_value (builder, report->import_id);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static void
+print_report_human (JnPushReport *report)
+{
+  if (report->resumed)
+    g_print (_("Interrupted import resumed.\n"));
+  g_print (_("%u identifiers set, %u replaced, %u removed, %u unchanged, %u failed\n"),
+           report->n_set, report->n_replaced, report->n_cleared, report->n_unchanged,
+           report->failed->len);
+  for (guint i = 0; i < report->failed->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (report->failed, i);
+
+      g_print ("  %s → %s: %s\n", op->record_id ? op->record_id : "—", op->ent_id,
+               op->detail ? op->detail : "");
+    }
+  g_print (_("Import %s recorded.\n"), report->import_id);
+}
+
+static int
+report_status (JnPushReport *report)
+{
+  return report->failed->len > 0 ? JN_EXIT_PARTIAL : JN_EXIT_OK;
+}
+
+static void
+push_progress_cb (JnCategory category,
+                  guint      done,
+                  guint      total,
+                  gpointer   user_data)
+{
+  if (GPOINTER_TO_INT (user_data))
+    g_printerr ("\r%s: %u / %u%s", jn_category_get_label (category), done, total,
+                done == total ? "\n" : "");
+}
+
+int
+jn_cli_command_push (int    argc,
+                     char **argv)
+{
+  g_auto(JnCliOptions) options = { 0 };
+  g_autoptr(JnExport) export = NULL;
+  g_autoptr(JnEnt) ent = NULL;
+  g_autoptr(JnStore) store = NULL;
+  g_autoptr(JnDirectory) directory = NULL;
+  g_autoptr(JnMatcher) matcher = NULL;
+  g_autoptr(JnPlan) plan = NULL;
+  g_autoptr(GHashTable) decisions = NULL;
+  g_autoptr(JnPushReport) report = NULL;
+  g_autoptr(JnImportRecord) resumable = NULL;
+  g_autoptr(GError) error = NULL;
+  GOptionEntry entries[] = {
+    JN_CLI_KEY_ENTRIES (options),
+    JN_CLI_ENT_ENTRIES (options),
+    JN_CLI_STATE_ENTRY (options),
+    { "uai", 0, 0, G_OPTION_ARG_STRING, &options.uai,
+      N_("Establishment (default: the export's)"), N_("UAI") },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &options.mode,
+      N_("Import mode: complete or partial (default)"), N_("MODE") },
+    { "decisions", 0, 0, G_OPTION_ARG_FILENAME, &options.decisions,
+      N_("Manual decisions (JSON)"), N_("FILE") },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &options.dry_run,
+      N_("Print the plan and change nothing"), NULL },
+    { "yes", 0, 0, G_OPTION_ARG_NONE, &options.yes,
+      N_("Apply the plan, replacements and removals included"), NULL },
+    JN_CLI_JSON_ENTRY (options),
+    { NULL }
+  };
+  JnImportMode mode = JN_IMPORT_MODE_PARTIAL;
+  gboolean tty = isatty (fileno (stderr));
+  guint n_replace = 0, n_clear = 0, n_set = 0;
+  const char *uai;
+  int status;
+
+  if (!jn_cli_parse (_("EXPORT --ent URL — match, then apply the plan to the ENT"),
+                     entries, &argc, &argv, 1, &status))
+    return status;
+  if (options.mode != NULL && !jn_import_mode_from_string (options.mode, &mode))
+    return jn_cli_usage_error (NULL, _("--mode is “complete” or “partial”"));
+
+  export = jn_cli_load_export (argv[1], &options, &status);
+  if (status != JN_EXIT_OK)
+    return status;
+  uai = options.uai ? options.uai : jn_export_get_uai (export);
+  if (uai == NULL)
+    return jn_cli_usage_error (NULL, _("the export names no establishment: give --uai"));
+
+  ent = jn_cli_open_ent (&options, &status);
+  if (ent == NULL)
+    return status;
+  store = jn_cli_open_store (&options, &status);
+  if (store == NULL)
+    return status;
+
+  /* An interrupted import of this very file is resumed, not planned again. */
+  resumable = jn_store_find_resumable (store, uai, jn_import_mode_to_string (mode),
+                                       jn_ent_describe (ent), jn_export_get_file_hash (export));
+  if (resumable != NULL && options.yes && !options.dry_run)
+    {
+      g_printerr (_("Resuming the import started on %s.\n"), resumable->started_at);
+      report = jn_push_resume (store, ent, resumable->id, push_progress_cb, GINT_TO_POINTER (tty),
+                               NULL, &error);
+      if (report == NULL)
+        return jn_cli_fail (error);
+      goto done;
+    }
+
+  if (options.decisions != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (options.decisions);
+
+      decisions = jn_decisions_load (file, &error);
+      if (decisions == NULL)
+        return jn_cli_fail (error);
+    }
+
+  directory = jn_ent_read_directory (ent, uai, NULL, NULL, NULL, &error);
+  if (directory == NULL)
+    return jn_cli_fail (error);
+
+  matcher = jn_matcher_new (directory, uai);
+  plan = jn_matcher_match (matcher, export, mode, decisions, &error);
+  if (plan == NULL)
+    return jn_cli_fail (error);
+
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    {
+      n_set += jn_plan_count_action (plan, c, JN_PLAN_ACTION_SET);
+      n_replace += jn_plan_count_action (plan, c, JN_PLAN_ACTION_REPLACE);
+      n_clear += g_list_model_get_n_items (jn_plan_get_clears (plan, c));
+    }
+
+  if (options.dry_run || !options.yes)
+    {
+      if (options.json)
+        {
+          g_autoptr(JsonNode) root = jn_plan_to_json (plan);
+
+          jn_cli_print_json (root);
+        }
+      else
+        {
+          g_print (_("%u identifiers to set, %u to replace, %u to remove.\n"), n_set, n_replace, n_clear);
+        }
+      if (!options.dry_run)
+        g_printerr ("%s\n", _("Nothing was sent: this is a preview. Run again with --yes to apply it "
+                              "(replacing and removing identifiers included)."));
+      return JN_EXIT_OK;
+    }
+
+  report = jn_push_run (store, ent, plan, directory, jn_export_get_file_hash (export), decisions,
+                        push_progress_cb, GINT_TO_POINTER (tty), NULL, &error);
+  if (report == NULL)
+    return jn_cli_fail (error);
+
+done:
+  if (options.json)
+    {
+      g_autoptr(JsonNode) root = report_to_json (report);
+
+      jn_cli_print_json (root);
+    }
+  else
+    {
+      print_report_human (report);
+    }
+
+  return report_status (report);
+}
+
+/* PRONOTE identifiers seen so far: 16 characters without 0 1 6 I L O */
+static gboolean
+looks_like_pronote_id (const char *id)
+{
+  static const char alphabet[] = "2345789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+  if (strlen (id) != 16)
+    return FALSE;
+  for (const char *p = id; *p; p++)
+    if (strchr (alphabet, *p) == NULL)
+      return FALSE;
+
+  return TRUE;
+}
+
+int
+jn_cli_command_set_id (int    argc,
+                       char **argv)
+{
+  g_auto(JnCliOptions) options = { 0 };
+  g_autofree char *user_id = NULL;
+  g_autofree char *pronote_id = NULL;
+  g_autoptr(JnEnt) ent = NULL;
+  g_autoptr(JnStore) store = NULL;
+  g_autoptr(JnEntUser) user = NULL;
+  g_autoptr(JnPushReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean clear = FALSE;
+  GOptionEntry entries[] = {
+    JN_CLI_ENT_ENTRIES (options),
+    JN_CLI_STATE_ENTRY (options),
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user_id, N_("ENT user id"), N_("ENT_ID") },
+    { "uai", 0, 0, G_OPTION_ARG_STRING, &options.uai, N_("Establishment"), N_("UAI") },
+    { "pronote-id", 0, 0, G_OPTION_ARG_STRING, &pronote_id, N_("The PRONOTE identifier"), N_("ID") },
+    { "clear", 0, 0, G_OPTION_ARG_NONE, &clear, N_("Remove the identifier instead"), NULL },
+    { "yes", 0, 0, G_OPTION_ARG_NONE, &options.yes,
+      N_("Confirm replacing a different identifier, or an unusual value"), NULL },
+    JN_CLI_JSON_ENTRY (options),
+    { NULL }
+  };
+  const char *current;
+  int status;
+
+  if (!jn_cli_parse (_("— set one user's PRONOTE identifier"), entries, &argc, &argv, 0, &status))
+    return status;
+  if (user_id == NULL || options.uai == NULL || (pronote_id == NULL) == !clear)
+    return jn_cli_usage_error (NULL, _("give --user ENT_ID, --uai UAI and --pronote-id ID (or --clear)"));
+
+  if (pronote_id != NULL)
+    {
+      g_strstrip (pronote_id);
+      if (!looks_like_pronote_id (pronote_id) && !options.yes)
+        {
+          g_autofree char *message = g_strdup_printf (
+            _("“%s” does not look like a PRONOTE identifier (16 characters among "
+              "2345789ABCDEFGHJKMNPQRSTUVWXYZ); add --yes if it is right"), pronote_id);
+
+          return jn_cli_usage_error (NULL, message);
+        }
+    }
+
+  ent = jn_cli_open_ent (&options, &status);
+  if (ent == NULL)
+    return status;
+  store = jn_cli_open_store (&options, &status);
+  if (store == NULL)
+    return status;
+
+  user = jn_ent_read_user (ent, user_id, NULL, &error);
+  if (user == NULL)
+    return jn_cli_fail (error);
+
+  current = jn_ent_user_get_pronote_id (user, options.uai);
+  if (current != NULL && g_strcmp0 (current, pronote_id) != 0 && !options.yes)
+    {
+      g_autofree char *message = g_strdup_printf (
+        _("the user “%s” already holds the identifier %s for %s; add --yes to replace it"),
+        user_id, current, options.uai);
+
+      return jn_cli_usage_error (NULL, message);
+    }
+
+  report = jn_push_set_one (store, ent, user, options.uai, pronote_id, NULL, &error);
+  if (report == NULL)
+    return jn_cli_fail (error);
+
+  if (options.json)
+    {
+      g_autoptr(JsonNode) root = report_to_json (report);
+
+      jn_cli_print_json (root);
+    }
+  else if (report->failed->len == 0)
+    {
+      g_print (_("Identifier saved for %s.\n"), user_id);
+    }
+  else
+    {
+      print_report_human (report);
+    }
+
+  return report_status (report);
+}
+
+int
+jn_cli_command_history (int    argc,
+                        char **argv)
+{
+  g_auto(JnCliOptions) options = { 0 };
+  g_autoptr(JnStore) store = NULL;
+  g_autoptr(GPtrArray) imports = NULL;
+  g_autoptr(GError) error = NULL;
+  GOptionEntry entries[] = {
+    JN_CLI_STATE_ENTRY (options),
+    JN_CLI_JSON_ENTRY (options),
+    { NULL }
+  };
+  int status;
+
+  if (!jn_cli_parse (_("— list past imports"), entries, &argc, &argv, 0, &status))
+    return status;
+
+  store = jn_cli_open_store (&options, &status);
+  if (store == NULL)
+    return status;
+
+  imports = jn_store_list_imports (store, 0, &error);
+  if (imports == NULL)
+    return jn_cli_fail (error);
+
+  if (options.json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < imports->len; i++)
+        {
+          JnImportRecord *record = g_ptr_array_index (imports, i);
+
+          json_builder_begin_object (builder);
+#define STRING(key, value) \
+          json_builder_set_member_name (builder, key); \
+          if (value) json_builder_add_string_value (builder, value); else json_builder_add_null_value (builder)
+#define INT(key, value) \
+          json_builder_set_member_name (builder, key); json_builder_add_int_value (builder, value)
+          STRING ("import_id", record->id);
+          STRING ("started_at", record->started_at);
+          STRING ("finished_at", record->finished_at);
+          STRING ("mode", record->mode);
+          STRING ("uai", record->uai);
+          STRING ("ent", record->ent);
+          STRING ("outcome", record->state);
+          INT ("set", record->n_set);
+          INT ("replaced", record->n_replaced);
+          INT ("cleared", record->n_cleared);
+          INT ("unchanged", record->n_unchanged);
+          INT ("failed", record->n_failed);
+#undef STRING
+#undef INT
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      jn_cli_print_json (root);
+      return JN_EXIT_OK;
+    }
+
+  if (imports->len == 0)
+    g_print (_("No import yet.\n"));
+
+  for (guint i = 0; i < imports->len; i++)
+    {
+      JnImportRecord *record = g_ptr_array_index (imports, i);
+
+      g_print (_("%s  %-8s %s  %u set, %u replaced, %u removed, %u unchanged, %u failed  (%s)\n"),
+               record->started_at, record->mode, record->uai, record->n_set, record->n_replaced,
+               record->n_cleared, record->n_unchanged, record->n_failed, record->state);
+    }
+
+  return JN_EXIT_OK;
+}

@@ -1,0 +1,372 @@
+/* jn-push.c: executes a plan through the journal, step by step, resumably
+ *
+ * Nothing is sent before it is journalled. Each operation goes planned → sent → done or
+ * failed; a "sent" operation found at start-up had an unknown outcome (crash, kill, lost
+ * network): the user is read again and the operation decided anew, so it is applied once.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "jn-push"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "jn-error.h"
+#include "jn-push.h"
+
+void
+jn_push_report_free (JnPushReport *report)
+{
+  if (report == NULL)
+    return;
+
+  g_free (report->import_id);
+  g_clear_pointer (&report->failed, g_ptr_array_unref);
+  g_free (report);
+}
+
+static int
+status_for_error (const GError *error)
+{
+  if (error == NULL || error->domain != JN_ERROR)
+    return 0;
+
+  switch (error->code)
+    {
+    case JN_ERROR_ENT_AUTH: return 401;
+    case JN_ERROR_ENT_NOT_FOUND: return 404;
+    case JN_ERROR_ENT_CONFLICT: return 409;
+    case JN_ERROR_ENT_STALE: return 412;
+    case JN_ERROR_ENT_REFUSED: return 400;
+    case JN_ERROR_ENT_SERVER: return 500;
+    default: return 0;
+    }
+}
+
+const char *
+jn_push_status_for_error (const GError *error)
+{
+  switch (status_for_error (error))
+    {
+    case 401: return "401";
+    case 404: return "404";
+    case 409: return "409";
+    case 412: return "412";
+    case 400: return "400";
+    case 500: return "500";
+    default: return "network";
+    }
+}
+
+/* The push cannot go on: the rest would fail the same way */
+static gboolean
+is_fatal (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+         g_error_matches (error, JN_ERROR, JN_ERROR_ENT_UNREACHABLE) ||
+         g_error_matches (error, JN_ERROR, JN_ERROR_ENT_AUTH) ||
+         g_error_matches (error, JN_ERROR, JN_ERROR_ENT_SERVER) ||
+         (error->domain == JN_ERROR && error->code == JN_ERROR_IO);
+}
+
+static GPtrArray *
+operations_from_plan (JnPlan *plan)
+{
+  GPtrArray *ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+  const char *uai = jn_plan_get_uai (plan);
+
+  /* The six steps in order; in each, the identifiers to write, then those to remove */
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    {
+      GListModel *items = jn_plan_get_items (plan, c);
+      GListModel *clears = jn_plan_get_clears (plan, c);
+
+      for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+        {
+          g_autoptr(JnPlanItem) item = g_list_model_get_item (items, i);
+          JnPlanAction action = jn_plan_item_get_action (item);
+          JnEntUser *user = jn_plan_item_get_user (item);
+          JnOperation *op;
+
+          if (jn_plan_item_get_state (item) != JN_PLAN_STATE_MATCHED ||
+              (action != JN_PLAN_ACTION_SET && action != JN_PLAN_ACTION_REPLACE))
+            continue;
+
+          op = g_new0 (JnOperation, 1);
+          op->category = c;
+          op->kind = action == JN_PLAN_ACTION_SET ? JN_OP_SET : JN_OP_REPLACE;
+          op->ent_id = g_strdup (jn_ent_user_get_id (user));
+          op->uai = g_strdup (uai);
+          op->pronote_id = g_strdup (jn_plan_item_get_pronote_id (item));
+          op->old_pronote_id = g_strdup (jn_ent_user_get_pronote_id (user, uai));
+          op->record_id = g_strdup (jn_plan_item_get_pronote_id (item));
+          g_ptr_array_add (ops, op);
+        }
+
+      for (guint i = 0; i < g_list_model_get_n_items (clears); i++)
+        {
+          g_autoptr(JnPlanItem) item = g_list_model_get_item (clears, i);
+          JnOperation *op = g_new0 (JnOperation, 1);
+
+          op->category = c;
+          op->kind = JN_OP_CLEAR;
+          op->ent_id = g_strdup (jn_ent_user_get_id (jn_plan_item_get_user (item)));
+          op->uai = g_strdup (uai);
+          op->old_pronote_id = g_strdup (jn_plan_item_get_pronote_id (item));
+          g_ptr_array_add (ops, op);
+        }
+    }
+
+  return ops;
+}
+
+static guint
+count_unchanged (JnPlan *plan)
+{
+  guint n = 0;
+
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    n += jn_plan_count_action (plan, c, JN_PLAN_ACTION_UNCHANGED);
+
+  return n;
+}
+
+/* Applies one operation; FALSE with @error when the push must stop */
+static gboolean
+apply_operation (JnStore       *store,
+                 JnEnt         *ent,
+                 const char    *import_id,
+                 JnOperation   *op,
+                 JnDirectory   *directory,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(JnEntUser) user = NULL;
+  g_autoptr(JnEntUser) written = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean known_state = op->state == JN_OP_PLANNED && directory != NULL;
+
+  if (known_state && jn_directory_lookup (directory, op->ent_id) != NULL)
+    user = g_object_ref (jn_directory_lookup (directory, op->ent_id));
+
+  if (user == NULL)
+    {
+      /* Resumed, or a retry: what does the ENT hold now? */
+      user = jn_ent_read_user (ent, op->ent_id, cancellable, &local_error);
+      if (user == NULL)
+        goto failed;
+
+      if (g_strcmp0 (jn_ent_user_get_pronote_id (user, op->uai), op->pronote_id) == 0)
+        return jn_store_set_operation_state (store, import_id, op->seq, JN_OP_DONE, 200,
+                                             _("already in place"), error);
+      if (g_strcmp0 (jn_ent_user_get_pronote_id (user, op->uai), op->old_pronote_id) != 0)
+        {
+          g_set_error (&local_error, JN_ERROR, JN_ERROR_ENT_STALE,
+                       _("the user “%s” was changed in the ENT meanwhile: not overwritten"),
+                       op->ent_id);
+          goto failed;
+        }
+    }
+
+  if (!jn_store_set_operation_state (store, import_id, op->seq, JN_OP_SENT, 0, NULL, error))
+    return FALSE;
+
+  written = jn_ent_write_pronote_id (ent, user, op->uai, op->pronote_id, cancellable, &local_error);
+  if (written == NULL)
+    goto failed;
+
+  op->state = JN_OP_DONE;
+  return jn_store_set_operation_state (store, import_id, op->seq, JN_OP_DONE, 200, NULL, error);
+
+failed:
+  if (is_fatal (local_error))
+    {
+      /* Left as it was ("sent" when the outcome is unknown): the resume decides. */
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  op->state = JN_OP_FAILED;
+  op->status = status_for_error (local_error);
+  g_free (op->detail);
+  op->detail = g_strdup (local_error->message);
+
+  return jn_store_set_operation_state (store, import_id, op->seq, JN_OP_FAILED, op->status,
+                                       local_error->message, error);
+}
+
+static JnPushReport *
+execute (JnStore         *store,
+         JnEnt           *ent,
+         const char      *import_id,
+         gboolean         resumed,
+         JnDirectory     *directory,
+         JnPushProgress   progress,
+         gpointer         progress_data,
+         GCancellable    *cancellable,
+         GError         **error)
+{
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(JnImportRecord) record = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JnPushReport) report = NULL;
+  guint done_in_category = 0, total_in_category = 0;
+  int category = -1;
+
+  ops = jn_store_list_operations (store, import_id, error);
+  if (ops == NULL)
+    return NULL;
+
+  for (guint i = 0; i < ops->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (ops, i);
+
+      if ((int)op->category != category)
+        {
+          category = op->category;
+          done_in_category = 0;
+          total_in_category = 0;
+          for (guint k = i; k < ops->len && ((JnOperation *)g_ptr_array_index (ops, k))->category == op->category; k++)
+            total_in_category++;
+        }
+
+      if (op->state != JN_OP_DONE &&
+          !apply_operation (store, ent, import_id, op, resumed ? NULL : directory, cancellable,
+                            &local_error))
+        {
+          jn_store_finish_import (store, import_id, "interrupted", NULL);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+
+      done_in_category++;
+      if (progress != NULL)
+        progress (op->category, done_in_category, total_in_category, progress_data);
+    }
+
+  report = g_new0 (JnPushReport, 1);
+  report->import_id = g_strdup (import_id);
+  report->resumed = resumed;
+  report->failed = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+
+  g_clear_pointer (&ops, g_ptr_array_unref);
+  ops = jn_store_list_operations (store, import_id, error);
+  if (ops == NULL)
+    return NULL;
+  for (guint i = 0; i < ops->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (ops, i);
+
+      if (op->state == JN_OP_FAILED)
+        g_ptr_array_add (report->failed, g_ptr_array_steal_index (ops, i--));
+    }
+
+  if (!jn_store_finish_import (store, import_id, report->failed->len ? "partial" : "done", error))
+    return NULL;
+
+  record = jn_store_get_import (store, import_id, error);
+  if (record == NULL)
+    return NULL;
+  report->n_set = record->n_set;
+  report->n_replaced = record->n_replaced;
+  report->n_cleared = record->n_cleared;
+  report->n_unchanged = record->n_unchanged;
+
+  return g_steal_pointer (&report);
+}
+
+JnPushReport *
+jn_push_run (JnStore         *store,
+             JnEnt           *ent,
+             JnPlan          *plan,
+             JnDirectory     *directory,
+             const char      *file_hash,
+             GHashTable      *decisions,
+             JnPushProgress   progress,
+             gpointer         progress_data,
+             GCancellable    *cancellable,
+             GError         **error)
+{
+  g_autoptr(JnImportRecord) resumable = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autofree char *import_id = NULL;
+  const char *mode;
+
+  g_return_val_if_fail (JN_IS_STORE (store), NULL);
+  g_return_val_if_fail (JN_IS_ENT (ent), NULL);
+  g_return_val_if_fail (JN_IS_PLAN (plan), NULL);
+  g_return_val_if_fail (file_hash != NULL, NULL);
+
+  mode = jn_import_mode_to_string (jn_plan_get_mode (plan));
+  resumable = jn_store_find_resumable (store, jn_plan_get_uai (plan), mode, jn_ent_describe (ent),
+                                       file_hash);
+  if (resumable != NULL)
+    return execute (store, ent, resumable->id, TRUE, NULL, progress, progress_data,
+                    cancellable, error);
+
+  ops = operations_from_plan (plan);
+  import_id = jn_store_begin_import (store, mode, jn_plan_get_uai (plan), jn_ent_describe (ent),
+                                     file_hash, decisions, ops, count_unchanged (plan), error);
+  if (import_id == NULL)
+    return NULL;
+
+  return execute (store, ent, import_id, FALSE, directory, progress, progress_data,
+                  cancellable, error);
+}
+
+JnPushReport *
+jn_push_resume (JnStore         *store,
+                JnEnt           *ent,
+                const char      *import_id,
+                JnPushProgress   progress,
+                gpointer         progress_data,
+                GCancellable    *cancellable,
+                GError         **error)
+{
+  g_return_val_if_fail (JN_IS_STORE (store), NULL);
+  g_return_val_if_fail (JN_IS_ENT (ent), NULL);
+
+  return execute (store, ent, import_id, TRUE, NULL, progress, progress_data, cancellable, error);
+}
+
+JnPushReport *
+jn_push_set_one (JnStore       *store,
+                 JnEnt         *ent,
+                 JnEntUser     *user,
+                 const char    *uai,
+                 const char    *pronote_id,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+  g_autoptr(JnDirectory) directory = jn_directory_new (NULL);
+  g_autofree char *import_id = NULL;
+  g_autofree char *hash = NULL;
+  JnOperation *op = g_new0 (JnOperation, 1);
+  JnCategory category = JN_CATEGORY_STUDENT;
+  const char *current = jn_ent_user_get_pronote_id (user, uai);
+
+  g_return_val_if_fail (JN_IS_STORE (store), NULL);
+  g_return_val_if_fail (JN_IS_ENT_USER (user), NULL);
+
+  jn_ent_user_get_category (user, &category);
+  op->category = category;
+  op->kind = pronote_id == NULL ? JN_OP_CLEAR : current == NULL ? JN_OP_SET : JN_OP_REPLACE;
+  op->ent_id = g_strdup (jn_ent_user_get_id (user));
+  op->uai = g_strdup (uai);
+  op->pronote_id = g_strdup (pronote_id);
+  op->old_pronote_id = g_strdup (current);
+  op->record_id = g_strdup (pronote_id);
+  g_ptr_array_add (ops, op);
+
+  /* Each single edit is its own import: never resumed into another one */
+  hash = g_uuid_string_random ();
+  import_id = jn_store_begin_import (store, "single", uai, jn_ent_describe (ent), hash, NULL, ops,
+                                     g_strcmp0 (current, pronote_id) == 0 ? 1 : 0, error);
+  if (import_id == NULL)
+    return NULL;
+
+  jn_directory_add_user (directory, user);
+  return execute (store, ent, import_id, FALSE, directory, NULL, NULL, cancellable, error);
+}

@@ -1,0 +1,72 @@
+/* jn-push.h: executes a plan through the journal, step by step, resumably
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "jn-ent.h"
+#include "jn-plan.h"
+#include "jn-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char      *import_id;
+  gboolean   resumed;
+  guint      n_set;
+  guint      n_replaced;
+  guint      n_cleared;
+  guint      n_unchanged;
+  GPtrArray *failed;     /* JnOperation, with status and detail */
+} JnPushReport;
+
+void          jn_push_report_free      (JnPushReport  *report);
+
+/* Called from the pushing thread after each operation */
+typedef void (*JnPushProgress)         (JnCategory     category,
+                                        guint          done,
+                                        guint          total,
+                                        gpointer       user_data);
+
+/* Journals then applies @plan: categories in the six-step order, each operation recorded
+ * planned → sent → done/failed before the next. An unfinished import of the same file,
+ * mode, UAI and ENT is resumed instead: done operations are not repeated, the others are
+ * decided again from what the ENT holds now. @directory is the ENT state @plan was made
+ * from. Returns NULL with @error only when the push could not go on (ENT unreachable,
+ * credentials refused, cancelled): the import then stays resumable. */
+JnPushReport *jn_push_run              (JnStore        *store,
+                                        JnEnt          *ent,
+                                        JnPlan         *plan,
+                                        JnDirectory    *directory,
+                                        const char     *file_hash,
+                                        GHashTable     *decisions,
+                                        JnPushProgress  progress,
+                                        gpointer        progress_data,
+                                        GCancellable   *cancellable,
+                                        GError        **error);
+
+/* Resumes the unfinished import @import_id alone (no plan needed) */
+JnPushReport *jn_push_resume           (JnStore        *store,
+                                        JnEnt          *ent,
+                                        const char     *import_id,
+                                        JnPushProgress  progress,
+                                        gpointer        progress_data,
+                                        GCancellable   *cancellable,
+                                        GError        **error);
+
+/* The single-user edit: one journalled operation of its own import ("single" mode) */
+JnPushReport *jn_push_set_one          (JnStore        *store,
+                                        JnEnt          *ent,
+                                        JnEntUser      *user,
+                                        const char     *uai,
+                                        const char     *pronote_id,
+                                        GCancellable   *cancellable,
+                                        GError        **error);
+
+/* The HTTP-like status of a failed write, for reports ("409", "404", "network"…) */
+const char   *jn_push_status_for_error (const GError  *error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JnPushReport, jn_push_report_free)
+
+G_END_DECLS

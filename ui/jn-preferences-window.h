@@ -1,0 +1,17 @@
+/* jn-preferences-window.h: the PRONOTE file, ENT and advanced settings
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define JN_TYPE_PREFERENCES_WINDOW (jn_preferences_window_get_type ())
+G_DECLARE_FINAL_TYPE (JnPreferencesWindow, jn_preferences_window, JN, PREFERENCES_WINDOW,
+                      AdwPreferencesWindow)
+
+GtkWindow *jn_preferences_window_new (GtkWindow *transient_for);
+
+G_END_DECLS

@@ -1,0 +1,21 @@
+/* jn-summary-page.h: what a loaded PRONOTE export holds
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "jn-export.h"
+
+G_BEGIN_DECLS
+
+#define JN_TYPE_SUMMARY_PAGE (jn_summary_page_get_type ())
+G_DECLARE_FINAL_TYPE (JnSummaryPage, jn_summary_page, JN, SUMMARY_PAGE, AdwBin)
+
+GtkWidget *jn_summary_page_new        (void);
+JnExport  *jn_summary_page_get_export (JnSummaryPage *self);
+void       jn_summary_page_set_export (JnSummaryPage *self,
+                                       JnExport      *export);
+
+G_END_DECLS
