@@ -63,3 +63,24 @@ jn_ent_write_pronote_id (JnEnt         *self,
   return JN_ENT_GET_IFACE (self)->write_pronote_id (self, user, uai, pronote_id,
                                                     cancellable, error);
 }
+
+gboolean
+jn_ent_get_buffered (JnEnt *self)
+{
+  g_return_val_if_fail (JN_IS_ENT (self), FALSE);
+
+  return JN_ENT_GET_IFACE (self)->flush != NULL;
+}
+
+gboolean
+jn_ent_flush (JnEnt         *self,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_return_val_if_fail (JN_IS_ENT (self), FALSE);
+
+  if (JN_ENT_GET_IFACE (self)->flush == NULL)
+    return TRUE;
+
+  return JN_ENT_GET_IFACE (self)->flush (self, cancellable, error);
+}

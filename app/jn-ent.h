@@ -46,6 +46,11 @@ struct _JnEntInterface
                                      const char     *pronote_id,
                                      GCancellable   *cancellable,
                                      GError        **error);
+  /* Optional: an ENT that buffers writes makes them durable here. A write is confirmed
+   * (journalled as done) only after the flush that follows it. */
+  gboolean     (*flush)             (JnEnt          *self,
+                                     GCancellable   *cancellable,
+                                     GError        **error);
 };
 
 const char  *jn_ent_describe          (JnEnt          *self);
@@ -63,6 +68,10 @@ JnEntUser   *jn_ent_write_pronote_id  (JnEnt          *self,
                                        JnEntUser      *user,
                                        const char     *uai,
                                        const char     *pronote_id,
+                                       GCancellable   *cancellable,
+                                       GError        **error);
+gboolean     jn_ent_get_buffered      (JnEnt          *self);
+gboolean     jn_ent_flush             (JnEnt          *self,
                                        GCancellable   *cancellable,
                                        GError        **error);
 

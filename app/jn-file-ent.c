@@ -2,7 +2,10 @@
  *
  * For the demo establishment, and for admins who work offline and hand the result to their
  * ENT operator. It behaves like a careful SCIM server: versions (ETags), uniqueness of an
- * identifier per establishment, and every write is on disk before it is confirmed.
+ * identifier per establishment. Writes are buffered: rewriting the whole snapshot for each
+ * would be slow, so the push engine confirms them after jn_ent_flush() has put them on
+ * disk; a crash before that leaves them "sent" in the journal, and the resume, reading
+ * the file, sends them again.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,6 +26,7 @@ struct _JnFileEnt
   char        *path;
   JnDirectory *directory;
   GMutex       mutex;
+  gboolean     dirty;     /* writes not yet on disk */
 };
 
 static void jn_file_ent_iface_init (JnEntInterface *iface);
@@ -162,8 +166,6 @@ jn_file_ent_write_pronote_id (JnEnt         *ent,
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
   const char *id = jn_ent_user_get_id (expected);
   JnEntUser *user = jn_directory_lookup (self->directory, id);
-  g_autofree char *previous = NULL;
-  g_autofree char *previous_version = NULL;
   g_autofree char *version = NULL;
   GListModel *users;
 
@@ -196,21 +198,35 @@ jn_file_ent_write_pronote_id (JnEnt         *ent,
         }
     }
 
-  previous = g_strdup (jn_ent_user_get_pronote_id (user, uai));
-  previous_version = g_strdup (jn_ent_user_get_version (user));
-  version = g_strdup_printf ("W/\"%u\"", version_number (previous_version) + 1);
+  version = g_strdup_printf ("W/\"%u\"", version_number (jn_ent_user_get_version (user)) + 1);
   jn_ent_user_set_pronote_id (user, uai, pronote_id);
   jn_ent_user_set_version (user, version);
-
-  if (!jn_directory_save_file (self->directory, self->file, cancellable, error))
-    {
-      /* Not on disk: not done */
-      jn_ent_user_set_pronote_id (user, uai, previous);
-      jn_ent_user_set_version (user, previous_version);
-      return NULL;
-    }
+  self->dirty = TRUE;
 
   return copy_user (self, user);
+}
+
+static gboolean
+jn_file_ent_flush (JnEnt         *ent,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  JnFileEnt *self = JN_FILE_ENT (ent);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!self->dirty)
+    return TRUE;
+
+  if (!jn_directory_save_file (self->directory, self->file, cancellable, &local_error))
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot write the directory file %s: %s"),
+                   self->path, local_error->message);
+      return FALSE;
+    }
+
+  self->dirty = FALSE;
+  return TRUE;
 }
 
 static void
@@ -220,4 +236,5 @@ jn_file_ent_iface_init (JnEntInterface *iface)
   iface->read_directory = jn_file_ent_read_directory;
   iface->read_user = jn_file_ent_read_user;
   iface->write_pronote_id = jn_file_ent_write_pronote_id;
+  iface->flush = jn_file_ent_flush;
 }

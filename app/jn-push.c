@@ -132,12 +132,28 @@ count_unchanged (JnPlan *plan)
   return n;
 }
 
-/* Applies one operation; FALSE with @error when the push must stop */
+#define BATCH_SIZE 32
+
+static void
+set_outcome (JnOperation  *op,
+             JnOpState     state,
+             int           status,
+             const char   *detail)
+{
+  op->state = state;
+  op->status = status;
+  g_free (op->detail);
+  op->detail = g_strdup (detail);
+}
+
+/* Applies one operation already journalled as sent. Sets its outcome, except when the
+ * push must stop (returns FALSE with @error; the operation stays "sent": the resume will
+ * read the ENT and decide). On a buffered ENT a successful write stays "sent" until the
+ * flush. */
 static gboolean
-apply_operation (JnStore       *store,
-                 JnEnt         *ent,
-                 const char    *import_id,
+apply_operation (JnEnt         *ent,
                  JnOperation   *op,
+                 gboolean       fresh,
                  JnDirectory   *directory,
                  GCancellable  *cancellable,
                  GError       **error)
@@ -145,9 +161,8 @@ apply_operation (JnStore       *store,
   g_autoptr(JnEntUser) user = NULL;
   g_autoptr(JnEntUser) written = NULL;
   g_autoptr(GError) local_error = NULL;
-  gboolean known_state = op->state == JN_OP_PLANNED && directory != NULL;
 
-  if (known_state && jn_directory_lookup (directory, op->ent_id) != NULL)
+  if (fresh && directory != NULL && jn_directory_lookup (directory, op->ent_id) != NULL)
     user = g_object_ref (jn_directory_lookup (directory, op->ent_id));
 
   if (user == NULL)
@@ -158,8 +173,10 @@ apply_operation (JnStore       *store,
         goto failed;
 
       if (g_strcmp0 (jn_ent_user_get_pronote_id (user, op->uai), op->pronote_id) == 0)
-        return jn_store_set_operation_state (store, import_id, op->seq, JN_OP_DONE, 200,
-                                             _("already in place"), error);
+        {
+          set_outcome (op, JN_OP_DONE, 200, _("already in place"));
+          return TRUE;
+        }
       if (g_strcmp0 (jn_ent_user_get_pronote_id (user, op->uai), op->old_pronote_id) != 0)
         {
           g_set_error (&local_error, JN_ERROR, JN_ERROR_ENT_STALE,
@@ -169,31 +186,90 @@ apply_operation (JnStore       *store,
         }
     }
 
-  if (!jn_store_set_operation_state (store, import_id, op->seq, JN_OP_SENT, 0, NULL, error))
-    return FALSE;
-
   written = jn_ent_write_pronote_id (ent, user, op->uai, op->pronote_id, cancellable, &local_error);
   if (written == NULL)
     goto failed;
 
-  op->state = JN_OP_DONE;
-  return jn_store_set_operation_state (store, import_id, op->seq, JN_OP_DONE, 200, NULL, error);
+  if (!jn_ent_get_buffered (ent))
+    set_outcome (op, JN_OP_DONE, 200, NULL);
+  return TRUE;
 
 failed:
   if (is_fatal (local_error))
     {
-      /* Left as it was ("sent" when the outcome is unknown): the resume decides. */
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
-  op->state = JN_OP_FAILED;
-  op->status = status_for_error (local_error);
-  g_free (op->detail);
-  op->detail = g_strdup (local_error->message);
+  set_outcome (op, JN_OP_FAILED, status_for_error (local_error), local_error->message);
+  return TRUE;
+}
 
-  return jn_store_set_operation_state (store, import_id, op->seq, JN_OP_FAILED, op->status,
-                                       local_error->message, error);
+/* Runs one batch: journalled as sent, applied, flushed, journalled with its outcomes */
+static gboolean
+run_batch (JnStore       *store,
+           JnEnt         *ent,
+           const char    *import_id,
+           GPtrArray     *batch,
+           gboolean       resumed,
+           JnDirectory   *directory,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
+  g_autoptr(GPtrArray) written = g_ptr_array_new ();   /* buffered writes awaiting the flush */
+  g_autoptr(GError) stop = NULL;
+
+  /* Planned operations are fresh: the directory the plan was made from is their state.
+   * Anything else had an unknown outcome and is decided again from the ENT. */
+  for (guint i = 0; i < batch->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (batch, i);
+
+      if (!resumed && op->state == JN_OP_PLANNED)
+        g_ptr_array_add (fresh, op);
+      set_outcome (op, JN_OP_SENT, 0, NULL);
+    }
+
+  /* Nothing is sent before it is journalled */
+  if (!jn_store_save_operations (store, import_id, batch, error))
+    return FALSE;
+
+  for (guint i = 0; i < batch->len && stop == NULL; i++)
+    {
+      JnOperation *op = g_ptr_array_index (batch, i);
+
+      if (apply_operation (ent, op, g_ptr_array_find (fresh, op, NULL), directory, cancellable, &stop) &&
+          op->state == JN_OP_SENT)
+        g_ptr_array_add (written, op);
+    }
+
+  if (jn_ent_get_buffered (ent))
+    {
+      g_autoptr(GError) flush_error = NULL;
+
+      /* Even when the push stops, what was written is made durable and recorded */
+      if (jn_ent_flush (ent, NULL, &flush_error))
+        {
+          for (guint i = 0; i < written->len; i++)
+            set_outcome (g_ptr_array_index (written, i), JN_OP_DONE, 200, NULL);
+        }
+      else if (stop == NULL)
+        {
+          stop = g_steal_pointer (&flush_error);
+        }
+    }
+
+  if (!jn_store_save_operations (store, import_id, batch, error))
+    return FALSE;
+
+  if (stop != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&stop));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 static JnPushReport *
@@ -211,38 +287,46 @@ execute (JnStore         *store,
   g_autoptr(JnImportRecord) record = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(JnPushReport) report = NULL;
-  guint done_in_category = 0, total_in_category = 0;
-  int category = -1;
+  guint i = 0;
 
   ops = jn_store_list_operations (store, import_id, error);
   if (ops == NULL)
     return NULL;
 
-  for (guint i = 0; i < ops->len; i++)
+  /* Step by step, in the six-step order: a finished step stays imported even when a
+   * later one is interrupted. */
+  while (i < ops->len)
     {
-      JnOperation *op = g_ptr_array_index (ops, i);
+      JnCategory category = ((JnOperation *)g_ptr_array_index (ops, i))->category;
+      guint first = i, total = 0;
 
-      if ((int)op->category != category)
+      while (i + total < ops->len && ((JnOperation *)g_ptr_array_index (ops, i + total))->category == category)
+        total++;
+
+      while (i < first + total)
         {
-          category = op->category;
-          done_in_category = 0;
-          total_in_category = 0;
-          for (guint k = i; k < ops->len && ((JnOperation *)g_ptr_array_index (ops, k))->category == op->category; k++)
-            total_in_category++;
-        }
+          g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+          guint end = MIN (i + BATCH_SIZE, first + total);
 
-      if (op->state != JN_OP_DONE &&
-          !apply_operation (store, ent, import_id, op, resumed ? NULL : directory, cancellable,
-                            &local_error))
-        {
-          jn_store_finish_import (store, import_id, "interrupted", NULL);
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
+          for (; i < end; i++)
+            {
+              JnOperation *op = g_ptr_array_index (ops, i);
 
-      done_in_category++;
-      if (progress != NULL)
-        progress (op->category, done_in_category, total_in_category, progress_data);
+              if (op->state != JN_OP_DONE)
+                g_ptr_array_add (batch, op);
+            }
+
+          if (batch->len > 0 &&
+              !run_batch (store, ent, import_id, batch, resumed, directory, cancellable, &local_error))
+            {
+              jn_store_finish_import (store, import_id, "interrupted", NULL);
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return NULL;
+            }
+
+          if (progress != NULL)
+            progress (category, i - first, total, progress_data);
+        }
     }
 
   report = g_new0 (JnPushReport, 1);
@@ -250,16 +334,12 @@ execute (JnStore         *store,
   report->resumed = resumed;
   report->failed = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
 
-  g_clear_pointer (&ops, g_ptr_array_unref);
-  ops = jn_store_list_operations (store, import_id, error);
-  if (ops == NULL)
-    return NULL;
-  for (guint i = 0; i < ops->len; i++)
+  for (guint k = 0; k < ops->len; k++)
     {
-      JnOperation *op = g_ptr_array_index (ops, i);
+      JnOperation *op = g_ptr_array_index (ops, k);
 
       if (op->state == JN_OP_FAILED)
-        g_ptr_array_add (report->failed, g_ptr_array_steal_index (ops, i--));
+        g_ptr_array_add (report->failed, g_ptr_array_steal_index (ops, k--));
     }
 
   if (!jn_store_finish_import (store, import_id, report->failed->len ? "partial" : "done", error))

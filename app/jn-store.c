@@ -577,6 +577,35 @@ jn_store_set_operation_state (JnStore     *self,
 }
 
 gboolean
+jn_store_save_operations (JnStore     *self,
+                          const char  *import_id,
+                          GPtrArray   *ops,
+                          GError     **error)
+{
+  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+
+  if (ops->len == 0)
+    return TRUE;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  for (guint i = 0; i < ops->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (ops, i);
+
+      if (!jn_store_set_operation_state (self, import_id, op->seq, op->state, op->status,
+                                         op->detail, error))
+        {
+          exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+
+  return exec (self, "COMMIT", error);
+}
+
+gboolean
 jn_store_finish_import (JnStore     *self,
                         const char  *import_id,
                         const char  *state,

@@ -97,6 +97,11 @@ gboolean        jn_store_set_operation_state   (JnStore         *self,
                                                 int              status,
                                                 const char      *detail,
                                                 GError         **error);
+/* Records the state, status and detail of each JnOperation of @ops in one transaction */
+gboolean        jn_store_save_operations       (JnStore         *self,
+                                                const char      *import_id,
+                                                GPtrArray       *ops,
+                                                GError         **error);
 gboolean        jn_store_finish_import         (JnStore         *self,
                                                 const char      *import_id,
                                                 const char      *state,
