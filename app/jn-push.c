@@ -239,6 +239,10 @@ run_batch (JnStore       *store,
     {
       JnOperation *op = g_ptr_array_index (batch, i);
 
+      /* Cancelled: what was not sent stays "sent" in the journal, the resume decides */
+      if (g_cancellable_set_error_if_cancelled (cancellable, &stop))
+        break;
+
       if (apply_operation (ent, op, g_ptr_array_find (fresh, op, NULL), directory, cancellable, &stop) &&
           op->state == JN_OP_SENT)
         g_ptr_array_add (written, op);
@@ -317,7 +321,8 @@ execute (JnStore         *store,
             }
 
           if (batch->len > 0 &&
-              !run_batch (store, ent, import_id, batch, resumed, directory, cancellable, &local_error))
+              (g_cancellable_set_error_if_cancelled (cancellable, &local_error) ||
+               !run_batch (store, ent, import_id, batch, resumed, directory, cancellable, &local_error)))
             {
               jn_store_finish_import (store, import_id, "interrupted", NULL);
               g_propagate_error (error, g_steal_pointer (&local_error));
