@@ -160,12 +160,41 @@ jn_xml_reader_free (JnXmlReader *self)
   g_free (self);
 }
 
+/* libxml2's reader reports a file cut short as "Extra content at the end of the
+ * document": say what happened when nothing but the end of the input is left. */
+static gboolean
+ends_early (JnXmlReader *self)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (self->bytes, &size);
+  long consumed = xmlTextReaderByteConsumed (self->reader);
+
+  if (consumed < 0 || (gsize)consumed > size)
+    return FALSE;
+
+  for (gsize i = (gsize)consumed; i < size; i++)
+    if (!g_ascii_isspace (data[i]))
+      return FALSE;
+
+  return xmlTextReaderDepth (self->reader) > 0 ||
+         g_strcmp0 (self->first_error, "Extra content at the end of the document") == 0;
+}
+
 static void
 set_parse_error (JnXmlReader  *self,
                  GError      **error)
 {
   int line = self->first_error_line > 0 ? self->first_error_line
                                          : xmlTextReaderGetParserLineNumber (self->reader);
+
+  if (ends_early (self))
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE,
+                   _("%s: line %d: invalid XML: the file ends too early (it was cut short or "
+                     "is still being written)"),
+                   self->display_name, line);
+      return;
+    }
 
   g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE,
                /* Translators: file name, line number, libxml2's reason (in English) */

@@ -268,6 +268,9 @@ test_broken (void)
                   -1, JN_ERROR_INVALID_FILE, "line 4");
   assert_refused ("<E>\n<Eleves>\n<Eleve Nom=\"A\" Prenom=\"B\"/>\n</Eleve>\n</E>",
                   -1, JN_ERROR_INVALID_FILE, "line 4");
+  assert_refused ("<E>\n<Eleves>\n<Eleve Nom=\"A\" Prenom=\"B\">\n", -1, JN_ERROR_INVALID_FILE,
+                  "line 3: invalid XML: the file ends too early");
+  assert_refused ("<a/><b/>", -1, JN_ERROR_INVALID_FILE, "Extra content");
   assert_refused ("", 0, JN_ERROR_INVALID_FILE, "empty");
   assert_refused ("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16, JN_ERROR_INVALID_FILE, "line 1");
   assert_refused ("just some text\n", -1, JN_ERROR_INVALID_FILE, "line 1");
