@@ -167,6 +167,7 @@ jn_cli_command_push (int    argc,
   g_autoptr(JnPushReport) report = NULL;
   g_autoptr(JnImportRecord) resumable = NULL;
   g_autoptr(GError) error = NULL;
+  int concurrency = 4;
   GOptionEntry entries[] = {
     JN_CLI_KEY_ENTRIES (options),
     JN_CLI_ENT_ENTRIES (options),
@@ -181,6 +182,8 @@ jn_cli_command_push (int    argc,
       N_("Print the plan and change nothing"), NULL },
     { "yes", 0, 0, G_OPTION_ARG_NONE, &options.yes,
       N_("Apply the plan, replacements and removals included"), NULL },
+    { "concurrency", 0, 0, G_OPTION_ARG_INT, &concurrency,
+      N_("Requests sent in parallel to the ENT (default 4)"), N_("N") },
     JN_CLI_JSON_ENTRY (options),
     { NULL }
   };
@@ -195,6 +198,9 @@ jn_cli_command_push (int    argc,
     return status;
   if (options.mode != NULL && !jn_import_mode_from_string (options.mode, &mode))
     return jn_cli_usage_error (NULL, _("--mode is “complete” or “partial”"));
+  if (concurrency < 1 || concurrency > 32)
+    return jn_cli_usage_error (NULL, _("--concurrency is between 1 and 32"));
+  jn_push_set_concurrency ((guint)concurrency);
 
   export = jn_cli_load_export (argv[1], &options, &status);
   if (status != JN_EXIT_OK)

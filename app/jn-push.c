@@ -205,6 +205,68 @@ failed:
   return TRUE;
 }
 
+static guint concurrency = 4;
+
+void
+jn_push_set_concurrency (guint n)
+{
+  concurrency = CLAMP (n, 1, 32);
+}
+
+typedef struct
+{
+  JnEnt        *ent;
+  GPtrArray    *batch;
+  GPtrArray    *fresh;
+  GPtrArray    *written;
+  JnDirectory  *directory;
+  GCancellable *cancellable;
+  guint         next;       /* atomic */
+  GError       *stop;       /* under mutex */
+  GMutex        mutex;
+} Workers;
+
+static gpointer
+worker_thread (gpointer data)
+{
+  Workers *workers = data;
+
+  for (;;)
+    {
+      guint i = (guint)g_atomic_int_add (&workers->next, 1);
+      g_autoptr(GError) error = NULL;
+      JnOperation *op;
+      gboolean fresh, ok;
+
+      if (i >= workers->batch->len)
+        break;
+
+      g_mutex_lock (&workers->mutex);
+      /* Stopped, or cancelled: what was not sent stays "sent", the resume decides */
+      if (workers->stop == NULL)
+        g_cancellable_set_error_if_cancelled (workers->cancellable, &workers->stop);
+      fresh = g_ptr_array_find (workers->fresh, g_ptr_array_index (workers->batch, i), NULL);
+      if (workers->stop != NULL)
+        {
+          g_mutex_unlock (&workers->mutex);
+          break;
+        }
+      g_mutex_unlock (&workers->mutex);
+
+      op = g_ptr_array_index (workers->batch, i);
+      ok = apply_operation (workers->ent, op, fresh, workers->directory, workers->cancellable, &error);
+
+      g_mutex_lock (&workers->mutex);
+      if (!ok && workers->stop == NULL)
+        workers->stop = g_steal_pointer (&error);
+      else if (ok && op->state == JN_OP_SENT)
+        g_ptr_array_add (workers->written, op);
+      g_mutex_unlock (&workers->mutex);
+    }
+
+  return NULL;
+}
+
 /* Runs one batch: journalled as sent, applied, flushed, journalled with its outcomes */
 static gboolean
 run_batch (JnStore       *store,
@@ -235,18 +297,21 @@ run_batch (JnStore       *store,
   if (!jn_store_save_operations (store, import_id, batch, error))
     return FALSE;
 
-  for (guint i = 0; i < batch->len && stop == NULL; i++)
-    {
-      JnOperation *op = g_ptr_array_index (batch, i);
+  {
+    Workers workers = { ent, batch, fresh, written, directory, cancellable, 0, NULL, { 0 } };
+    guint n_threads = jn_ent_get_buffered (ent) ? 1 : MIN (concurrency, batch->len);
+    g_autoptr(GPtrArray) threads = g_ptr_array_new ();
 
-      /* Cancelled: what was not sent stays "sent" in the journal, the resume decides */
-      if (g_cancellable_set_error_if_cancelled (cancellable, &stop))
-        break;
-
-      if (apply_operation (ent, op, g_ptr_array_find (fresh, op, NULL), directory, cancellable, &stop) &&
-          op->state == JN_OP_SENT)
-        g_ptr_array_add (written, op);
-    }
+    /* The operations of a batch concern distinct users: they may go in parallel. */
+    g_mutex_init (&workers.mutex);
+    for (guint t = 1; t < n_threads; t++)
+      g_ptr_array_add (threads, g_thread_new ("jn-push", worker_thread, &workers));
+    worker_thread (&workers);
+    for (guint t = 0; t < threads->len; t++)
+      g_thread_join (g_ptr_array_index (threads, t));
+    g_mutex_clear (&workers.mutex);
+    stop = g_steal_pointer (&workers.stop);
+  }
 
   if (jn_ent_get_buffered (ent))
     {

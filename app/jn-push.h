@@ -64,6 +64,9 @@ JnPushReport *jn_push_set_one          (JnStore        *store,
                                         GCancellable   *cancellable,
                                         GError        **error);
 
+/* Operations of a batch sent in parallel to a network ENT (default 4, 1 = sequential) */
+void          jn_push_set_concurrency  (guint          n);
+
 /* The HTTP-like status of a failed write, for reports ("409", "404", "network"…) */
 const char   *jn_push_status_for_error (const GError  *error);
 
