@@ -38,7 +38,7 @@ struct _JnScimClient
   guint        n_requests;  /* atomic */
   gboolean     etag_supported;
   gboolean     bulk_supported;
-  gboolean     filtered_paths_fail;   /* learnt: use the whole-array form */
+  guint        whole_array_for;       /* learnt: PatchKind bits that need the whole-array form */
 };
 
 static void jn_scim_client_iface_init (JnEntInterface *iface);
@@ -287,17 +287,6 @@ dup_detail (Response *response)
     return g_strdup (detail);
 
   return g_strdup (soup_status_get_phrase (response->status));
-}
-
-static char *
-dup_scim_type (Response *response)
-{
-  g_autoptr(JsonNode) root = parse_body (response);
-
-  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    return g_strdup (json_object_get_string_member_with_default (json_node_get_object (root),
-                                                                 "scimType", NULL));
-  return NULL;
 }
 
 static void
@@ -599,6 +588,24 @@ jn_scim_client_read_user (JnEnt         *ent,
   return user_from_response (self, &response, error);
 }
 
+typedef enum
+{
+  PATCH_ADD = 1 << 0,
+  PATCH_REPLACE = 1 << 1,
+  PATCH_REMOVE = 1 << 2,
+} PatchKind;
+
+static PatchKind
+patch_kind (JnEntUser  *user,
+            const char *uai,
+            const char *pronote_id)
+{
+  if (pronote_id == NULL)
+    return PATCH_REMOVE;
+
+  return jn_ent_user_get_pronote_id (user, uai) != NULL ? PATCH_REPLACE : PATCH_ADD;
+}
+
 static JsonNode *
 build_patch (JnScimClient *self,
              JnEntUser    *user,
@@ -619,7 +626,7 @@ build_patch (JnScimClient *self,
   json_builder_begin_array (builder);
   json_builder_begin_object (builder);
 
-  if (self->filtered_paths_fail)
+  if (g_atomic_int_get (&self->whole_array_for) & patch_kind (user, uai, pronote_id))
     {
       /* Read-modify-write of the whole attribute, guarded by If-Match */
       g_autoptr(JnEntUser) copy = NULL;
@@ -700,6 +707,7 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
       g_auto(Response) response = { 0 };
       g_autoptr(JsonNode) patch = NULL;
       g_autoptr(GError) local_error = NULL;
+      gboolean sent_whole;
       const char *now;
 
       if (reread)
@@ -724,6 +732,7 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
           return NULL;
         }
 
+      sent_whole = (g_atomic_int_get (&self->whole_array_for) & patch_kind (current, uai, pronote_id)) != 0;
       patch = build_patch (self, current, uai, pronote_id);
       if (!send_once (self, "PATCH", path, patch, jn_ent_user_get_version (current), &response,
                       cancellable, &local_error))
@@ -776,14 +785,16 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
 
         case 400:
           {
-            g_autofree char *scim_type = dup_scim_type (&response);
+            PatchKind kind = patch_kind (current, uai, pronote_id);
 
-            if (!self->filtered_paths_fail &&
-                (g_strcmp0 (scim_type, "invalidPath") == 0 || g_strcmp0 (scim_type, "noTarget") == 0 ||
-                 g_strcmp0 (scim_type, "invalidFilter") == 0))
+            /* Servers that cannot follow a filtered path (invalidPath, noTarget, or a
+             * plain failure as some implementations give for "remove"): read-modify-write
+             * of the whole array instead, guarded by If-Match. Learnt once per kind. */
+            if (kind != PATCH_ADD && !sent_whole)
               {
-                g_debug ("Filtered PATCH paths refused; using whole-array writes");
-                self->filtered_paths_fail = TRUE;
+                g_debug ("Filtered PATCH path refused (%s); using whole-array writes",
+                         kind == PATCH_REMOVE ? "remove" : "replace");
+                g_atomic_int_or (&self->whole_array_for, kind);
                 reread = TRUE;
                 continue;
               }
