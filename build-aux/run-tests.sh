@@ -8,6 +8,9 @@ cd "$top"
 
 bash build-aux/install-deps.sh
 
+# The SCIM test server's exact dependencies (scimmy, scimmy-routers, express 4), from its lock file
+(cd tests/scim-server && npm ci --no-audit --no-fund --loglevel=error)
+
 werror=false
 [ "${CI:-}" = "true" ] && werror=true
 
