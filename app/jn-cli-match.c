@@ -17,9 +17,10 @@ print_person_line (JnPlanItem *item)
 {
   JnPerson *person = jn_plan_item_get_person (item);
   g_autofree char *name = jn_person_dup_display_name (person);
+  g_autofree char *padded = jn_cli_pad (name, 36);
   const char *birth_date = jn_person_get_birth_date (person);
 
-  g_print ("    %-36s %-10s %s", name, birth_date ? birth_date : "",
+  g_print ("    %s %-10s %s", padded, birth_date ? birth_date : "",
            jn_plan_item_get_pronote_id (item) ? jn_plan_item_get_pronote_id (item) : "—");
 }
 
@@ -95,7 +96,7 @@ jn_cli_command_match (int    argc,
     { "uai", 0, 0, G_OPTION_ARG_STRING, &options.uai,
       N_("Establishment (default: the export's)"), N_("UAI") },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &options.mode,
-      N_("Import mode: complete or partial (default)"), N_("MODE") },
+      N_("Import mode: “complete” or “partial” (the default)"), N_("MODE") },
     { "decisions", 0, 0, G_OPTION_ARG_FILENAME, &options.decisions,
       N_("Manual decisions (JSON)"), N_("FILE") },
     { "extension-urn", 0, 0, G_OPTION_ARG_STRING, &options.extension_urn,

@@ -42,6 +42,9 @@ void      jn_cli_print_json           (JsonNode        *root);
 /* "label      value", padded by characters (labels are translated) */
 void      jn_cli_print_row            (const char      *label,
                                        const char      *value);
+/* @text padded with spaces to @width characters (not bytes) */
+char     *jn_cli_pad                  (const char      *text,
+                                       guint            width);
 /* Parses @entries (plus --help) and returns the positional arguments left; on failure
  * prints the usage error and returns FALSE with *status set */
 gboolean  jn_cli_parse                (const char      *parameter_string,

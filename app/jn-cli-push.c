@@ -23,7 +23,10 @@ directory_progress_cb (guint    done,
                        gpointer user_data)
 {
   if (GPOINTER_TO_INT (user_data))
-    g_printerr (_("\rReading the ENT directory: %u / %u users"), done, total);
+    {
+      g_printerr ("\r");
+      g_printerr (_("Reading the ENT directory: %u / %u users"), done, total);
+    }
 }
 
 int
@@ -175,7 +178,7 @@ jn_cli_command_push (int    argc,
     { "uai", 0, 0, G_OPTION_ARG_STRING, &options.uai,
       N_("Establishment (default: the export's)"), N_("UAI") },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &options.mode,
-      N_("Import mode: complete or partial (default)"), N_("MODE") },
+      N_("Import mode: “complete” or “partial” (the default)"), N_("MODE") },
     { "decisions", 0, 0, G_OPTION_ARG_FILENAME, &options.decisions,
       N_("Manual decisions (JSON)"), N_("FILE") },
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &options.dry_run,

@@ -69,9 +69,18 @@ void
 jn_cli_print_row (const char *label,
                   const char *value)
 {
-  glong pad = 22 - g_utf8_strlen (label, -1);
+  glong pad = 26 - g_utf8_strlen (label, -1);
 
   g_print ("%s%*s %s\n", label, (int)MAX (pad, 1), "", value ? value : "—");
+}
+
+char *
+jn_cli_pad (const char *text,
+            guint       width)
+{
+  glong length = g_utf8_strlen (text, -1);
+
+  return g_strdup_printf ("%s%*s", text, (int)(length < width ? width - length : 0), "");
 }
 
 gboolean

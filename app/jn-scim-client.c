@@ -529,9 +529,11 @@ jn_scim_client_read_directory (JnEnt          *ent,
         {
           if (start_index <= (guint64)total)
             {
+              g_autofree char *announced = g_strdup_printf ("%" G_GINT64_FORMAT, total);
+
               g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
-                           _("the ENT %s announced %" G_GINT64_FORMAT " users but sent an empty page at %u"),
-                           self->base_url, total, start_index);
+                           _("the ENT %s announced %s users but sent an empty page at %u"),
+                           self->base_url, announced, start_index);
               return NULL;
             }
           break;

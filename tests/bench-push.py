@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Benchmark: push 10,000 changes to the local SCIM test server.
+
+Usage: bench-push.py JONCTION_CLI BENCH_ESTABLISHMENT_DIR SCIM_SERVER_DIR
+
+For each setting (sequential baseline, then the default concurrency and a higher one) the
+server is started afresh from the same seed, the plan's operations are pushed with
+jonction-cli push --yes, and the operations per second are printed. Not a test: it asserts
+only that the push succeeded.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from importlib import import_module  # noqa: E402
+
+scim = import_module("test-scim-push")
+
+
+def main():
+    cli, est_dir, server_dir = sys.argv[1:4]
+    export = os.path.join(est_dir, "export.xml")
+    work = tempfile.mkdtemp(prefix="jn-bench-push-")
+    seed = os.path.join(work, "seed.json")
+
+    # 10,000 changes: every matched record without its identifier yet, so the ENT starts
+    # with no identifier for this establishment except the preset ones.
+    with open(os.path.join(est_dir, "directory.json")) as f:
+        directory = json.load(f)
+    for user in directory["Resources"]:
+        ext = user.get("urn:ietf:params:scim:schemas:extension:ent:2.0:User", {})
+        ext["pronoteIds"] = [p for p in ext.get("pronoteIds", []) or [] if p.get("uai") != scim.UAI]
+    with open(seed, "w") as f:
+        json.dump(directory, f)
+
+    token_file = os.path.join(work, "token")
+    with open(token_file, "w") as f:
+        f.write(scim.TOKEN)
+
+    print(f"{'setting':<28} {'operations':>10} {'seconds':>8} {'ops/s':>8}")
+    for label, concurrency in (("sequential (baseline)", 1), ("concurrency 4 (default)", 4),
+                               ("concurrency 8", 8)):
+        server = scim.Server(server_dir, seed, "--page-size", "500")
+        try:
+            state = os.path.join(work, f"state-{concurrency}")
+            start = time.monotonic()
+            proc = subprocess.run([cli, "push", export, "--ent", server.url, "--token-file", token_file,
+                                   "--state", state, "--mode", "partial", "--yes", "--json",
+                                   "--concurrency", str(concurrency)],
+                                  capture_output=True, text=True, env=dict(os.environ, LANG="C"))
+            elapsed = time.monotonic() - start
+            if proc.returncode not in (0, 4):
+                print(proc.stderr)
+                return 1
+            report = json.loads(proc.stdout)
+            n = report["set"] + report["replaced"] + report["cleared"]
+            print(f"{label:<28} {n:>10} {elapsed:>8.1f} {n / elapsed:>8.0f}"
+                  f"{'' if not report['failed'] else '  (' + str(len(report['failed'])) + ' failed)'}",
+                  flush=True)
+        finally:
+            server.stop()
+    print("Bulk: not used (the client sends one PATCH per operation); the figures include the "
+          "directory read, the matching and the journal.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
