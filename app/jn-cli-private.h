@@ -31,6 +31,7 @@ typedef struct
   gboolean  json;
   gboolean  dry_run;
   gboolean  yes;
+  gboolean  no_bulk;
 } JnCliOptions;
 
 void      jn_cli_options_clear        (JnCliOptions    *options);

@@ -78,20 +78,23 @@ jn_directory_add_user (JnDirectory *self,
   g_return_if_fail (JN_IS_DIRECTORY (self));
   g_return_if_fail (JN_IS_ENT_USER (user));
 
-  /* A server that repeats a page must not make two users of one. */
+  /* A server that repeats a page must not make two users of one. The index goes first:
+   * its key is the id string of the user being replaced. */
   existing = g_hash_table_lookup (self->by_id, jn_ent_user_get_id (user));
   if (existing != NULL)
     {
       guint position;
 
+      g_hash_table_remove (self->by_id, jn_ent_user_get_id (user));
+      g_hash_table_insert (self->by_id, (gpointer)jn_ent_user_get_id (user), user);
       if (g_list_store_find (self->users, existing, &position))
         g_list_store_splice (self->users, position, 1, (gpointer *)&user, 1);
     }
   else
     {
+      g_hash_table_insert (self->by_id, (gpointer)jn_ent_user_get_id (user), user);
       g_list_store_append (self->users, user);
     }
-  g_hash_table_replace (self->by_id, (gpointer)jn_ent_user_get_id (user), user);
 }
 
 gboolean

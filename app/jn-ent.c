@@ -84,3 +84,34 @@ jn_ent_flush (JnEnt         *self,
 
   return JN_ENT_GET_IFACE (self)->flush (self, cancellable, error);
 }
+
+void
+jn_ent_write_clear (JnEntWrite *write)
+{
+  g_clear_object (&write->result);
+  g_clear_error (&write->error);
+}
+
+guint
+jn_ent_get_batch_size (JnEnt *self)
+{
+  g_return_val_if_fail (JN_IS_ENT (self), 1);
+
+  if (JN_ENT_GET_IFACE (self)->get_batch_size == NULL || JN_ENT_GET_IFACE (self)->write_many == NULL)
+    return 1;
+
+  return MAX (JN_ENT_GET_IFACE (self)->get_batch_size (self), 1);
+}
+
+gboolean
+jn_ent_write_many (JnEnt         *self,
+                   JnEntWrite    *writes,
+                   guint          n_writes,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_return_val_if_fail (JN_IS_ENT (self), FALSE);
+  g_return_val_if_fail (JN_ENT_GET_IFACE (self)->write_many != NULL, FALSE);
+
+  return JN_ENT_GET_IFACE (self)->write_many (self, writes, n_writes, cancellable, error);
+}

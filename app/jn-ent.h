@@ -17,6 +17,18 @@ G_BEGIN_DECLS
 #define JN_TYPE_ENT (jn_ent_get_type ())
 G_DECLARE_INTERFACE (JnEnt, jn_ent, JN, ENT, GObject)
 
+/* One write of jn_ent_write_many() */
+typedef struct
+{
+  JnEntUser  *user;         /* as last read: its version guards the write */
+  const char *uai;
+  const char *pronote_id;   /* NULL to remove */
+  JnEntUser  *result;       /* out: the user as the ENT now holds it, write confirmed */
+  GError     *error;        /* out: why this write was not done */
+} JnEntWrite;
+
+void jn_ent_write_clear (JnEntWrite *write);
+
 typedef void (*JnEntProgress) (guint     done,
                                guint     total,
                                gpointer  user_data);
@@ -51,6 +63,15 @@ struct _JnEntInterface
   gboolean     (*flush)             (JnEnt          *self,
                                      GCancellable   *cancellable,
                                      GError        **error);
+  /* Optional: how many writes go in one round trip (0 or 1: one at a time) */
+  guint        (*get_batch_size)    (JnEnt          *self);
+  /* Optional: several writes in one round trip (SCIM Bulk). Each write gets its result or
+   * its error. FALSE when no answer came: the outcomes are unknown. */
+  gboolean     (*write_many)        (JnEnt          *self,
+                                     JnEntWrite     *writes,
+                                     guint           n_writes,
+                                     GCancellable   *cancellable,
+                                     GError        **error);
 };
 
 const char  *jn_ent_describe          (JnEnt          *self);
@@ -71,6 +92,12 @@ JnEntUser   *jn_ent_write_pronote_id  (JnEnt          *self,
                                        GCancellable   *cancellable,
                                        GError        **error);
 gboolean     jn_ent_get_buffered      (JnEnt          *self);
+guint        jn_ent_get_batch_size    (JnEnt          *self);
+gboolean     jn_ent_write_many        (JnEnt          *self,
+                                       JnEntWrite     *writes,
+                                       guint           n_writes,
+                                       GCancellable   *cancellable,
+                                       GError        **error);
 gboolean     jn_ent_flush             (JnEnt          *self,
                                        GCancellable   *cancellable,
                                        GError        **error);

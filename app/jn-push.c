@@ -240,6 +240,8 @@ worker_thread (gpointer data)
 
       if (i >= workers->batch->len)
         break;
+      if (((JnOperation *)g_ptr_array_index (workers->batch, i))->state != JN_OP_SENT)
+        continue;   /* decided by the Bulk round trip */
 
       g_mutex_lock (&workers->mutex);
       /* Stopped, or cancelled: what was not sent stays "sent", the resume decides */
@@ -265,6 +267,69 @@ worker_thread (gpointer data)
     }
 
   return NULL;
+}
+
+/* Sends the fresh operations of a batch in one round trip. What it cannot settle (no
+ * answer, a user changed meanwhile, a form the server refused) is left to the one-by-one
+ * path, which reads the user first. FALSE only when the push must stop. */
+static gboolean
+run_bulk (JnEnt         *ent,
+          GPtrArray     *fresh,
+          JnDirectory   *directory,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  g_autofree JnEntWrite *writes = g_new0 (JnEntWrite, fresh->len);
+  g_autofree JnOperation **ops = g_new0 (JnOperation *, fresh->len);
+  g_autoptr(GError) local_error = NULL;
+  guint n = 0;
+
+  for (guint i = 0; i < fresh->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (fresh, i);
+      JnEntUser *user = jn_directory_lookup (directory, op->ent_id);
+
+      if (user == NULL)
+        continue;
+      ops[n] = op;
+      writes[n].user = user;
+      writes[n].uai = op->uai;
+      writes[n].pronote_id = op->pronote_id;
+      n++;
+    }
+
+  if (!jn_ent_write_many (ent, writes, n, cancellable, &local_error))
+    {
+      for (guint i = 0; i < n; i++)
+        jn_ent_write_clear (&writes[i]);
+
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (local_error, JN_ERROR, JN_ERROR_ENT_AUTH))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      /* Unknown outcome: every one is read again and decided alone */
+      g_ptr_array_set_size (fresh, 0);
+      return TRUE;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (writes[i].result != NULL)
+        set_outcome (ops[i], JN_OP_DONE, 200, NULL);
+      else if (g_error_matches (writes[i].error, JN_ERROR, JN_ERROR_ENT_STALE) ||
+               g_error_matches (writes[i].error, JN_ERROR, JN_ERROR_ENT_REFUSED) ||
+               g_error_matches (writes[i].error, JN_ERROR, JN_ERROR_ENT_SERVER))
+        g_ptr_array_remove (fresh, ops[i]);
+      else
+        set_outcome (ops[i], JN_OP_FAILED, status_for_error (writes[i].error), writes[i].error->message);
+
+      jn_ent_write_clear (&writes[i]);
+    }
+
+  return TRUE;
 }
 
 /* Runs one batch: journalled as sent, applied, flushed, journalled with its outcomes */
@@ -295,6 +360,10 @@ run_batch (JnStore       *store,
 
   /* Nothing is sent before it is journalled */
   if (!jn_store_save_operations (store, import_id, batch, error))
+    return FALSE;
+
+  if (jn_ent_get_batch_size (ent) > 1 && fresh->len > 1 &&
+      !run_bulk (ent, fresh, directory, cancellable, error))
     return FALSE;
 
   {

@@ -38,6 +38,9 @@ struct _JnScimClient
   guint        n_requests;  /* atomic */
   gboolean     etag_supported;
   gboolean     bulk_supported;
+  guint        bulk_max_operations;
+  gint64       bulk_max_payload;
+  gboolean     use_bulk;
   guint        whole_array_for;       /* learnt: PatchKind bits that need the whole-array form */
 };
 
@@ -91,6 +94,7 @@ jn_scim_client_init (JnScimClient *self)
 {
   self->max_attempts = 5;
   self->first_delay_ms = 500;
+  self->use_bulk = TRUE;
 }
 
 static gboolean
@@ -177,6 +181,15 @@ jn_scim_client_set_retries (JnScimClient *self,
 
   self->max_attempts = MAX (max_attempts, 1);
   self->first_delay_ms = first_delay_ms;
+}
+
+void
+jn_scim_client_set_use_bulk (JnScimClient *self,
+                             gboolean      use_bulk)
+{
+  g_return_if_fail (JN_IS_SCIM_CLIENT (self));
+
+  self->use_bulk = use_bulk;
 }
 
 gboolean
@@ -419,6 +432,54 @@ send_read (JnScimClient  *self,
 
 /* ---- discovery ---- */
 
+/* A server that does not know our extension would drop the identifiers silently: say so
+ * before anything is written. A server without /Schemas is given the benefit of the doubt
+ * (every write is confirmed anyway). */
+static gboolean
+check_schemas (JnScimClient  *self,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_auto(Response) response = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GString) known = g_string_new (NULL);
+  JsonArray *resources;
+
+  if (!send_read (self, "/Schemas", &response, cancellable, error))
+    return FALSE;
+  if (response.status == 401 || response.status == 403)
+    {
+      set_status_error (self, &response, error);
+      return FALSE;
+    }
+  if (response.status != 200 || (root = parse_body (&response)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (root) ||
+      !json_object_has_member (json_node_get_object (root), "Resources") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (root), "Resources")))
+    return TRUE;
+
+  resources = json_object_get_array_member (json_node_get_object (root), "Resources");
+  for (guint i = 0; i < json_array_get_length (resources); i++)
+    {
+      JsonNode *schema = json_array_get_element (resources, i);
+      const char *id;
+
+      if (!JSON_NODE_HOLDS_OBJECT (schema))
+        continue;
+      id = json_object_get_string_member_with_default (json_node_get_object (schema), "id", NULL);
+      if (g_strcmp0 (id, self->extension_urn) == 0)
+        return TRUE;
+      if (id != NULL)
+        g_string_append_printf (known, "%s%s", known->len ? ", " : "", id);
+    }
+
+  g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+               _("the ENT %s does not declare the user extension %s (it declares: %s); "
+                 "give the right one with --extension-urn"),
+               self->base_url, self->extension_urn, known->len ? known->str : _("nothing"));
+  return FALSE;
+}
+
 gboolean
 jn_scim_client_discover (JnScimClient  *self,
                          GCancellable  *cancellable,
@@ -457,7 +518,18 @@ jn_scim_client_discover (JnScimClient  *self,
   self->bulk_supported = SUPPORTED ("bulk");
 #undef SUPPORTED
 
-  return TRUE;
+  if (self->bulk_supported)
+    {
+      JsonObject *bulk = json_object_get_object_member (config, "bulk");
+
+      self->bulk_max_operations = (guint)CLAMP (json_object_get_int_member_with_default (bulk, "maxOperations", 0),
+                                                0, 1000);
+      self->bulk_max_payload = json_object_get_int_member_with_default (bulk, "maxPayloadSize", 0);
+      if (self->bulk_max_operations < 2 || self->bulk_max_payload < 4096)
+        self->bulk_supported = FALSE;
+    }
+
+  return check_schemas (self, cancellable, error);
 }
 
 /* ---- JnEnt ---- */
@@ -499,7 +571,7 @@ jn_scim_client_read_directory (JnEnt          *ent,
       g_auto(Response) response = { 0 };
       g_autoptr(JsonNode) root = NULL;
       g_autofree char *path = users_path (self, uai, start_index);
-      guint n_added = 0;
+      guint n_added = 0, n_before;
 
       if (!send_read (self, path, &response, cancellable, error))
         return NULL;
@@ -519,8 +591,20 @@ jn_scim_client_read_directory (JnEnt          *ent,
         }
 
       total = json_object_get_int_member (json_node_get_object (root), "totalResults");
+      n_before = jn_directory_get_n_users (directory);
       if (!jn_directory_add_list_response (directory, root, self->base_url, &n_added, error))
         return NULL;
+
+      /* A page of users already seen before the end: the server ignores startIndex. Going
+       * on would silently leave users out (and complete mode would clear their ids). */
+      if (n_added > 0 && jn_directory_get_n_users (directory) == n_before)
+        {
+          g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                       _("the ENT %s sends the same users again at position %u: its paging cannot "
+                         "be followed, the directory would be incomplete"),
+                       self->base_url, start_index);
+          return NULL;
+        }
 
       if (progress != NULL)
         progress (MIN (start_index - 1 + n_added, (guint)total), (guint)total, progress_data);
@@ -539,6 +623,17 @@ jn_scim_client_read_directory (JnEnt          *ent,
           break;
         }
       start_index += n_added;
+    }
+
+  if (total >= 0 && jn_directory_get_n_users (directory) < (guint64)total)
+    {
+      g_autofree char *announced = g_strdup_printf ("%" G_GINT64_FORMAT, total);
+
+      g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                   _("the ENT %s announced %s users but sent %u different ones: the directory "
+                     "would be incomplete"),
+                   self->base_url, announced, jn_directory_get_n_users (directory));
+      return NULL;
     }
 
   return g_steal_pointer (&directory);
@@ -701,7 +796,9 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
   g_autofree char *path = g_strconcat ("/Users/", escaped, NULL);
   g_autofree char *expected_value = g_strdup (jn_ent_user_get_pronote_id (expected, uai));
   g_autoptr(JnEntUser) current = g_object_ref (expected);
-  gboolean reread = FALSE;
+  /* Without ETags nothing guards the write against a change made since @expected was
+   * read: read it again first, and decide from what the ENT holds now. */
+  gboolean reread = !self->etag_supported;
   guint failures = 0;
 
   for (;;)
@@ -820,6 +917,250 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
     }
 }
 
+/* ---- Bulk (RFC 7644 §3.7) ---- */
+
+static guint
+jn_scim_client_get_batch_size (JnEnt *ent)
+{
+  JnScimClient *self = JN_SCIM_CLIENT (ent);
+
+  /* A Bulk write is only guarded by each operation's version */
+  return self->bulk_supported && self->use_bulk && self->etag_supported ? self->bulk_max_operations : 1;
+}
+
+static int
+error_code_for_status (guint status)
+{
+  if (status == 401 || status == 403)
+    return JN_ERROR_ENT_AUTH;
+  if (status == 404)
+    return JN_ERROR_ENT_NOT_FOUND;
+  if (status == 409)
+    return JN_ERROR_ENT_CONFLICT;
+  if (status == 412)
+    return JN_ERROR_ENT_STALE;
+  if (status == 429 || status >= 500)
+    return JN_ERROR_ENT_SERVER;
+  return JN_ERROR_ENT_REFUSED;
+}
+
+/* Confirms the accepted writes from the users as the ENT now holds them, read back in one
+ * filtered request */
+static void
+confirm_writes (JnScimClient  *self,
+                JnEntWrite    *writes,
+                gboolean      *accepted,
+                guint          n,
+                GCancellable  *cancellable)
+{
+  g_autoptr(GString) filter = g_string_new (NULL);
+  g_autoptr(JnDirectory) found = jn_directory_new (self->extension_urn);
+  g_auto(Response) response = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+  guint n_accepted = 0;
+
+  for (guint i = 0; i < n; i++)
+    if (accepted[i])
+      {
+        g_string_append_printf (filter, "%sid eq \"%s\"", n_accepted++ ? " or " : "",
+                                jn_ent_user_get_id (writes[i].user));
+      }
+  if (n_accepted == 0)
+    return;
+
+  escaped = g_uri_escape_string (filter->str, NULL, FALSE);
+  path = g_strdup_printf ("/Users?filter=%s&count=%u", escaped, n_accepted);
+  if (send_read (self, path, &response, cancellable, NULL) && response.status == 200)
+    {
+      root = parse_body (&response);
+      jn_directory_add_list_response (found, root, self->base_url, NULL, NULL);
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      JnEntUser *now;
+
+      if (!accepted[i])
+        continue;
+
+      now = jn_directory_lookup (found, jn_ent_user_get_id (writes[i].user));
+      if (now != NULL && g_strcmp0 (jn_ent_user_get_pronote_id (now, writes[i].uai), writes[i].pronote_id) == 0)
+        writes[i].result = g_object_ref (now);
+      else
+        /* Not confirmed in one read: the caller writes it again, one by one, after reading */
+        g_set_error (&writes[i].error, JN_ERROR, JN_ERROR_ENT_STALE,
+                     _("the ENT accepted the change of user “%s” but it could not be confirmed"),
+                     jn_ent_user_get_id (writes[i].user));
+    }
+}
+
+static gboolean
+bulk_chunk (JnScimClient  *self,
+            JnEntWrite    *writes,
+            guint          n,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) request = NULL;
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree gboolean *accepted = g_new0 (gboolean, n);
+  g_autofree char *text = NULL;
+  gsize length;
+  guint attempt = 0;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "schemas");
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, "urn:ietf:params:scim:api:messages:2.0:BulkRequest");
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "Operations");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *bulk_id = g_strdup_printf ("w%u", i);
+      g_autofree char *escaped = g_uri_escape_string (jn_ent_user_get_id (writes[i].user), NULL, FALSE);
+      g_autofree char *user_path = g_strconcat ("/Users/", escaped, NULL);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "method");
+      json_builder_add_string_value (builder, "PATCH");
+      json_builder_set_member_name (builder, "bulkId");
+      json_builder_add_string_value (builder, bulk_id);
+      json_builder_set_member_name (builder, "path");
+      json_builder_add_string_value (builder, user_path);
+      if (self->etag_supported && jn_ent_user_get_version (writes[i].user) != NULL)
+        {
+          json_builder_set_member_name (builder, "version");
+          json_builder_add_string_value (builder, jn_ent_user_get_version (writes[i].user));
+        }
+      json_builder_set_member_name (builder, "data");
+      json_builder_add_value (builder, build_patch (self, writes[i].user, writes[i].uai, writes[i].pronote_id));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  request = json_builder_get_root (builder);
+
+  json_generator_set_root (generator, request);
+  text = json_generator_to_data (generator, &length);
+  if ((gint64)length > self->bulk_max_payload && n > 1)
+    {
+      /* Over the server's limit: two halves */
+      return bulk_chunk (self, writes, n / 2, cancellable, error) &&
+             bulk_chunk (self, writes + n / 2, n - n / 2, cancellable, error);
+    }
+
+  for (;;)
+    {
+      g_auto(Response) response = { 0 };
+      g_autoptr(JsonNode) root = NULL;
+      JsonArray *operations;
+
+      if (!send_once (self, "POST", "/Bulk", request, NULL, &response, cancellable, error))
+        return FALSE;   /* no answer: unknown outcome */
+
+      if ((response.status == 429 || response.status == 503) && ++attempt < self->max_attempts)
+        {
+          /* Refused whole before anything was done: wait as asked, send again */
+          if (!sleep_cancellable (delay_ms (self, attempt, response.retry_after), cancellable, error))
+            return FALSE;
+          continue;
+        }
+
+      if (response.status != 200)
+        {
+          set_status_error (self, &response, error);
+          return FALSE;
+        }
+
+      root = parse_body (&response);
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+          !json_object_has_member (json_node_get_object (root), "Operations"))
+        {
+          g_set_error (error, JN_ERROR, JN_ERROR_ENT_SERVER,
+                       _("the ENT %s sent a Bulk answer that cannot be read"), self->base_url);
+          return FALSE;
+        }
+
+      operations = json_object_get_array_member (json_node_get_object (root), "Operations");
+      for (guint k = 0; k < json_array_get_length (operations); k++)
+        {
+          JsonNode *element = json_array_get_element (operations, k);
+          JsonObject *op;
+          const char *bulk_id;
+          guint64 index, status = 0;
+          JsonNode *status_node;
+
+          if (!JSON_NODE_HOLDS_OBJECT (element))
+            continue;
+          op = json_node_get_object (element);
+          bulk_id = json_object_get_string_member_with_default (op, "bulkId", NULL);
+          if (bulk_id == NULL || bulk_id[0] != 'w' ||
+              !g_ascii_string_to_unsigned (bulk_id + 1, 10, 0, n - 1, &index, NULL))
+            continue;
+
+          /* Each operation's own status: "200", or {"code": 200} in older drafts */
+          status_node = json_object_get_member (op, "status");
+          if (status_node != NULL && json_node_get_value_type (status_node) == G_TYPE_STRING)
+            g_ascii_string_to_unsigned (json_node_get_string (status_node), 10, 0, 999, &status, NULL);
+          else if (status_node != NULL && JSON_NODE_HOLDS_VALUE (status_node))
+            status = (guint64)json_node_get_int (status_node);
+          else if (status_node != NULL && JSON_NODE_HOLDS_OBJECT (status_node))
+            status = (guint64)json_object_get_int_member_with_default (json_node_get_object (status_node), "code", 0);
+
+          if (status == 200 || status == 201 || status == 204)
+            {
+              accepted[index] = TRUE;
+            }
+          else
+            {
+              JsonObject *body = json_object_has_member (op, "response") &&
+                                 JSON_NODE_HOLDS_OBJECT (json_object_get_member (op, "response"))
+                                   ? json_object_get_object_member (op, "response") : NULL;
+              const char *detail = body ? json_object_get_string_member_with_default (body, "detail", NULL) : NULL;
+              PatchKind kind = patch_kind (writes[index].user, writes[index].uai, writes[index].pronote_id);
+
+              /* A refused filtered path: the whole-array form from now on */
+              if (status == 400 && kind != PATCH_ADD)
+                g_atomic_int_or (&self->whole_array_for, kind);
+
+              g_set_error (&writes[index].error, JN_ERROR, error_code_for_status ((guint)status),
+                           _("the ENT answered: %s (HTTP %u)"),
+                           detail ? detail : soup_status_get_phrase ((guint)status), (guint)status);
+            }
+        }
+
+      for (guint i = 0; i < n; i++)
+        if (!accepted[i] && writes[i].error == NULL)
+          g_set_error (&writes[i].error, JN_ERROR, JN_ERROR_ENT_STALE,
+                       _("the ENT did not answer for the change of user “%s”"),
+                       jn_ent_user_get_id (writes[i].user));
+
+      confirm_writes (self, writes, accepted, n, cancellable);
+      return TRUE;
+    }
+}
+
+static gboolean
+jn_scim_client_write_many (JnEnt         *ent,
+                           JnEntWrite    *writes,
+                           guint          n_writes,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  JnScimClient *self = JN_SCIM_CLIENT (ent);
+  guint chunk = MAX (self->bulk_max_operations, 1);
+
+  for (guint start = 0; start < n_writes; start += chunk)
+    if (!bulk_chunk (self, writes + start, MIN (chunk, n_writes - start), cancellable, error))
+      return FALSE;
+
+  return TRUE;
+}
+
 static void
 jn_scim_client_iface_init (JnEntInterface *iface)
 {
@@ -827,4 +1168,6 @@ jn_scim_client_iface_init (JnEntInterface *iface)
   iface->read_directory = jn_scim_client_read_directory;
   iface->read_user = jn_scim_client_read_user;
   iface->write_pronote_id = jn_scim_client_write_pronote_id;
+  iface->get_batch_size = jn_scim_client_get_batch_size;
+  iface->write_many = jn_scim_client_write_many;
 }

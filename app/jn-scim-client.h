@@ -23,6 +23,9 @@ void          jn_scim_client_set_timeout       (JnScimClient  *self,
 void          jn_scim_client_set_retries       (JnScimClient  *self,
                                                 guint          max_attempts,
                                                 guint          first_delay_ms);
+/* Use SCIM Bulk when the server offers it (default TRUE) */
+void          jn_scim_client_set_use_bulk      (JnScimClient  *self,
+                                                gboolean       use_bulk);
 /* GET /ServiceProviderConfig (and /Schemas): what the server supports */
 gboolean      jn_scim_client_discover          (JnScimClient  *self,
                                                 GCancellable  *cancellable,

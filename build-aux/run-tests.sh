@@ -44,6 +44,7 @@ run_tests _build
 echo "== Sanitizer build and test (_build-asan: address, undefined) =="
 setup _build-asan -Dwerror="$werror" -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
 # GTK, fontconfig and Mesa keep process-lifetime caches that LeakSanitizer reports; leaks are
 # checked on the core and CLI suites, the GUI suite runs with leak detection off.
 ASAN_OPTIONS=detect_leaks=1 run_tests _build-asan --no-suite gui
