@@ -120,6 +120,7 @@ jn_scim_client_new (const char  *base_url,
   g_autoptr(JnScimClient) self = NULL;
   g_autoptr(GUri) uri = NULL;
   g_autofree char *user_agent = g_strdup_printf ("Jonction/%s", PACKAGE_VERSION);
+  g_autofree char *stripped_token = NULL;
   const char *scheme;
 
   g_return_val_if_fail (base_url != NULL, NULL);
@@ -139,7 +140,8 @@ jn_scim_client_new (const char  *base_url,
                    _("“%s” is not encrypted: the ENT must be reached over https://"), base_url);
       return NULL;
     }
-  if (token == NULL || *token == '\0')
+  stripped_token = g_strstrip (g_strdup (token ? token : ""));
+  if (*stripped_token == '\0')
     {
       g_set_error_literal (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
                            _("no ENT token: give --token-file or set JONCTION_TOKEN"));
@@ -150,7 +152,7 @@ jn_scim_client_new (const char  *base_url,
   self->base_url = g_strdup (base_url);
   while (g_str_has_suffix (self->base_url, "/"))
     self->base_url[strlen (self->base_url) - 1] = '\0';
-  self->token = g_strstrip (g_strdup (token));
+  self->token = g_steal_pointer (&stripped_token);
   self->extension_urn = g_strdup (extension_urn && *extension_urn ? extension_urn
                                                                    : JN_DEFAULT_EXTENSION_URN);
   /* TLS certificates are verified by default (the system's trust store); never relaxed. */
