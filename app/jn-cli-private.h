@@ -31,7 +31,7 @@ typedef struct
   gboolean  json;
   gboolean  dry_run;
   gboolean  yes;
-  gboolean  no_bulk;
+  gboolean  bulk;
 } JnCliOptions;
 
 void      jn_cli_options_clear        (JnCliOptions    *options);

@@ -187,8 +187,8 @@ jn_cli_command_push (int    argc,
       N_("Apply the plan, replacements and removals included"), NULL },
     { "concurrency", 0, 0, G_OPTION_ARG_INT, &concurrency,
       N_("Requests sent in parallel to the ENT (default 4)"), N_("N") },
-    { "no-bulk", 0, 0, G_OPTION_ARG_NONE, &options.no_bulk,
-      N_("Do not group writes in SCIM Bulk requests even when the ENT offers them"), NULL },
+    { "bulk", 0, 0, G_OPTION_ARG_NONE, &options.bulk,
+      N_("Group writes in SCIM Bulk requests when the ENT offers them"), NULL },
     JN_CLI_JSON_ENTRY (options),
     { NULL }
   };

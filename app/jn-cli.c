@@ -220,7 +220,7 @@ jn_cli_open_ent (JnCliOptions *options,
       if (g_getenv ("JONCTION_RETRY_DELAY_MS") != NULL)
         jn_scim_client_set_retries (client, 5, (guint)g_ascii_strtoull (g_getenv ("JONCTION_RETRY_DELAY_MS"), NULL, 10));
 
-      jn_scim_client_set_use_bulk (client, !options->no_bulk);
+      jn_scim_client_set_use_bulk (client, options->bulk);
       if (!jn_scim_client_discover (client, NULL, &error))
         {
           *status = jn_cli_fail (error);

@@ -94,7 +94,7 @@ jn_scim_client_init (JnScimClient *self)
 {
   self->max_attempts = 5;
   self->first_delay_ms = 500;
-  self->use_bulk = TRUE;
+  self->use_bulk = FALSE;
 }
 
 static gboolean

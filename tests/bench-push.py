@@ -46,14 +46,14 @@ def main():
     for label, concurrency, bulk in (("sequential PATCH (baseline)", 1, False),
                                      ("4 parallel PATCH", 4, False),
                                      ("8 parallel PATCH", 8, False),
-                                     ("Bulk (default when offered)", 4, True)):
+                                     ("Bulk, 32 per request (--bulk)", 4, True)):
         server = scim.Server(server_dir, seed, "--page-size", "500")
         try:
             state = os.path.join(work, f"state-{concurrency}")
             start = time.monotonic()
             proc = subprocess.run([cli, "push", export, "--ent", server.url, "--token-file", token_file,
                                    "--state", state, "--mode", "partial", "--yes", "--json",
-                                   "--concurrency", str(concurrency), *([] if bulk else ["--no-bulk"])],
+                                   "--concurrency", str(concurrency), *(["--bulk"] if bulk else [])],
                                   capture_output=True, text=True, env=dict(os.environ, LANG="C"))
             elapsed = time.monotonic() - start
             if proc.returncode not in (0, 4):

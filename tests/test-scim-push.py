@@ -210,6 +210,23 @@ def main():
     finally:
         server.stop()
 
+    # 2b. The same through SCIM Bulk (opt-in): each batch in one request, confirmed.
+    server = Server(server_dir, seed)
+    try:
+        state = os.path.join(work, "state-bulk")
+        rc, out, err = push(server, state, "--mode", "complete", "--dry-run", "--json")
+        plan = json.loads(out)
+        rc, out, err = push(server, state, "--mode", "complete", "--yes", "--json", "--bulk")
+        report = json.loads(out) if out.strip() else {}
+        tap.ok(rc == 0 and report.get("failed") == [], "bulk: push --bulk exits 0 without failure", err)
+        tap.ok(any(e.get("source") == "bulk" for e in server.log()), "bulk: the writes went through /Bulk")
+        check_state(tap, "bulk: the server holds exactly the planned identifiers", server,
+                    expected_state(plan, seed_users))
+        twice = [uid for uid, n in applied_writes(server).items() if n != 1]
+        tap.ok(not twice, "bulk: each operation was applied exactly once", str(twice[:5]))
+    finally:
+        server.stop()
+
     # 3. Errors of the ENT: 401, 409, 404, 412.
     server = Server(server_dir, seed, "--write-delay-ms", "10")
     try:
