@@ -81,30 +81,19 @@ jn_cli_command_match (int    argc,
   g_auto(JnCliOptions) options = { 0 };
   g_autoptr(JnExport) export = NULL;
   g_autoptr(JnDirectory) directory = NULL;
-  g_autoptr(JnMatcher) matcher = NULL;
   g_autoptr(JnPlan) plan = NULL;
   g_autoptr(GHashTable) decisions = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) directory_file = NULL;
   GOptionEntry entries[] = {
     JN_CLI_KEY_ENTRIES (options),
     { "directory", 0, 0, G_OPTION_ARG_FILENAME, &options.directory,
       N_("ENT directory snapshot (a SCIM ListResponse)"), N_("SNAPSHOT.json") },
-    { "ent", 0, 0, G_OPTION_ARG_STRING, &options.ent, N_("ENT SCIM base URL"), N_("URL") },
-    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &options.token_file,
-      N_("File holding the ENT bearer token"), N_("FILE") },
-    { "uai", 0, 0, G_OPTION_ARG_STRING, &options.uai,
-      N_("Establishment (default: the export's)"), N_("UAI") },
-    { "mode", 0, 0, G_OPTION_ARG_STRING, &options.mode,
-      N_("Import mode: “complete” or “partial” (the default)"), N_("MODE") },
-    { "decisions", 0, 0, G_OPTION_ARG_FILENAME, &options.decisions,
-      N_("Manual decisions (JSON)"), N_("FILE") },
-    { "extension-urn", 0, 0, G_OPTION_ARG_STRING, &options.extension_urn,
-      N_("URN of the ENT's SCIM user extension"), N_("URN") },
+    JN_CLI_ENT_ENTRIES (options),
+    JN_CLI_PLAN_ENTRIES (options),
     JN_CLI_JSON_ENTRY (options),
     { NULL }
   };
-  JnImportMode mode = JN_IMPORT_MODE_PARTIAL;
+  JnImportMode mode;
   const char *uai;
   int status;
 
@@ -112,59 +101,34 @@ jn_cli_command_match (int    argc,
                      entries, &argc, &argv, 1, &status))
     return status;
 
-  if (options.mode != NULL && !jn_import_mode_from_string (options.mode, &mode))
-    return jn_cli_usage_error (NULL, _("--mode is “complete” or “partial”"));
   if ((options.directory == NULL) == (options.ent == NULL))
     return jn_cli_usage_error (NULL, _("give either --directory SNAPSHOT.json or --ent URL"));
-  if (options.ent != NULL)
-    return jn_cli_usage_error (NULL, _("--ent is not available in this version yet; "
-                                       "use --directory with a saved snapshot"));
 
-  export = jn_cli_load_export (argv[1], &options, &status);
-  if (status != JN_EXIT_OK)
+  if (!jn_cli_load_plan_inputs (argv[1], &options, &export, &uai, &mode, &decisions, &status))
     return status;
 
-  uai = options.uai ? options.uai : jn_export_get_uai (export);
-  if (uai == NULL)
-    return jn_cli_usage_error (NULL, _("the export names no establishment: give --uai"));
-  if (options.uai != NULL && jn_export_get_uai (export) != NULL &&
-      g_ascii_strcasecmp (options.uai, jn_export_get_uai (export)) != 0)
+  if (options.ent != NULL)
     {
-      g_autofree char *warning = g_strdup_printf (_("warning: the export is for %s, matching for %s"),
-                                                  jn_export_get_uai (export), options.uai);
-      jn_cli_print_error (warning);
+      g_autoptr(JnEnt) ent = jn_cli_open_ent (&options, &status);
+
+      if (ent == NULL)
+        return status;
+      directory = jn_ent_read_directory (ent, uai, NULL, NULL, NULL, &error);
+      if (directory == NULL)
+        return jn_cli_fail (error);
+    }
+  else
+    {
+      g_autoptr(GFile) directory_file = g_file_new_for_commandline_arg (options.directory);
+
+      directory = jn_directory_new (options.extension_urn);
+      if (!jn_directory_load_file (directory, directory_file, NULL, &error))
+        return jn_cli_fail (error);
     }
 
-  directory = jn_directory_new (options.extension_urn);
-  directory_file = g_file_new_for_commandline_arg (options.directory);
-  if (!jn_directory_load_file (directory, directory_file, NULL, &error))
-    {
-      jn_cli_print_error (error->message);
-      return JN_EXIT_INPUT;
-    }
-
-  if (options.decisions != NULL)
-    {
-      g_autoptr(GFile) file = g_file_new_for_commandline_arg (options.decisions);
-
-      decisions = jn_decisions_load (file, &error);
-      if (decisions == NULL)
-        {
-          jn_cli_print_error (error->message);
-          return JN_EXIT_INPUT;
-        }
-    }
-
-  matcher = jn_matcher_new (directory, uai);
-  plan = jn_matcher_match (matcher, export, mode, decisions, &error);
+  plan = jn_cli_make_plan (directory, export, uai, mode, decisions, &options, &status);
   if (plan == NULL)
-    {
-      g_autofree char *name = g_path_get_basename (options.decisions);
-      g_autofree char *message = g_strdup_printf ("%s: %s", name, error->message);
-
-      jn_cli_print_error (message);
-      return JN_EXIT_INPUT;
-    }
+    return status;
 
   if (options.json)
     {

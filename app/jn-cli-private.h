@@ -10,6 +10,7 @@
 #include "jn-cli.h"
 #include "jn-ent.h"
 #include "jn-export.h"
+#include "jn-plan.h"
 #include "jn-store.h"
 
 G_BEGIN_DECLS
@@ -66,6 +67,23 @@ JnEnt    *jn_cli_open_ent             (JnCliOptions    *options,
 /* The local store of --state; on failure prints why and sets *status */
 JnStore  *jn_cli_open_store           (JnCliOptions    *options,
                                        int             *status);
+/* What a plan needs, from the command line: the export at @path, the establishment (the
+ * export's unless --uai), the mode and the decisions. On failure prints why, sets *status. */
+gboolean  jn_cli_load_plan_inputs     (const char      *path,
+                                       JnCliOptions    *options,
+                                       JnExport       **export,
+                                       const char     **uai,
+                                       JnImportMode    *mode,
+                                       GHashTable     **decisions,
+                                       int             *status);
+/* Matches; a refused decision is printed with the decisions file's name */
+JnPlan   *jn_cli_make_plan            (JnDirectory     *directory,
+                                       JnExport        *export,
+                                       const char      *uai,
+                                       JnImportMode     mode,
+                                       GHashTable      *decisions,
+                                       JnCliOptions    *options,
+                                       int             *status);
 /* Prints @error and returns the exit status it maps to */
 int       jn_cli_fail                 (const GError    *error);
 
@@ -97,6 +115,13 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (JnCliOptions, jn_cli_options_clear)
     N_("File holding the ENT bearer token (else $JONCTION_TOKEN)"), N_("FILE") }, \
   { "extension-urn", 0, 0, G_OPTION_ARG_STRING, &(opts).extension_urn, \
     N_("URN of the ENT's SCIM user extension"), N_("URN") }
+#define JN_CLI_PLAN_ENTRIES(opts) \
+  { "uai", 0, 0, G_OPTION_ARG_STRING, &(opts).uai, \
+    N_("Establishment (default: the export's)"), N_("UAI") }, \
+  { "mode", 0, 0, G_OPTION_ARG_STRING, &(opts).mode, \
+    N_("Import mode: “complete” or “partial” (the default)"), N_("MODE") }, \
+  { "decisions", 0, 0, G_OPTION_ARG_FILENAME, &(opts).decisions, \
+    N_("Manual decisions (JSON)"), N_("FILE") }
 #define JN_CLI_STATE_ENTRY(opts) \
   { "state", 0, 0, G_OPTION_ARG_FILENAME, &(opts).state, \
     N_("Folder of the local database (default under $XDG_DATA_HOME)"), N_("DIR") }

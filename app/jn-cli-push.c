@@ -164,7 +164,6 @@ jn_cli_command_push (int    argc,
   g_autoptr(JnEnt) ent = NULL;
   g_autoptr(JnStore) store = NULL;
   g_autoptr(JnDirectory) directory = NULL;
-  g_autoptr(JnMatcher) matcher = NULL;
   g_autoptr(JnPlan) plan = NULL;
   g_autoptr(GHashTable) decisions = NULL;
   g_autoptr(JnPushReport) report = NULL;
@@ -175,12 +174,7 @@ jn_cli_command_push (int    argc,
     JN_CLI_KEY_ENTRIES (options),
     JN_CLI_ENT_ENTRIES (options),
     JN_CLI_STATE_ENTRY (options),
-    { "uai", 0, 0, G_OPTION_ARG_STRING, &options.uai,
-      N_("Establishment (default: the export's)"), N_("UAI") },
-    { "mode", 0, 0, G_OPTION_ARG_STRING, &options.mode,
-      N_("Import mode: “complete” or “partial” (the default)"), N_("MODE") },
-    { "decisions", 0, 0, G_OPTION_ARG_FILENAME, &options.decisions,
-      N_("Manual decisions (JSON)"), N_("FILE") },
+    JN_CLI_PLAN_ENTRIES (options),
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &options.dry_run,
       N_("Print the plan and change nothing"), NULL },
     { "yes", 0, 0, G_OPTION_ARG_NONE, &options.yes,
@@ -192,7 +186,7 @@ jn_cli_command_push (int    argc,
     JN_CLI_JSON_ENTRY (options),
     { NULL }
   };
-  JnImportMode mode = JN_IMPORT_MODE_PARTIAL;
+  JnImportMode mode;
   gboolean tty = isatty (fileno (stderr));
   guint n_replace = 0, n_clear = 0, n_set = 0;
   const char *uai;
@@ -201,18 +195,12 @@ jn_cli_command_push (int    argc,
   if (!jn_cli_parse (_("EXPORT --ent URL — match, then apply the plan to the ENT"),
                      entries, &argc, &argv, 1, &status))
     return status;
-  if (options.mode != NULL && !jn_import_mode_from_string (options.mode, &mode))
-    return jn_cli_usage_error (NULL, _("--mode is “complete” or “partial”"));
   if (concurrency < 1 || concurrency > 32)
     return jn_cli_usage_error (NULL, _("--concurrency is between 1 and 32"));
   jn_push_set_concurrency ((guint)concurrency);
 
-  export = jn_cli_load_export (argv[1], &options, &status);
-  if (status != JN_EXIT_OK)
+  if (!jn_cli_load_plan_inputs (argv[1], &options, &export, &uai, &mode, &decisions, &status))
     return status;
-  uai = options.uai ? options.uai : jn_export_get_uai (export);
-  if (uai == NULL)
-    return jn_cli_usage_error (NULL, _("the export names no establishment: give --uai"));
 
   ent = jn_cli_open_ent (&options, &status);
   if (ent == NULL)
@@ -234,23 +222,13 @@ jn_cli_command_push (int    argc,
       goto done;
     }
 
-  if (options.decisions != NULL)
-    {
-      g_autoptr(GFile) file = g_file_new_for_commandline_arg (options.decisions);
-
-      decisions = jn_decisions_load (file, &error);
-      if (decisions == NULL)
-        return jn_cli_fail (error);
-    }
-
   directory = jn_ent_read_directory (ent, uai, NULL, NULL, NULL, &error);
   if (directory == NULL)
     return jn_cli_fail (error);
 
-  matcher = jn_matcher_new (directory, uai);
-  plan = jn_matcher_match (matcher, export, mode, decisions, &error);
+  plan = jn_cli_make_plan (directory, export, uai, mode, decisions, &options, &status);
   if (plan == NULL)
-    return jn_cli_fail (error);
+    return status;
 
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
     {

@@ -16,6 +16,7 @@
 #include "jn-cli-private.h"
 #include "jn-error.h"
 #include "jn-file-ent.h"
+#include "jn-matcher.h"
 #include "jn-scim-client.h"
 
 void
@@ -261,6 +262,87 @@ jn_cli_open_store (JnCliOptions *options,
 
   *status = JN_EXIT_OK;
   return store;
+}
+
+gboolean
+jn_cli_load_plan_inputs (const char    *path,
+                         JnCliOptions  *options,
+                         JnExport     **export,
+                         const char   **uai,
+                         JnImportMode  *mode,
+                         GHashTable   **decisions,
+                         int           *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  *mode = JN_IMPORT_MODE_PARTIAL;
+  if (options->mode != NULL && !jn_import_mode_from_string (options->mode, mode))
+    {
+      *status = jn_cli_usage_error (NULL, _("--mode is “complete” or “partial”"));
+      return FALSE;
+    }
+
+  *export = jn_cli_load_export (path, options, status);
+  if (*status != JN_EXIT_OK)
+    return FALSE;
+
+  *uai = options->uai ? options->uai : jn_export_get_uai (*export);
+  if (*uai == NULL)
+    {
+      *status = jn_cli_usage_error (NULL, _("the export names no establishment: give --uai"));
+      return FALSE;
+    }
+  if (options->uai != NULL && jn_export_get_uai (*export) != NULL &&
+      g_ascii_strcasecmp (options->uai, jn_export_get_uai (*export)) != 0)
+    {
+      g_autofree char *warning = g_strdup_printf (_("warning: the export is for %s, matching for %s"),
+                                                  jn_export_get_uai (*export), options->uai);
+      jn_cli_print_error (warning);
+    }
+
+  *decisions = NULL;
+  if (options->decisions != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (options->decisions);
+
+      *decisions = jn_decisions_load (file, &error);
+      if (*decisions == NULL)
+        {
+          *status = jn_cli_fail (error);
+          return FALSE;
+        }
+    }
+
+  *status = JN_EXIT_OK;
+  return TRUE;
+}
+
+JnPlan *
+jn_cli_make_plan (JnDirectory  *directory,
+                  JnExport     *export,
+                  const char   *uai,
+                  JnImportMode  mode,
+                  GHashTable   *decisions,
+                  JnCliOptions *options,
+                  int          *status)
+{
+  g_autoptr(JnMatcher) matcher = jn_matcher_new (directory, uai);
+  g_autoptr(GError) error = NULL;
+  JnPlan *plan;
+
+  plan = jn_matcher_match (matcher, export, mode, decisions, &error);
+  if (plan == NULL)
+    {
+      g_autofree char *name = g_path_get_basename (options->decisions ? options->decisions : "");
+      g_autofree char *message = g_strdup_printf ("%s: %s", name, error->message);
+
+      jn_cli_print_error (message);
+      *status = JN_EXIT_INPUT;
+      return NULL;
+    }
+
+  *status = JN_EXIT_OK;
+  return plan;
 }
 
 static const struct
