@@ -99,9 +99,10 @@ report_to_json (JnPushReport *report)
       g_autofree char *status = op->status ? g_strdup_printf ("%d", op->status) : g_strdup ("network");
 
       json_builder_begin_object (builder);
+      /* For a removal, the identifier that was to be removed */
       json_builder_set_member_name (builder, "pronote_id");
-      if (op->record_id != NULL)
-        json_builder_add_string_value (builder, op->record_id);
+      if (op->record_id != NULL || op->old_pronote_id != NULL)
+        json_builder_add_string_value (builder, op->record_id ? op->record_id : op->old_pronote_id);
       else
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "ent_id");
@@ -132,7 +133,8 @@ print_report_human (JnPushReport *report)
     {
       JnOperation *op = g_ptr_array_index (report->failed, i);
 
-      g_print ("  %s → %s: %s\n", op->record_id ? op->record_id : "—", op->ent_id,
+      g_print ("  %s %s → %s: %s\n", jn_op_kind_to_string (op->kind),
+               op->record_id ? op->record_id : op->old_pronote_id ? op->old_pronote_id : "—", op->ent_id,
                op->detail ? op->detail : "");
     }
   g_print (_("Import %s recorded.\n"), report->import_id);

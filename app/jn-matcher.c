@@ -711,6 +711,7 @@ jn_matcher_match (JnMatcher     *self,
     {
       GListModel *model = jn_export_get_category_model (export, c);
       guint n = g_list_model_get_n_items (model);
+      g_autoptr(GPtrArray) items = g_ptr_array_sized_new (n);
 
       for (guint i = 0; i < n; i++)
         {
@@ -726,7 +727,7 @@ jn_matcher_match (JnMatcher     *self,
           rec->birth_date = jn_person_get_birth_date (person);
           jn_name_key_init_family (&rec->family, jn_person_get_family_name (person));
           jn_name_key_init_given (&rec->given, jn_person_get_given_name (person));
-          jn_plan_add_item (plan, rec->item);
+          g_ptr_array_add (items, rec->item);
           g_ptr_array_add (all, rec);
           g_hash_table_insert (recs_by_person, person, rec);
 
@@ -734,6 +735,7 @@ jn_matcher_match (JnMatcher     *self,
           count = GPOINTER_TO_UINT (g_hash_table_lookup (name_counts, key));
           g_hash_table_insert (name_counts, g_steal_pointer (&key), GUINT_TO_POINTER (count + 1));
         }
+      jn_plan_add_items (plan, c, items);
     }
 
   /* The identifier already in place is the strongest evidence. */

@@ -242,7 +242,9 @@ jn_names_match_family (const JnNameKey *a,
   if (strlen (a->first) >= 2 && strcmp (a->first, b->first) == 0)
     return JN_NAME_MATCH_VARIANT;
 
-  if (is_word_prefix (a->folded, b->folded) || is_word_prefix (b->folded, a->folded))
+  /* One part of a double name: the same first word (a cheap test before the full one) */
+  if (strcmp (a->word, b->word) == 0 &&
+      (is_word_prefix (a->folded, b->folded) || is_word_prefix (b->folded, a->folded)))
     return JN_NAME_MATCH_VARIANT;
 
   return JN_NAME_MATCH_NONE;

@@ -444,6 +444,30 @@ jn_plan_add_item (JnPlan     *self,
     g_hash_table_insert (self->by_pronote_id, (gpointer)jn_plan_item_get_pronote_id (item), item);
 }
 
+void
+jn_plan_add_items (JnPlan     *self,
+                   JnCategory  category,
+                   GPtrArray  *items)
+{
+  GListModel *model;
+
+  g_return_if_fail (JN_IS_PLAN (self));
+  g_return_if_fail ((guint)category < JN_N_CATEGORIES);
+
+  /* One items-changed for the whole category */
+  model = G_LIST_MODEL (self->items[category]);
+  g_list_store_splice (self->items[category], g_list_model_get_n_items (model), 0,
+                       items->pdata, items->len);
+  for (guint i = 0; i < items->len; i++)
+    {
+      JnPlanItem *item = g_ptr_array_index (items, i);
+
+      g_return_if_fail (item->category == category && item->state != JN_PLAN_STATE_CLEAR);
+      if (jn_plan_item_get_pronote_id (item) != NULL)
+        g_hash_table_insert (self->by_pronote_id, (gpointer)jn_plan_item_get_pronote_id (item), item);
+    }
+}
+
 JnPlanItem *
 jn_plan_lookup (JnPlan     *self,
                 const char *pronote_id)

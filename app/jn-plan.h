@@ -90,6 +90,10 @@ GListModel   *jn_plan_get_clears              (JnPlan        *self,
                                                JnCategory     category);
 void          jn_plan_add_item                (JnPlan        *self,
                                                JnPlanItem    *item);
+/* Appends the records' items of one category at once */
+void          jn_plan_add_items               (JnPlan        *self,
+                                               JnCategory     category,
+                                               GPtrArray     *items);
 JnPlanItem   *jn_plan_lookup                  (JnPlan        *self,
                                                const char    *pronote_id);
 guint         jn_plan_count_state             (JnPlan        *self,
