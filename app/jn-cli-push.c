@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 
 #include "jn-cli-private.h"
 #include "jn-error.h"
@@ -157,6 +158,87 @@ push_progress_cb (JnCategory category,
                 done == total ? "\n" : "");
 }
 
+/* The push runs in a thread while the main thread waits for Ctrl+C (or SIGTERM): then the
+ * push is cancelled between two operations, the journal says where it stopped, and the
+ * same command resumes it. */
+typedef struct
+{
+  JnStore       *store;
+  JnEnt         *ent;
+  JnPlan        *plan;        /* NULL to resume */
+  JnDirectory   *directory;
+  const char    *file_hash;
+  const char    *import_id;   /* to resume */
+  GHashTable    *decisions;
+  gboolean       tty;
+  GCancellable  *cancellable;
+  JnPushReport  *report;
+  GError        *error;
+  gboolean       done;        /* atomic */
+} PushJob;
+
+static gpointer
+push_thread (gpointer data)
+{
+  PushJob *job = data;
+
+  if (job->plan != NULL)
+    job->report = jn_push_run (job->store, job->ent, job->plan, job->directory, job->file_hash,
+                               job->decisions, push_progress_cb, GINT_TO_POINTER (job->tty),
+                               job->cancellable, &job->error);
+  else
+    job->report = jn_push_resume (job->store, job->ent, job->import_id, push_progress_cb,
+                                  GINT_TO_POINTER (job->tty), job->cancellable, &job->error);
+
+  g_atomic_int_set (&job->done, TRUE);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static gboolean
+interrupt_cb (gpointer user_data)
+{
+  GCancellable *cancellable = user_data;
+
+  if (!g_cancellable_is_cancelled (cancellable))
+    g_printerr ("\n%s\n", _("Interrupting after the operations under way…"));
+  g_cancellable_cancel (cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static JnPushReport *
+run_push_job (PushJob  *job,
+              GError  **error)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  guint sigint, sigterm;
+  GThread *thread;
+
+  job->cancellable = cancellable;
+  sigint = g_unix_signal_add (SIGINT, interrupt_cb, cancellable);
+  sigterm = g_unix_signal_add (SIGTERM, interrupt_cb, cancellable);
+  thread = g_thread_new ("jn-push", push_thread, job);
+  while (!g_atomic_int_get (&job->done))
+    g_main_context_iteration (NULL, TRUE);
+  g_thread_join (thread);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  if (job->report == NULL)
+    {
+      if (g_error_matches (job->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_clear_error (&job->error);
+          g_set_error_literal (&job->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("interrupted: what was done is recorded; run the same command "
+                                 "again to resume"));
+        }
+      g_propagate_error (error, g_steal_pointer (&job->error));
+    }
+
+  return g_steal_pointer (&job->report);
+}
+
 int
 jn_cli_command_push (int    argc,
                      char **argv)
@@ -216,9 +298,10 @@ jn_cli_command_push (int    argc,
                                        jn_ent_describe (ent), jn_export_get_file_hash (export));
   if (resumable != NULL && options.yes && !options.dry_run)
     {
+      PushJob job = { store, ent, NULL, NULL, NULL, resumable->id, NULL, tty };
+
       g_printerr (_("Resuming the import started on %s.\n"), resumable->started_at);
-      report = jn_push_resume (store, ent, resumable->id, push_progress_cb, GINT_TO_POINTER (tty),
-                               NULL, &error);
+      report = run_push_job (&job, &error);
       if (report == NULL)
         return jn_cli_fail (error);
       goto done;
@@ -257,8 +340,11 @@ jn_cli_command_push (int    argc,
       return JN_EXIT_OK;
     }
 
-  report = jn_push_run (store, ent, plan, directory, jn_export_get_file_hash (export), decisions,
-                        push_progress_cb, GINT_TO_POINTER (tty), NULL, &error);
+  {
+    PushJob job = { store, ent, plan, directory, jn_export_get_file_hash (export), NULL, decisions, tty };
+
+    report = run_push_job (&job, &error);
+  }
   if (report == NULL)
     return jn_cli_fail (error);
 

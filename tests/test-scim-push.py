@@ -334,6 +334,32 @@ def main():
     finally:
         server.stop()
 
+    # 5. Ctrl+C: the push stops between operations, says so, and the same command resumes.
+    server = Server(server_dir, seed, "--write-delay-ms", "15")
+    try:
+        state = os.path.join(work, "state-sigint")
+        proc = subprocess.Popen([cli, "push", export, "--ent", server.url, "--token-file", token_file,
+                                 "--state", state, "--mode", "partial", "--yes"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=dict(os.environ, LANG="C", LC_ALL="C"))
+        deadline = time.time() + 120
+        while len(applied_writes(server)) < 50 and time.time() < deadline:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        tap.ok(proc.returncode == 3 and "run the same command again" in err,
+               "Ctrl+C: the push stops, exits 3 and says how to resume", err)
+        rc, out, err = run(cli, "history", "--state", state, "--json")
+        history = json.loads(out)
+        tap.ok(history and history[0]["outcome"] == "interrupted", "Ctrl+C: history shows it interrupted", out)
+        rc, out, err = push(server, state, "--mode", "partial", "--yes", "--json")
+        report = json.loads(out) if out.strip() else {}
+        twice = [uid for uid, n in applied_writes(server).items() if n != 1]
+        tap.ok(rc == 0 and "Resuming" in err and not twice,
+               "Ctrl+C: the same command resumes, each operation applied once", err + str(twice[:5]))
+    finally:
+        server.stop()
+
     print(f"1..{tap.n}")
     return 1 if tap.failed else 0
 
