@@ -295,7 +295,8 @@ jn_cli_command_push (int    argc,
 
   /* An interrupted import of this very file is resumed, not planned again. */
   resumable = jn_store_find_resumable (store, uai, jn_import_mode_to_string (mode),
-                                       jn_ent_describe (ent), jn_export_get_file_hash (export));
+                                       jn_ent_describe (ent), jn_export_get_file_hash (export),
+                                       decisions);
   if (resumable != NULL && options.yes && !options.dry_run)
     {
       PushJob job = { store, ent, NULL, NULL, NULL, resumable->id, NULL, tty };
@@ -334,6 +335,10 @@ jn_cli_command_push (int    argc,
         {
           g_print (_("%u identifiers to set, %u to replace, %u to remove.\n"), n_set, n_replace, n_clear);
         }
+      if (resumable != NULL)
+        g_printerr (_("Note: with --yes, the interrupted import of this file started on %s is "
+                      "resumed (its remaining operations), rather than this plan.\n"),
+                    resumable->started_at);
       if (!options.dry_run)
         g_printerr ("%s\n", _("Nothing was sent: this is a preview. Run again with --yes to apply it "
                               "(replacing and removing identifiers included)."));
@@ -443,6 +448,39 @@ jn_cli_command_set_id (int    argc,
         user_id, current, options.uai);
 
       return jn_cli_usage_error (NULL, message);
+    }
+
+  if (g_strcmp0 (current, pronote_id) == 0)
+    {
+      /* Nothing to write, nothing to journal */
+      if (options.json)
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+          g_autoptr(JsonNode) root = NULL;
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "set");
+          json_builder_add_int_value (builder, 0);
+          json_builder_set_member_name (builder, "replaced");
+          json_builder_add_int_value (builder, 0);
+          json_builder_set_member_name (builder, "cleared");
+          json_builder_add_int_value (builder, 0);
+          json_builder_set_member_name (builder, "unchanged");
+          json_builder_add_int_value (builder, 1);
+          json_builder_set_member_name (builder, "failed");
+          json_builder_begin_array (builder);
+          json_builder_end_array (builder);
+          json_builder_set_member_name (builder, "import_id");
+          json_builder_add_null_value (builder);
+          json_builder_end_object (builder);
+          root = json_builder_get_root (builder);
+          jn_cli_print_json (root);
+        }
+      else
+        {
+          g_print (_("%s already holds this identifier: nothing to do.\n"), user_id);
+        }
+      return JN_EXIT_OK;
     }
 
   report = jn_push_set_one (store, ent, user, options.uai, pronote_id, NULL, &error);

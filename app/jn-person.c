@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "jn-person.h"
 
 struct _JnPerson
@@ -342,9 +344,12 @@ jn_person_get_is_couple (JnPerson *self)
   if (self->civility == NULL)
     return FALSE;
 
-  return strchr (self->civility, ',') != NULL ||
-         strchr (self->civility, '&') != NULL ||
-         strstr (self->civility, " et ") != NULL;
+  {
+    g_autofree char *lower = g_ascii_strdown (self->civility, -1);
+
+    return strchr (lower, ',') != NULL || strchr (lower, '&') != NULL ||
+           strchr (lower, '/') != NULL || strstr (lower, " et ") != NULL;
+  }
 }
 
 guint

@@ -174,7 +174,9 @@ apply_operation (JnEnt         *ent,
 
       if (g_strcmp0 (jn_ent_user_get_pronote_id (user, op->uai), op->pronote_id) == 0)
         {
-          set_outcome (op, JN_OP_DONE, 200, _("already in place"));
+          /* A buffered ENT may hold it in memory only: done after the flush */
+          if (!jn_ent_get_buffered (ent))
+            set_outcome (op, JN_OP_DONE, 200, _("already in place"));
           return TRUE;
         }
       if (g_strcmp0 (jn_ent_user_get_pronote_id (user, op->uai), op->old_pronote_id) != 0)
@@ -289,8 +291,8 @@ run_bulk (JnEnt         *ent,
       JnOperation *op = g_ptr_array_index (fresh, i);
       JnEntUser *user = jn_directory_lookup (directory, op->ent_id);
 
-      if (user == NULL)
-        continue;
+      if (user == NULL || jn_ent_user_get_version (user) == NULL)
+        continue;   /* unguarded: the one-by-one path reads it first */
       ops[n] = op;
       writes[n].user = user;
       writes[n].uai = op->uai;
@@ -519,10 +521,16 @@ jn_push_run (JnStore         *store,
 
   mode = jn_import_mode_to_string (jn_plan_get_mode (plan));
   resumable = jn_store_find_resumable (store, jn_plan_get_uai (plan), mode, jn_ent_describe (ent),
-                                       file_hash);
+                                       file_hash, decisions);
   if (resumable != NULL)
     return execute (store, ent, resumable->id, TRUE, NULL, progress, progress_data,
                     cancellable, error);
+
+  /* Planned with other decisions: that plan is not resumed but replaced by this one, made
+   * from what the ENT holds now (what the old one did is there). */
+  if (!jn_store_supersede_unfinished (store, jn_plan_get_uai (plan), mode, jn_ent_describe (ent),
+                                      file_hash, error))
+    return NULL;
 
   ops = operations_from_plan (plan);
   import_id = jn_store_begin_import (store, mode, jn_plan_get_uai (plan), jn_ent_describe (ent),
@@ -582,7 +590,7 @@ jn_push_set_one (JnStore       *store,
   /* Each single edit is its own import: never resumed into another one */
   hash = g_uuid_string_random ();
   import_id = jn_store_begin_import (store, "single", uai, jn_ent_describe (ent), hash, NULL, ops,
-                                     g_strcmp0 (current, pronote_id) == 0 ? 1 : 0, error);
+                                     0, error);
   if (import_id == NULL)
     return NULL;
 

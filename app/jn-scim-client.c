@@ -585,7 +585,9 @@ jn_scim_client_read_directory (JnEnt          *ent,
 
       root = parse_body (&response);
       if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-          !json_object_has_member (json_node_get_object (root), "totalResults"))
+          !json_object_has_member (json_node_get_object (root), "totalResults") ||
+          json_node_get_value_type (json_object_get_member (json_node_get_object (root), "totalResults")) != G_TYPE_INT64 ||
+          json_object_get_int_member (json_node_get_object (root), "totalResults") < 0)
         {
           g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
                        _("the ENT %s sent a page that is not a SCIM ListResponse"), self->base_url);
@@ -798,9 +800,10 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
   g_autofree char *path = g_strconcat ("/Users/", escaped, NULL);
   g_autofree char *expected_value = g_strdup (jn_ent_user_get_pronote_id (expected, uai));
   g_autoptr(JnEntUser) current = g_object_ref (expected);
-  /* Without ETags nothing guards the write against a change made since @expected was
-   * read: read it again first, and decide from what the ENT holds now. */
-  gboolean reread = !self->etag_supported;
+  /* Without ETags (or without a version for this user) nothing guards the write against a
+   * change made since @expected was read: read it again first, and decide from what the
+   * ENT holds now. */
+  gboolean reread = !self->etag_supported || jn_ent_user_get_version (expected) == NULL;
   guint failures = 0;
 
   for (;;)
@@ -1080,7 +1083,8 @@ bulk_chunk (JnScimClient  *self,
 
       root = parse_body (&response);
       if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-          !json_object_has_member (json_node_get_object (root), "Operations"))
+          !json_object_has_member (json_node_get_object (root), "Operations") ||
+          !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (root), "Operations")))
         {
           g_set_error (error, JN_ERROR, JN_ERROR_ENT_SERVER,
                        _("the ENT %s sent a Bulk answer that cannot be read"), self->base_url);

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -67,6 +68,8 @@ static const char * const migrations[] = {
   "  detail TEXT,"
   "  updated_at TEXT NOT NULL,"
   "  PRIMARY KEY (import_id, seq));",
+  /* 1 → 2: an import resumes only with the decisions it was planned with */
+  "ALTER TABLE imports ADD COLUMN decisions_hash TEXT NOT NULL DEFAULT '';",
 };
 
 static const char * const kind_names[] = { "set", "replace", "clear" };
@@ -380,6 +383,40 @@ read_import (JnStore      *self,
   return record;
 }
 
+static int
+compare_strings (const void *a,
+                 const void *b)
+{
+  return g_strcmp0 (*(const char * const *)a, *(const char * const *)b);
+}
+
+/* SHA-256 of the decisions, sorted: "" when there are none */
+static char *
+hash_decisions (GHashTable *decisions)
+{
+  g_autoptr(GChecksum) sha = NULL;
+  g_autofree gpointer *keys = NULL;
+  guint n = 0;
+
+  if (decisions == NULL || g_hash_table_size (decisions) == 0)
+    return g_strdup ("");
+
+  sha = g_checksum_new (G_CHECKSUM_SHA256);
+  keys = g_hash_table_get_keys_as_array (decisions, &n);
+  qsort (keys, n, sizeof (gpointer), compare_strings);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *value = g_hash_table_lookup (decisions, keys[i]);
+
+      g_checksum_update (sha, keys[i], -1);
+      g_checksum_update (sha, (const guchar *)"\t", 1);
+      g_checksum_update (sha, (const guchar *)(value ? value : "\x01null"), -1);
+      g_checksum_update (sha, (const guchar *)"\n", 1);
+    }
+
+  return g_strdup (g_checksum_get_string (sha));
+}
+
 #define IMPORT_COLUMNS "id, started_at, finished_at, mode, uai, ent, file_hash, state, n_unchanged"
 
 JnImportRecord *
@@ -387,14 +424,17 @@ jn_store_find_resumable (JnStore    *self,
                          const char *uai,
                          const char *mode,
                          const char *ent,
-                         const char *file_hash)
+                         const char *file_hash,
+                         GHashTable *decisions)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *decisions_hash = hash_decisions (decisions);
 
   g_return_val_if_fail (JN_IS_STORE (self), NULL);
 
   stmt = prepare (self, "SELECT " IMPORT_COLUMNS " FROM imports WHERE uai = ?1 AND mode = ?2 "
-                        "AND ent = ?3 AND file_hash = ?4 AND state IN ('running', 'interrupted') "
+                        "AND ent = ?3 AND file_hash = ?4 AND decisions_hash = ?5 "
+                        "AND state IN ('running', 'interrupted') "
                         "ORDER BY started_at DESC LIMIT 1", NULL);
   if (stmt == NULL)
     return NULL;
@@ -403,8 +443,38 @@ jn_store_find_resumable (JnStore    *self,
   bind_text (stmt, 2, mode);
   bind_text (stmt, 3, ent);
   bind_text (stmt, 4, file_hash);
+  bind_text (stmt, 5, decisions_hash);
 
   return sqlite3_step (stmt) == SQLITE_ROW ? read_import (self, stmt) : NULL;
+}
+
+gboolean
+jn_store_supersede_unfinished (JnStore     *self,
+                               const char  *uai,
+                               const char  *mode,
+                               const char  *ent,
+                               const char  *file_hash,
+                               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+
+  stmt = prepare (self, "UPDATE imports SET state = 'superseded' WHERE uai = ?1 AND mode = ?2 "
+                        "AND ent = ?3 AND file_hash = ?4 AND state IN ('running', 'interrupted')",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, uai);
+  bind_text (stmt, 2, mode);
+  bind_text (stmt, 3, ent);
+  bind_text (stmt, 4, file_hash);
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (self, error);
+
+  return TRUE;
 }
 
 char *
@@ -429,8 +499,8 @@ jn_store_begin_import (JnStore     *self,
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return NULL;
 
-  insert_import = prepare (self, "INSERT INTO imports (" IMPORT_COLUMNS ") "
-                                 "VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, 'running', ?7)", error);
+  insert_import = prepare (self, "INSERT INTO imports (" IMPORT_COLUMNS ", decisions_hash) "
+                                 "VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, 'running', ?7, ?8)", error);
   insert_decision = prepare (self, "INSERT INTO decisions VALUES (?1, ?2, ?3)", error);
   insert_op = prepare (self, "INSERT INTO operations VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
                              "'planned', 0, NULL, ?10)", error);
@@ -444,6 +514,11 @@ jn_store_begin_import (JnStore     *self,
   bind_text (insert_import, 5, ent);
   bind_text (insert_import, 6, file_hash);
   sqlite3_bind_int (insert_import, 7, (int)n_unchanged);
+  {
+    g_autofree char *decisions_hash = hash_decisions (decisions);
+
+    bind_text (insert_import, 8, decisions_hash);
+  }
   if (sqlite3_step (insert_import) != SQLITE_DONE)
     goto sqlite_failure;
 

@@ -50,7 +50,7 @@ typedef struct
   char  *uai;
   char  *ent;
   char  *file_hash;
-  char  *state;         /* "running", "interrupted", "done", "failed" */
+  char  *state;         /* "running", "interrupted", "done", "partial", "superseded" */
   guint  n_set, n_replaced, n_cleared, n_unchanged, n_failed;
 } JnImportRecord;
 
@@ -69,12 +69,20 @@ JnStore        *jn_store_open                  (const char      *directory,
 const char     *jn_store_get_path              (JnStore         *self);
 int             jn_store_get_schema_version    (JnStore         *self);
 
-/* An unfinished import of the same file, mode, UAI and ENT, to resume; or NULL */
+/* An unfinished import of the same file, mode, UAI, ENT and decisions, to resume; or NULL */
 JnImportRecord *jn_store_find_resumable        (JnStore         *self,
                                                 const char      *uai,
                                                 const char      *mode,
                                                 const char      *ent,
-                                                const char      *file_hash);
+                                                const char      *file_hash,
+                                                GHashTable      *decisions);
+/* Marks the unfinished imports of this file "superseded": a new plan replaces them */
+gboolean        jn_store_supersede_unfinished  (JnStore         *self,
+                                                const char      *uai,
+                                                const char      *mode,
+                                                const char      *ent,
+                                                const char      *file_hash,
+                                                GError         **error);
 /* Records a new import with its decisions and every planned operation, in one
  * transaction: nothing is sent before it is journalled. Returns the import id. */
 char           *jn_store_begin_import          (JnStore         *self,

@@ -55,6 +55,11 @@ fixture_setup (Fixture       *fixture,
                               i, 'A' + i / 26, 'A' + i % 26, 1 + i % 28,
                               i == 0 ? ",\"pronoteIds\":[{\"uai\":\"" UAI "\",\"value\":\"OLD0000000000000\"},{\"uai\":\"0999999X\",\"value\":\"KEEPOTHERUAI0000\"}]" : "");
     }
+  /* Indistinguishable for the matcher: only a decision settles it */
+  g_string_append (xml, "<Eleve Nom=\"JUMEAU\" Prenom=\"Tom\" DateNaissance=\"2011-05-06\" IDPN=\"AMBIGUOUS0000000\"/>");
+  for (guint i = 1; i <= 2; i++)
+    g_string_append_printf (json, "{\"id\":\"j%u\",\"userType\":\"Eleve\",\"name\":{\"familyName\":\"Jumeau\",\"givenName\":\"Tom\"},"
+                            "\"meta\":{\"version\":\"W/\\\"1\\\"\"},\"" EXT "\":{\"birthDate\":\"2011-05-06\",\"structures\":[\"" UAI "\"]}},", i);
   g_string_append (xml, "</Eleves></ExportIdentifiants>");
   g_string_append (json, "{\"id\":\"gone\",\"userType\":\"Eleve\",\"name\":{\"familyName\":\"Parti\",\"givenName\":\"Paul\"},"
                          "\"meta\":{\"version\":\"W/\\\"1\\\"\"},\"" EXT "\":{\"structures\":[\"" UAI "\"],"
@@ -95,9 +100,10 @@ fixture_teardown (Fixture       *fixture,
 }
 
 static JnPlan *
-make_plan (Fixture       *fixture,
-           JnEnt         *ent,
-           JnDirectory  **out_directory)
+make_plan_with (Fixture       *fixture,
+                JnEnt         *ent,
+                GHashTable    *decisions,
+                JnDirectory  **out_directory)
 {
   g_autoptr(JnDirectory) directory = NULL;
   g_autoptr(JnMatcher) matcher = NULL;
@@ -107,11 +113,19 @@ make_plan (Fixture       *fixture,
   directory = jn_ent_read_directory (ent, UAI, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   matcher = jn_matcher_new (directory, UAI);
-  plan = jn_matcher_match (matcher, fixture->export, JN_IMPORT_MODE_COMPLETE, NULL, &error);
+  plan = jn_matcher_match (matcher, fixture->export, JN_IMPORT_MODE_COMPLETE, decisions, &error);
   g_assert_no_error (error);
   *out_directory = g_steal_pointer (&directory);
 
   return plan;
+}
+
+static JnPlan *
+make_plan (Fixture       *fixture,
+           JnEnt         *ent,
+           JnDirectory  **out_directory)
+{
+  return make_plan_with (fixture, ent, NULL, out_directory);
 }
 
 /* Reads the ENT file afresh and checks every identifier, and each user's version: a user
@@ -189,7 +203,7 @@ test_complete_push (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (((JnImportRecord *)g_ptr_array_index (imports, 0))->state, ==, "done");
   g_assert_cmpstr (((JnImportRecord *)g_ptr_array_index (imports, 0))->mode, ==, "complete");
   g_assert_null (jn_store_find_resumable (fixture->store, UAI, "complete", jn_ent_describe (JN_ENT (ent)),
-                                         jn_export_get_file_hash (fixture->export)));
+                                         jn_export_get_file_hash (fixture->export), NULL));
 }
 
 typedef struct
@@ -241,7 +255,7 @@ test_interrupt_and_resume (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (interrupt.teachers_done, ==, 3);
 
   interrupted = jn_store_find_resumable (fixture->store, UAI, "complete", jn_ent_describe (JN_ENT (ent)),
-                                         jn_export_get_file_hash (fixture->export));
+                                         jn_export_get_file_hash (fixture->export), NULL);
   g_assert_nonnull (interrupted);
   g_assert_cmpstr (interrupted->state, ==, "interrupted");
   ops = jn_store_list_operations (fixture->store, interrupted->id, &error);
@@ -305,6 +319,63 @@ test_conflict_reported (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (report->n_set, ==, 40);
 }
 
+static void
+cancel_at_once_cb (JnCategory category,
+                   guint      done,
+                   guint      total,
+                   gpointer   user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
+/* Interrupted with one decision, pushed again with another: the old plan is not resumed */
+static void
+test_changed_decisions (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) first = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) second = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(JnFileEnt) ent = jn_file_ent_new (fixture->ent_file, NULL, &error);
+  g_autoptr(JnFileEnt) ent_again = NULL;
+  g_autoptr(JnDirectory) directory = NULL;
+  g_autoptr(JnDirectory) directory_again = NULL;
+  g_autoptr(JnDirectory) final = jn_directory_new (NULL);
+  g_autoptr(JnPlan) plan = NULL;
+  g_autoptr(JnPlan) plan_again = NULL;
+  g_autoptr(JnPushReport) report = NULL;
+  g_autoptr(GPtrArray) imports = NULL;
+
+  g_hash_table_insert (first, "AMBIGUOUS0000000", "j1");
+  g_hash_table_insert (second, "AMBIGUOUS0000000", "j2");
+
+  plan = make_plan_with (fixture, JN_ENT (ent), first, &directory);
+  report = jn_push_run (fixture->store, JN_ENT (ent), plan, directory,
+                        jn_export_get_file_hash (fixture->export), first,
+                        cancel_at_once_cb, cancellable, cancellable, &error);
+  g_assert_null (report);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* The admin corrects the decision: a new plan, the interrupted one is superseded */
+  ent_again = jn_file_ent_new (fixture->ent_file, NULL, &error);
+  plan_again = make_plan_with (fixture, JN_ENT (ent_again), second, &directory_again);
+  report = jn_push_run (fixture->store, JN_ENT (ent_again), plan_again, directory_again,
+                        jn_export_get_file_hash (fixture->export), second, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (report->resumed);
+  g_assert_cmpuint (report->failed->len, ==, 0);
+
+  g_assert_true (jn_directory_load_file (final, fixture->ent_file, NULL, &error));
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "j2"), UAI), ==, "AMBIGUOUS0000000");
+  g_assert_null (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "j1"), UAI));
+
+  imports = jn_store_list_imports (fixture->store, 0, &error);
+  g_assert_cmpuint (imports->len, ==, 2);
+  g_assert_cmpstr (((JnImportRecord *)g_ptr_array_index (imports, 0))->state, ==, "done");
+  g_assert_cmpstr (((JnImportRecord *)g_ptr_array_index (imports, 1))->state, ==, "superseded");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -313,6 +384,7 @@ main (int   argc,
 
   g_test_add ("/push/complete", Fixture, NULL, fixture_setup, test_complete_push, fixture_teardown);
   g_test_add ("/push/interrupt-and-resume", Fixture, NULL, fixture_setup, test_interrupt_and_resume, fixture_teardown);
+  g_test_add ("/push/changed-decisions", Fixture, NULL, fixture_setup, test_changed_decisions, fixture_teardown);
   g_test_add ("/push/conflict-reported", Fixture, NULL, fixture_setup, test_conflict_reported, fixture_teardown);
 
   return g_test_run ();

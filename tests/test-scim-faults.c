@@ -1607,7 +1607,7 @@ test_timeout_resume (Fixture       *fixture,
   g_clear_error (&error);
 
   resumable = jn_store_find_resumable (fixture->store, UAI, "partial", jn_ent_describe (JN_ENT (fixture->client)),
-                                       fixture->file_hash);
+                                       fixture->file_hash, NULL);
   g_assert_nonnull (resumable);
   g_assert_cmpstr (resumable->state, ==, "interrupted");
   import_id = g_strdup (resumable->id);
@@ -1631,7 +1631,7 @@ test_timeout_resume (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpstr (record->state, ==, "done");
   g_assert_null (jn_store_find_resumable (fixture->store, UAI, "partial",
-                                          jn_ent_describe (JN_ENT (fixture->client)), fixture->file_hash));
+                                          jn_ent_describe (JN_ENT (fixture->client)), fixture->file_hash, NULL));
 }
 
 /* ---- 6. 412: another writer ---- */
@@ -1919,7 +1919,7 @@ test_unauthorized (Fixture       *fixture,
     }
 
   resumable = jn_store_find_resumable (fixture->store, UAI, "partial", jn_ent_describe (JN_ENT (fixture->client)),
-                                       fixture->file_hash);
+                                       fixture->file_hash, NULL);
   g_assert_nonnull (resumable);
   g_assert_cmpstr (resumable->state, ==, "interrupted");
 
