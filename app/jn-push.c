@@ -76,33 +76,13 @@ operations_from_plan (JnPlan *plan)
   GPtrArray *ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
   const char *uai = jn_plan_get_uai (plan);
 
-  /* The six steps in order; in each, the identifiers to write, then those to remove */
+  /* The six steps in order. In each, identifiers are freed before they are given: the
+   * removals, then the replacements, then the new ones; a server that enforces uniqueness
+   * would otherwise refuse an identifier moving from one user to another (409). */
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
     {
       GListModel *items = jn_plan_get_items (plan, c);
       GListModel *clears = jn_plan_get_clears (plan, c);
-
-      for (guint i = 0; i < g_list_model_get_n_items (items); i++)
-        {
-          g_autoptr(JnPlanItem) item = g_list_model_get_item (items, i);
-          JnPlanAction action = jn_plan_item_get_action (item);
-          JnEntUser *user = jn_plan_item_get_user (item);
-          JnOperation *op;
-
-          if (jn_plan_item_get_state (item) != JN_PLAN_STATE_MATCHED ||
-              (action != JN_PLAN_ACTION_SET && action != JN_PLAN_ACTION_REPLACE))
-            continue;
-
-          op = g_new0 (JnOperation, 1);
-          op->category = c;
-          op->kind = action == JN_PLAN_ACTION_SET ? JN_OP_SET : JN_OP_REPLACE;
-          op->ent_id = g_strdup (jn_ent_user_get_id (user));
-          op->uai = g_strdup (uai);
-          op->pronote_id = g_strdup (jn_plan_item_get_pronote_id (item));
-          op->old_pronote_id = g_strdup (jn_ent_user_get_pronote_id (user, uai));
-          op->record_id = g_strdup (jn_plan_item_get_pronote_id (item));
-          g_ptr_array_add (ops, op);
-        }
 
       for (guint i = 0; i < g_list_model_get_n_items (clears); i++)
         {
@@ -116,6 +96,29 @@ operations_from_plan (JnPlan *plan)
           op->old_pronote_id = g_strdup (jn_plan_item_get_pronote_id (item));
           g_ptr_array_add (ops, op);
         }
+
+      for (guint pass = 0; pass < 2; pass++)
+        for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+          {
+            g_autoptr(JnPlanItem) item = g_list_model_get_item (items, i);
+            JnPlanAction action = jn_plan_item_get_action (item);
+            JnEntUser *user = jn_plan_item_get_user (item);
+            JnOperation *op;
+
+            if (jn_plan_item_get_state (item) != JN_PLAN_STATE_MATCHED ||
+                action != (pass == 0 ? JN_PLAN_ACTION_REPLACE : JN_PLAN_ACTION_SET))
+              continue;
+
+            op = g_new0 (JnOperation, 1);
+            op->category = c;
+            op->kind = action == JN_PLAN_ACTION_SET ? JN_OP_SET : JN_OP_REPLACE;
+            op->ent_id = g_strdup (jn_ent_user_get_id (user));
+            op->uai = g_strdup (uai);
+            op->pronote_id = g_strdup (jn_plan_item_get_pronote_id (item));
+            op->old_pronote_id = g_strdup (jn_ent_user_get_pronote_id (user, uai));
+            op->record_id = g_strdup (jn_plan_item_get_pronote_id (item));
+            g_ptr_array_add (ops, op);
+          }
     }
 
   return ops;
@@ -438,6 +441,7 @@ execute (JnStore         *store,
   while (i < ops->len)
     {
       JnCategory category = ((JnOperation *)g_ptr_array_index (ops, i))->category;
+      g_autoptr(GPtrArray) conflicts = g_ptr_array_new ();
       guint first = i, total = 0;
 
       while (i + total < ops->len && ((JnOperation *)g_ptr_array_index (ops, i + total))->category == category)
@@ -447,8 +451,10 @@ execute (JnStore         *store,
         {
           g_autoptr(GPtrArray) batch = g_ptr_array_new ();
           guint end = MIN (i + BATCH_SIZE, first + total);
+          JnOpKind kind = ((JnOperation *)g_ptr_array_index (ops, i))->kind;
 
-          for (; i < end; i++)
+          /* A batch runs in parallel: it never mixes removals, replacements and new ones */
+          for (; i < end && ((JnOperation *)g_ptr_array_index (ops, i))->kind == kind; i++)
             {
               JnOperation *op = g_ptr_array_index (ops, i);
 
@@ -465,8 +471,22 @@ execute (JnStore         *store,
               return NULL;
             }
 
+          for (guint k = 0; k < batch->len; k++)
+            if (((JnOperation *)g_ptr_array_index (batch, k))->status == 409)
+              g_ptr_array_add (conflicts, g_ptr_array_index (batch, k));
+
           if (progress != NULL)
             progress (category, i - first, total, progress_data);
+        }
+
+      /* An identifier refused as held by another user may have been freed since by this
+       * step (a chain of replacements): once more, reading each user first. */
+      if (conflicts->len > 0 &&
+          !run_batch (store, ent, import_id, conflicts, TRUE, NULL, cancellable, &local_error))
+        {
+          jn_store_finish_import (store, import_id, "interrupted", NULL);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
         }
     }
 

@@ -376,6 +376,40 @@ test_changed_decisions (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (((JnImportRecord *)g_ptr_array_index (imports, 1))->state, ==, "superseded");
 }
 
+/* An identifier moving from one account to another: freed first, then given (a server
+ * enforcing uniqueness would refuse the other order) */
+static void
+test_moved_identifier (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) decisions = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(JnFileEnt) ent = jn_file_ent_new (fixture->ent_file, NULL, &error);
+  g_autoptr(JnEntUser) t0 = NULL;
+  g_autoptr(JnEntUser) written = NULL;
+  g_autoptr(JnDirectory) directory = NULL;
+  g_autoptr(JnDirectory) final = jn_directory_new (NULL);
+  g_autoptr(JnPlan) plan = NULL;
+  g_autoptr(JnPushReport) report = NULL;
+
+  t0 = jn_ent_read_user (JN_ENT (ent), "t0", NULL, &error);
+  written = jn_ent_write_pronote_id (JN_ENT (ent), t0, UAI, "T000000000000000", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (jn_ent_flush (JN_ENT (ent), NULL, &error));
+
+  /* The admin decides the identifier belongs to t1's account */
+  g_hash_table_insert (decisions, "T000000000000000", "t1");
+  g_hash_table_insert (decisions, "T000000000000001", NULL);
+  plan = make_plan_with (fixture, JN_ENT (ent), decisions, &directory);
+  report = jn_push_run (fixture->store, JN_ENT (ent), plan, directory,
+                        jn_export_get_file_hash (fixture->export), decisions, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->failed->len, ==, 0);
+
+  g_assert_true (jn_directory_load_file (final, fixture->ent_file, NULL, &error));
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "t1"), UAI), ==, "T000000000000000");
+  g_assert_null (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "t0"), UAI));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -385,6 +419,7 @@ main (int   argc,
   g_test_add ("/push/complete", Fixture, NULL, fixture_setup, test_complete_push, fixture_teardown);
   g_test_add ("/push/interrupt-and-resume", Fixture, NULL, fixture_setup, test_interrupt_and_resume, fixture_teardown);
   g_test_add ("/push/changed-decisions", Fixture, NULL, fixture_setup, test_changed_decisions, fixture_teardown);
+  g_test_add ("/push/moved-identifier", Fixture, NULL, fixture_setup, test_moved_identifier, fixture_teardown);
   g_test_add ("/push/conflict-reported", Fixture, NULL, fixture_setup, test_conflict_reported, fixture_teardown);
 
   return g_test_run ();
