@@ -34,6 +34,8 @@ struct _JnEntUser
   GStrv       classes;
   GStrv       children;
   GArray     *pronote_ids;   /* PronoteId */
+  JsonArray  *raw_ids;       /* pronoteIds as the ENT holds it: sub-attributes and entries
+                                we do not understand are written back untouched */
   JnCategory  category;
   guint       has_category : 1;
   guint       active : 1;
@@ -127,6 +129,7 @@ jn_ent_user_finalize (GObject *object)
   g_strfreev (self->classes);
   g_strfreev (self->children);
   g_clear_pointer (&self->pronote_ids, g_array_unref);
+  g_clear_pointer (&self->raw_ids, json_array_unref);
 
   G_OBJECT_CLASS (jn_ent_user_parent_class)->finalize (object);
 }
@@ -262,6 +265,39 @@ dup_string_list (JsonObject *object,
   return g_strv_builder_end (builder);
 }
 
+/* json_node_copy() shares objects and arrays; the write-back must not touch the original */
+static JsonNode *
+deep_copy (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(JsonObject) copy = json_object_new ();
+      JsonObjectIter iter;
+      const char *member;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, object);
+      while (json_object_iter_next (&iter, &member, &value))
+        json_object_set_member (copy, member, deep_copy (value));
+
+      return json_node_init_object (json_node_alloc (), copy);
+    }
+
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      g_autoptr(JsonArray) copy = json_array_sized_new (json_array_get_length (array));
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        json_array_add_element (copy, deep_copy (json_array_get_element (array, i)));
+
+      return json_node_init_array (json_node_alloc (), copy);
+    }
+
+  return json_node_copy (node);
+}
+
 JnEntUser *
 jn_ent_user_new_from_json (JsonObject  *object,
                            const char  *extension_urn,
@@ -308,6 +344,17 @@ jn_ent_user_new_from_json (JsonObject  *object,
   self->children = dup_string_list (extension, "children");
 
   pronote_ids = get_member_array (extension, "pronoteIds");
+  if (pronote_ids != NULL)
+    {
+      g_autoptr(JsonNode) raw = json_node_init_array (json_node_alloc (), pronote_ids);
+      g_autoptr(JsonNode) copy = deep_copy (raw);
+
+      self->raw_ids = json_array_ref (json_node_get_array (copy));
+    }
+  else
+    {
+      self->raw_ids = json_array_new ();
+    }
   for (guint i = 0; pronote_ids && i < json_array_get_length (pronote_ids); i++)
     {
       JsonNode *element = json_array_get_element (pronote_ids, i);
@@ -326,39 +373,6 @@ jn_ent_user_new_from_json (JsonObject  *object,
     }
 
   return g_steal_pointer (&self);
-}
-
-/* json_node_copy() shares objects and arrays; the write-back must not touch the original */
-static JsonNode *
-deep_copy (JsonNode *node)
-{
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *object = json_node_get_object (node);
-      g_autoptr(JsonObject) copy = json_object_new ();
-      JsonObjectIter iter;
-      const char *member;
-      JsonNode *value;
-
-      json_object_iter_init (&iter, object);
-      while (json_object_iter_next (&iter, &member, &value))
-        json_object_set_member (copy, member, deep_copy (value));
-
-      return json_node_init_object (json_node_alloc (), copy);
-    }
-
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-      g_autoptr(JsonArray) copy = json_array_sized_new (json_array_get_length (array));
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        json_array_add_element (copy, deep_copy (json_array_get_element (array, i)));
-
-      return json_node_init_array (json_node_alloc (), copy);
-    }
-
-  return json_node_copy (node);
 }
 
 JsonNode *
@@ -406,21 +420,15 @@ jn_ent_user_to_json (JnEntUser  *self,
 JsonArray *
 jn_ent_user_pronote_ids_to_json (JnEntUser *self)
 {
-  JsonArray *ids = json_array_new ();
+  g_autoptr(JsonNode) raw = NULL;
+  g_autoptr(JsonNode) copy = NULL;
 
-  g_return_val_if_fail (JN_IS_ENT_USER (self), ids);
+  g_return_val_if_fail (JN_IS_ENT_USER (self), json_array_new ());
 
-  for (guint i = 0; i < self->pronote_ids->len; i++)
-    {
-      PronoteId *id = &g_array_index (self->pronote_ids, PronoteId, i);
-      JsonObject *entry = json_object_new ();
+  raw = json_node_init_array (json_node_alloc (), self->raw_ids);
+  copy = deep_copy (raw);
 
-      json_object_set_string_member (entry, "uai", id->uai);
-      json_object_set_string_member (entry, "value", id->value);
-      json_array_add_object_element (ids, entry);
-    }
-
-  return ids;
+  return json_array_ref (json_node_get_array (copy));
 }
 
 const char *
@@ -564,38 +572,71 @@ jn_ent_user_get_pronote_id (JnEntUser  *self,
   return NULL;
 }
 
+static gboolean
+is_entry_for (JsonNode   *entry,
+              const char *uai)
+{
+  const char *entry_uai;
+
+  if (!JSON_NODE_HOLDS_OBJECT (entry))
+    return FALSE;
+
+  entry_uai = json_object_get_string_member_with_default (json_node_get_object (entry), "uai", NULL);
+  return entry_uai != NULL && g_ascii_strcasecmp (entry_uai, uai) == 0;
+}
+
 void
 jn_ent_user_set_pronote_id (JnEntUser  *self,
                             const char *uai,
                             const char *pronote_id)
 {
+  gboolean kept = FALSE;
+
   g_return_if_fail (JN_IS_ENT_USER (self));
   g_return_if_fail (uai != NULL);
 
-  for (guint i = 0; i < self->pronote_ids->len; i++)
-    {
-      PronoteId *id = &g_array_index (self->pronote_ids, PronoteId, i);
-
-      if (g_ascii_strcasecmp (id->uai, uai) != 0)
-        continue;
-
-      if (pronote_id == NULL)
-        {
-          g_array_remove_index (self->pronote_ids, i);
-        }
-      else
-        {
-          g_free (id->value);
-          id->value = g_strdup (pronote_id);
-        }
-      return;
-    }
+  for (guint i = self->pronote_ids->len; i > 0; i--)
+    if (g_ascii_strcasecmp (g_array_index (self->pronote_ids, PronoteId, i - 1).uai, uai) == 0)
+      g_array_remove_index (self->pronote_ids, i - 1);
 
   if (pronote_id != NULL)
     {
       PronoteId id = { g_strdup (uai), g_strdup (pronote_id) };
 
       g_array_append_val (self->pronote_ids, id);
+    }
+
+  /* The same in the raw attribute: the first entry of this establishment keeps its other
+   * sub-attributes, any duplicate goes */
+  for (guint i = 0; i < json_array_get_length (self->raw_ids); )
+    {
+      JsonNode *entry = json_array_get_element (self->raw_ids, i);
+
+      if (!is_entry_for (entry, uai))
+        {
+          i++;
+          continue;
+        }
+
+      if (pronote_id != NULL && !kept)
+        {
+          json_object_set_string_member (json_node_get_object (entry), "value", pronote_id);
+          kept = TRUE;
+          i++;
+        }
+      else
+        {
+          json_array_remove_element (self->raw_ids, i);
+        }
+    }
+
+  if (pronote_id != NULL && !kept)
+    {
+      JsonObject *entry = json_object_new ();
+
+      json_object_set_string_member (entry, "uai", uai);
+      json_object_set_string_member (entry, "value", pronote_id);
+      json_array_add_object_element (self->raw_ids, entry);
     }
 }
 

@@ -53,7 +53,7 @@ fixture_setup (Fixture       *fixture,
       g_string_append_printf (json, "{\"id\":\"s%u\",\"userType\":\"Eleve\",\"name\":{\"familyName\":\"Eleve%c%c\",\"givenName\":\"Zoe\"},"
                               "\"meta\":{\"version\":\"W/\\\"1\\\"\"},\"" EXT "\":{\"birthDate\":\"2012-01-%02u\",\"structures\":[\"" UAI "\"]%s}},",
                               i, 'A' + i / 26, 'A' + i % 26, 1 + i % 28,
-                              i == 0 ? ",\"pronoteIds\":[{\"uai\":\"" UAI "\",\"value\":\"OLD0000000000000\"},{\"uai\":\"0999999X\",\"value\":\"KEEPOTHERUAI0000\"}]" : "");
+                              i == 0 ? ",\"pronoteIds\":[{\"uai\":\"" UAI "\",\"value\":\"OLD0000000000000\"},{\"uai\":\"0999999X\",\"value\":\"KEEPOTHERUAI0000\",\"display\":\"lycée B\"}]" : "");
     }
   /* Indistinguishable for the matcher: only a decision settles it */
   g_string_append (xml, "<Eleve Nom=\"JUMEAU\" Prenom=\"Tom\" DateNaissance=\"2011-05-06\" IDPN=\"AMBIGUOUS0000000\"/>");
@@ -191,6 +191,27 @@ test_complete_push (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (report->failed->len, ==, 0);
   g_assert_false (report->resumed);
   assert_final_state (fixture);
+
+  /* What Jonction does not use is written back untouched */
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonArray *users;
+
+    g_assert_true (json_parser_load_from_file (parser, path, NULL));
+    users = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "Resources");
+    for (guint i = 0; i < json_array_get_length (users); i++)
+      {
+        JsonObject *user = json_array_get_object_element (users, i);
+        JsonArray *ids;
+
+        if (!g_str_equal (json_object_get_string_member (user, "id"), "s0"))
+          continue;
+        ids = json_object_get_array_member (json_object_get_object_member (user, EXT), "pronoteIds");
+        g_assert_cmpuint (json_array_get_length (ids), ==, 2);
+        g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (ids, 1), "uai"), ==, "0999999X");
+        g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (ids, 1), "display"), ==, "lycée B");
+      }
+  }
 
   /* The directory file and the store stay private */
   g_assert_cmpint (g_stat (path, &st), ==, 0);
