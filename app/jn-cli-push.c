@@ -52,6 +52,8 @@ jn_cli_command_directory (int    argc,
     return status;
   if (options.uai == NULL || options.output == NULL)
     return jn_cli_usage_error (NULL, _("give --uai UAI and -o SNAPSHOT.json"));
+  if (!jn_uai_is_valid (options.uai))
+    return jn_cli_usage_error (NULL, _("--uai takes a UAI: 7 digits and a letter"));
 
   ent = jn_cli_open_ent (&options, &status);
   if (ent == NULL)
@@ -415,6 +417,8 @@ jn_cli_command_set_id (int    argc,
     return status;
   if (user_id == NULL || options.uai == NULL || (pronote_id == NULL) == !clear)
     return jn_cli_usage_error (NULL, _("give --user ENT_ID, --uai UAI and --pronote-id ID (or --clear)"));
+  if (!jn_uai_is_valid (options.uai))
+    return jn_cli_usage_error (NULL, _("--uai takes a UAI: 7 digits and a letter"));
 
   if (pronote_id != NULL)
     {

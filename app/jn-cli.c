@@ -292,6 +292,13 @@ jn_cli_load_plan_inputs (const char    *path,
       *status = jn_cli_usage_error (NULL, _("the export names no establishment: give --uai"));
       return FALSE;
     }
+  if (!jn_uai_is_valid (*uai))
+    {
+      g_autofree char *message = g_strdup_printf (_("“%s” is not a UAI (7 digits and a letter)"), *uai);
+
+      *status = jn_cli_usage_error (NULL, message);
+      return FALSE;
+    }
   if (options->uai != NULL && jn_export_get_uai (*export) != NULL &&
       g_ascii_strcasecmp (options->uai, jn_export_get_uai (*export)) != 0)
     {

@@ -11,6 +11,7 @@
 #include "jn-envelope.h"
 #include "jn-error.h"
 #include "jn-export.h"
+#include "jn-io.h"
 #include "jn-person.h"
 #include "jn-record-reader.h"
 
@@ -76,51 +77,6 @@ dup_display_name (GFile *file)
   return g_file_get_parse_name (file);
 }
 
-static GBytes *
-load_bounded (GFile         *file,
-              const char    *display_name,
-              GCancellable  *cancellable,
-              GError       **error)
-{
-  g_autoptr(GFileInfo) info = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                            G_FILE_QUERY_INFO_NONE, cancellable, &local_error);
-  if (info == NULL)
-    goto io_error;
-
-  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-    {
-      g_set_error (error, JN_ERROR, JN_ERROR_IO, _("%s: this is a folder, not a file"),
-                   display_name);
-      return NULL;
-    }
-
-  if ((guint64)g_file_info_get_size (info) > JN_XML_MAX_SIZE)
-    {
-      g_set_error (error, JN_ERROR, JN_ERROR_TOO_LARGE,
-                   _("%s: the file is too large (more than %u MiB)"),
-                   display_name, (guint)(JN_XML_MAX_SIZE / (1024 * 1024)));
-      return NULL;
-    }
-
-  if (!g_file_load_contents (file, cancellable, &contents, &length, NULL, &local_error))
-    goto io_error;
-
-  return g_bytes_new_take (g_steal_pointer (&contents), length);
-
-io_error:
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  else
-    g_set_error (error, JN_ERROR, JN_ERROR_IO, _("%s: cannot read the file: %s"),
-                 display_name, local_error->message);
-  return NULL;
-}
-
 static gboolean
 load_into (LoadJob       *job,
            GCancellable  *cancellable,
@@ -137,7 +93,7 @@ load_into (LoadJob       *job,
   g_autofree char *key_name = NULL;
   const char *root;
 
-  bytes = load_bounded (job->file, display_name, cancellable, error);
+  bytes = jn_io_load_bounded (job->file, display_name, JN_XML_MAX_SIZE, cancellable, error);
   if (bytes == NULL)
     return FALSE;
 
@@ -189,7 +145,8 @@ load_into (LoadJob       *job,
     }
 
   key_name = dup_display_name (job->key_file);
-  key_data = load_bounded (job->key_file, key_name, cancellable, error);
+  /* A private key is a few kilobytes */
+  key_data = jn_io_load_bounded (job->key_file, key_name, 1024 * 1024, cancellable, error);
   if (key_data == NULL)
     return FALSE;
 

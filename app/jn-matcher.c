@@ -29,6 +29,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "jn-error.h"
+#include "jn-io.h"
 #include "jn-matcher.h"
 #include "jn-names.h"
 
@@ -1013,20 +1014,19 @@ jn_decisions_load (GFile   *file,
   g_autoptr(GHashTable) decisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GError) local_error = NULL;
   g_autofree char *display_name = g_file_get_basename (file);
-  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) contents = NULL;
   JsonObjectIter iter;
   const char *member;
   JsonNode *value;
+  const char *data;
   gsize length;
 
-  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, &local_error))
-    {
-      g_set_error (error, JN_ERROR, JN_ERROR_IO, _("%s: cannot read the file: %s"),
-                   display_name, local_error->message);
-      return NULL;
-    }
+  contents = jn_io_load_bounded (file, display_name, (gsize)64 * 1024 * 1024, NULL, error);
+  if (contents == NULL)
+    return NULL;
 
-  if (!json_parser_load_from_data (parser, contents, (gssize)length, &local_error))
+  data = g_bytes_get_data (contents, &length);
+  if (!json_parser_load_from_data (parser, data, (gssize)length, &local_error))
     {
       g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE, _("%s: invalid JSON: %s"),
                    display_name, local_error->message);

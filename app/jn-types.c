@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "jn-types.h"
@@ -80,4 +82,17 @@ jn_category_get_label (JnCategory category)
   g_return_val_if_fail ((guint)category < JN_N_CATEGORIES, NULL);
 
   return g_dgettext (GETTEXT_PACKAGE, categories[category].label);
+}
+
+gboolean
+jn_uai_is_valid (const char *uai)
+{
+  if (uai == NULL || strlen (uai) != 8)
+    return FALSE;
+
+  for (guint i = 0; i < 7; i++)
+    if (!g_ascii_isdigit (uai[i]))
+      return FALSE;
+
+  return g_ascii_isalpha (uai[7]);
 }

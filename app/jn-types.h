@@ -38,4 +38,7 @@ gboolean     jn_category_from_key       (const char  *key,
 /* Translated plural label: "Teachers" / "Enseignants" */
 const char  *jn_category_get_label      (JnCategory   category);
 
+/* An establishment's UAI (RNE): 7 digits and a letter, e.g. 0312609T */
+gboolean     jn_uai_is_valid            (const char  *uai);
+
 G_END_DECLS
