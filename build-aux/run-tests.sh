@@ -35,6 +35,12 @@ printf '[Settings]\ngtk-font-name=Cantarell 11\n' > "$XDG_CONFIG_HOME/gtk-4.0/se
 run_tests() {
   xvfb-run -a -s "-screen 0 1280x1024x24 -noreset" \
     dbus-run-session -- meson test -C "$@" --print-errorlogs
+  # Tally this run (meson rewrites its log at each run)
+  python3 - "$1/meson-logs/testlog.json" >> "$scratch/tally" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    print(json.loads(line)["result"])
+PY
 }
 
 echo "== Build and test (_build) =="
@@ -50,3 +56,8 @@ export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
 # GLib frames built without frame pointers), the GUI suite runs with leak detection off.
 ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 run_tests _build-asan --no-suite gui
 ASAN_OPTIONS=detect_leaks=0 run_tests _build-asan --suite gui
+
+passed=$(grep -c '^OK$' "$scratch/tally" || true)
+failed=$(grep -vc '^OK$' "$scratch/tally" || true)
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
