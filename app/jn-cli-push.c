@@ -118,7 +118,10 @@ report_to_json (JnPushReport *report)
     }
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "import_id");
-  json_builder_add_string_value (builder, report->import_id);
+  if (report->import_id != NULL)
+    json_builder_add_string_value (builder, report->import_id);
+  else
+    json_builder_add_null_value (builder);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
@@ -459,25 +462,12 @@ jn_cli_command_set_id (int    argc,
       /* Nothing to write, nothing to journal */
       if (options.json)
         {
-          g_autoptr(JsonBuilder) builder = json_builder_new ();
+          g_autoptr(JnPushReport) nothing = g_new0 (JnPushReport, 1);
           g_autoptr(JsonNode) root = NULL;
 
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "set");
-          json_builder_add_int_value (builder, 0);
-          json_builder_set_member_name (builder, "replaced");
-          json_builder_add_int_value (builder, 0);
-          json_builder_set_member_name (builder, "cleared");
-          json_builder_add_int_value (builder, 0);
-          json_builder_set_member_name (builder, "unchanged");
-          json_builder_add_int_value (builder, 1);
-          json_builder_set_member_name (builder, "failed");
-          json_builder_begin_array (builder);
-          json_builder_end_array (builder);
-          json_builder_set_member_name (builder, "import_id");
-          json_builder_add_null_value (builder);
-          json_builder_end_object (builder);
-          root = json_builder_get_root (builder);
+          nothing->n_unchanged = 1;
+          nothing->failed = g_ptr_array_new ();
+          root = report_to_json (nothing);
           jn_cli_print_json (root);
         }
       else
