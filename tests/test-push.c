@@ -128,6 +128,24 @@ make_plan (Fixture       *fixture,
   return make_plan_with (fixture, ent, NULL, out_directory);
 }
 
+/* Users PREFIX0..n-1 hold IDPREFIX000…i and were written exactly once (version 2) */
+static void
+assert_written_once (JnDirectory *directory,
+                     char         prefix,
+                     char         id_prefix,
+                     guint        n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("%c%u", prefix, i);
+      g_autofree char *expected = g_strdup_printf ("%c%015u", id_prefix, i);
+      JnEntUser *user = jn_directory_lookup (directory, id);
+
+      g_assert_cmpstr (jn_ent_user_get_pronote_id (user, UAI), ==, expected);
+      g_assert_cmpstr (jn_ent_user_get_version (user), ==, "W/\"2\"");
+    }
+}
+
 /* Reads the ENT file afresh and checks every identifier, and each user's version: a user
  * written once is at version 2 (so no operation was applied twice) */
 static void
@@ -135,32 +153,13 @@ assert_final_state (Fixture *fixture)
 {
   g_autoptr(JnDirectory) directory = jn_directory_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autofree char *expected = NULL;
   JnEntUser *user;
 
   g_assert_true (jn_directory_load_file (directory, fixture->ent_file, NULL, &error));
   g_assert_no_error (error);
 
-  for (guint i = 0; i < 3; i++)
-    {
-      g_autofree char *id = g_strdup_printf ("t%u", i);
-
-      g_free (expected);
-      expected = g_strdup_printf ("T%015u", i);
-      user = jn_directory_lookup (directory, id);
-      g_assert_cmpstr (jn_ent_user_get_pronote_id (user, UAI), ==, expected);
-      g_assert_cmpstr (jn_ent_user_get_version (user), ==, "W/\"2\"");
-    }
-  for (guint i = 0; i < 40; i++)
-    {
-      g_autofree char *id = g_strdup_printf ("s%u", i);
-
-      g_free (expected);
-      expected = g_strdup_printf ("S%015u", i);
-      user = jn_directory_lookup (directory, id);
-      g_assert_cmpstr (jn_ent_user_get_pronote_id (user, UAI), ==, expected);
-      g_assert_cmpstr (jn_ent_user_get_version (user), ==, "W/\"2\"");
-    }
+  assert_written_once (directory, 't', 'T', 3);
+  assert_written_once (directory, 's', 'S', 40);
   /* Replaced, the other establishment's identifier kept */
   g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_directory_lookup (directory, "s0"), "0999999X"), ==,
                    "KEEPOTHERUAI0000");
