@@ -373,21 +373,6 @@ done:
   return report_status (report);
 }
 
-/* PRONOTE identifiers seen so far: 16 characters without 0 1 6 I L O */
-static gboolean
-looks_like_pronote_id (const char *id)
-{
-  static const char alphabet[] = "2345789ABCDEFGHJKMNPQRSTUVWXYZ";
-
-  if (strlen (id) != 16)
-    return FALSE;
-  for (const char *p = id; *p; p++)
-    if (strchr (alphabet, *p) == NULL)
-      return FALSE;
-
-  return TRUE;
-}
-
 int
 jn_cli_command_set_id (int    argc,
                        char **argv)
@@ -425,8 +410,17 @@ jn_cli_command_set_id (int    argc,
 
   if (pronote_id != NULL)
     {
-      g_strstrip (pronote_id);
-      if (!looks_like_pronote_id (pronote_id) && !options.yes)
+      JnPronoteIdCheck check = jn_pronote_id_check (g_strstrip (pronote_id));
+
+      if (check == JN_PRONOTE_ID_INVALID)
+        {
+          g_autofree char *message = g_strdup_printf (
+            _("a PRONOTE identifier is made of capital letters A–Z and digits 0–9 only "
+              "(at most %u)"), (guint)JN_PRONOTE_ID_MAX_LENGTH);
+
+          return jn_cli_usage_error (NULL, message);
+        }
+      if (check == JN_PRONOTE_ID_UNUSUAL && !options.yes)
         {
           g_autofree char *message = g_strdup_printf (
             _("“%s” does not look like a PRONOTE identifier (16 characters among "

@@ -96,3 +96,36 @@ jn_uai_is_valid (const char *uai)
 
   return g_ascii_isalpha (uai[7]);
 }
+
+JnPronoteIdCheck
+jn_pronote_id_check (const char *id)
+{
+  gsize length;
+  gboolean unusual = FALSE;
+
+  if (id == NULL || *id == '\0')
+    return JN_PRONOTE_ID_INVALID;
+
+  for (length = 0; id[length] != '\0'; length++)
+    {
+      char c = id[length];
+
+      if (!g_ascii_isdigit (c) && !g_ascii_isupper (c))
+        return JN_PRONOTE_ID_INVALID;
+      if (strchr (JN_PRONOTE_ID_ALPHABET, c) == NULL)
+        unusual = TRUE;
+      if (length >= JN_PRONOTE_ID_MAX_LENGTH)
+        return JN_PRONOTE_ID_INVALID;
+    }
+
+  if (length != JN_PRONOTE_ID_LENGTH)
+    unusual = TRUE;
+
+  return unusual ? JN_PRONOTE_ID_UNUSUAL : JN_PRONOTE_ID_WELLFORMED;
+}
+
+gboolean
+jn_pronote_id_is_wellformed (const char *id)
+{
+  return jn_pronote_id_check (id) == JN_PRONOTE_ID_WELLFORMED;
+}

@@ -41,4 +41,27 @@ const char  *jn_category_get_label      (JnCategory   category);
 /* An establishment's UAI (RNE): 7 digits and a letter, e.g. 0312609T */
 gboolean     jn_uai_is_valid            (const char  *uai);
 
+/**
+ * JnPronoteIdCheck:
+ * @JN_PRONOTE_ID_WELLFORMED: 16 characters of PRONOTE's alphabet (2345789, A–Z but I L O)
+ * @JN_PRONOTE_ID_UNUSUAL: only A–Z and 0–9, but another length or a letter PRONOTE never
+ *   writes: an admin typing it may confirm it; a file holding it is wrong
+ * @JN_PRONOTE_ID_INVALID: empty, or a character other than A–Z and 0–9
+ */
+typedef enum
+{
+  JN_PRONOTE_ID_WELLFORMED,
+  JN_PRONOTE_ID_UNUSUAL,
+  JN_PRONOTE_ID_INVALID,
+} JnPronoteIdCheck;
+
+#define JN_PRONOTE_ID_ALPHABET "2345789ABCDEFGHJKMNPQRSTUVWXYZ"
+#define JN_PRONOTE_ID_LENGTH 16
+/* Longest identifier an admin may confirm by hand */
+#define JN_PRONOTE_ID_MAX_LENGTH 64
+
+JnPronoteIdCheck jn_pronote_id_check    (const char  *id);
+/* What PRONOTE writes: the only identifiers accepted from an export or a decisions file */
+gboolean     jn_pronote_id_is_wellformed (const char  *id);
+
 G_END_DECLS
