@@ -466,9 +466,10 @@ def h_classes(tap, fx, cats):
             low.append(f"class {cls}: {len(good)}/{len(cases)} ({rate:.1f} %) < 95 %")
             low.extend(f"  missed {pid} [{fx.who(pid)}] -> {fx.user(r['ent_id'])}"
                        for pid, r in cases if pid not in good)
-    traps = [f"{pid} [{fx.who(pid)}] -> {matched[pid]['ent_id']} [{fx.user(matched[pid]['ent_id'])}]"
-             f" rule {matched[pid]['rule']!r}; tags {r['tags']}"
-             for pid, r in fx.records.items() if is_trap(r["tags"]) and pid in matched]
+    traps = [f"{pid} [{fx.who(pid)}] -> {m['ent_id']} [{fx.user(m['ent_id'])}] rule "
+             f"{m['rule']!r}; tags {r['tags']}"
+             for pid, r in fx.records.items() if is_trap(r["tags"])
+             for m in [matched.get(pid)] if m]
     n_traps = sum(1 for r in fx.records.values() if is_trap(r["tags"]))
     tap.diag(f"traps: {n_traps} records, {len(traps)} matched automatically")
     fair_recs = [(pid, r) for pid, r in fx.records.items() if fair(r)]
