@@ -467,10 +467,12 @@ send_once (JnScimClient  *self,
     }
 }
 
+/* Every answer goes through jn_json_parse(): bounded depth before json-glib */
 static JsonNode *
 parse_body (Response *response)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
   gsize size;
   const char *data;
 
@@ -478,10 +480,14 @@ parse_body (Response *response)
     return NULL;
 
   data = g_bytes_get_data (response->body, &size);
-  if (size == 0 || !json_parser_load_from_data (parser, data, (gssize)size, NULL))
+  if (size == 0)
     return NULL;
 
-  return json_node_ref (json_parser_get_root (parser));
+  root = jn_json_parse (data, size, MAX_BODY_SIZE, JN_JSON_FLAGS_NONE, "answer", &error);
+  if (root == NULL)
+    g_debug ("Unreadable answer: %s", error->message);
+
+  return root;
 }
 
 /* The server's own words (RFC 7644 §3.12 "detail"), or a short excerpt of its answer */
