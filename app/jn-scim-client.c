@@ -896,7 +896,11 @@ jn_scim_client_read_directory (JnEnt          *ent,
   guint n_pages = 0;
   guint n_elsewhere = 0;
   gint64 total = -1;
+  gint64 first_total = -1;
   gboolean count_lies = FALSE;
+  gboolean count_changed = FALSE;
+  gboolean start_beyond = FALSE;
+  gboolean overlap = FALSE;
 
   for (;;)
     {
@@ -977,25 +981,30 @@ jn_scim_client_read_directory (JnEnt          *ent,
         }
 
       if (total < 0)
-        total = page_total;
-      else if (page_total != total && page->len > 0)
+        total = first_total = page_total;
+      else if (page_total != total && page->len > 0 && !count_changed)
         {
+          g_autofree char *before = g_strdup_printf ("%" G_GINT64_FORMAT, total);
+          g_autofree char *after = g_strdup_printf ("%" G_GINT64_FORMAT, page_total);
           g_autofree char *reason = g_strdup_printf (_("its count of users changed during the read "
-                                                       "(%" G_GINT64_FORMAT ", then %" G_GINT64_FORMAT ")"),
-                                                     total, page_total);
+                                                       "(%s, then %s)"),
+                                                     before, after);
 
           add_reason (doubts, reason);
-          total = MAX (total, page_total);
+          count_changed = TRUE;
         }
+      if (page->len > 0)
+        total = MAX (total, page_total);
 
-      if (page->len > 0 && page_start > page_total)
+      if (page->len > 0 && page_start > page_total && !start_beyond)
         {
-          g_autofree char *reason = g_strdup_printf (_("a page starts at %" G_GINT64_FORMAT " beyond the "
-                                                       "%" G_GINT64_FORMAT " users announced"),
-                                                     page_start, page_total);
+          g_autofree char *start = g_strdup_printf ("%" G_GINT64_FORMAT, page_start);
+          g_autofree char *announced = g_strdup_printf ("%" G_GINT64_FORMAT, page_total);
+          g_autofree char *reason = g_strdup_printf (_("a page starts at %s beyond the %s users announced"),
+                                                     start, announced);
 
           add_reason (doubts, reason);
-          count_lies = TRUE;
+          count_lies = start_beyond = TRUE;
         }
 
       if (page->len == 0 || n_new == 0)
@@ -1021,8 +1030,11 @@ jn_scim_client_read_directory (JnEnt          *ent,
 
       if ((guint64)start_index > (guint64)total)
         count_lies = TRUE;
-      if (n_new < page->len)
-        add_reason (doubts, _("its pages overlap"));
+      if (n_new < page->len && !overlap)
+        {
+          add_reason (doubts, _("its pages overlap"));
+          overlap = TRUE;
+        }
 
       if (g_hash_table_size (seen) + n_new > JN_DIRECTORY_MAX_USERS)
         {
@@ -1062,29 +1074,27 @@ jn_scim_client_read_directory (JnEnt          *ent,
       return NULL;
     }
 
-  if (count_lies)
+  if (count_lies && first_total != (gint64)g_hash_table_size (seen))
     {
-      g_autofree char *reason = g_strdup_printf (_("it announced %" G_GINT64_FORMAT " users but sent %u"),
-                                                 total, g_hash_table_size (seen));
+      g_autofree char *announced = g_strdup_printf ("%" G_GINT64_FORMAT, first_total);
+      g_autofree char *reason = g_strdup_printf (_("it announced %s users but sent %u"),
+                                                 announced, g_hash_table_size (seen));
 
       add_reason (doubts, reason);
     }
+  /* Left out, but not a doubt: every user was read, the filter applied here */
   if (n_elsewhere > 0)
-    {
-      g_autofree char *reason = g_strdup_printf (_("%u users of other establishments came with the "
-                                                   "filter (left out)"), n_elsewhere);
-
-      add_reason (doubts, reason);
-    }
+    g_debug ("%u users of other establishments came with the filter (left out)", n_elsewhere);
   if (g_hash_table_size (seen) == 0)
     {
       gint64 all = count_all_users (self, cancellable);
 
       if (all > 0)
         {
+          g_autofree char *held = g_strdup_printf ("%" G_GINT64_FORMAT, all);
           g_autofree char *reason = g_strdup_printf (_("no user matched the establishment %s while the ENT "
-                                                       "holds %" G_GINT64_FORMAT " users: its filter may not work"),
-                                                     uai, all);
+                                                       "holds %s users: its filter may not work"),
+                                                     uai, held);
 
           add_reason (doubts, reason);
         }

@@ -97,6 +97,7 @@ typedef struct
   int           total_mode;        /* TotalMode: how totalResults lies */
   gboolean      empty_past_end;    /* past the end: an empty page (not page 1 again) */
   gboolean      filter_nobody;     /* the structures filter matches nobody */
+  gboolean      ignore_filter;     /* every user, whatever the filter */
   char         *token;
   GArray       *faults;            /* Fault */
 
@@ -483,7 +484,7 @@ route_list (Server     *server,
       answer_error (answer, SOUP_STATUS_BAD_REQUEST, "invalidFilter", "unsupported filter");
       return;
     }
-  if (filter != NULL)
+  if (filter != NULL && !server->ignore_filter)
     uai = g_strndup (filter + strlen (prefix), strlen (filter) - strlen (prefix) - 1);
 
   for (guint i = 0; i < server->ids->len; i++)
@@ -2880,8 +2881,11 @@ test_lying_totals (void)
     gboolean    filter_nobody;
     guint       n_read;
     gboolean    complete;
+    gboolean    ignore_filter;  /* with 40 users of another establishment */
   } cases[] = {
     { "true", 329, TOTAL_TRUE, FALSE, FALSE, 329, TRUE },
+    /* A server that ignores the filter: the others are read, and left out */
+    { "filter-ignored", 329, TOTAL_TRUE, FALSE, FALSE, 329, TRUE, TRUE },
     { "true-empty-past-end", 329, TOTAL_TRUE, TRUE, FALSE, 329, TRUE },
     { "true-multiple", 300, TOTAL_TRUE, FALSE, FALSE, 300, TRUE },
     { "true-multiple-empty-past-end", 300, TOTAL_TRUE, TRUE, FALSE, 300, TRUE },
@@ -2907,12 +2911,19 @@ test_lying_totals (void)
         fixture.server->total_mode = cases[i].total_mode;
         fixture.server->empty_past_end = cases[i].empty_past_end;
         fixture.server->filter_nobody = cases[i].filter_nobody;
+        fixture.server->ignore_filter = cases[i].ignore_filter;
       }
       for (guint k = 0; k < cases[i].n_users; k++)
         {
           g_autofree char *id = g_strdup_printf ("u%03u", k);
 
           server_add_user (fixture.server, id, "Eleve", id, "Lou", "2011-02-03", UAI, "");
+          if (cases[i].ignore_filter && k % 8 == 0)
+            {
+              g_autofree char *other = g_strdup_printf ("x%03u", k);
+
+              server_add_user (fixture.server, other, "Eleve", other, "Lou", "2011-02-03", OTHER_UAI, "");
+            }
         }
       fixture_connect (&fixture, 5, 2);
       directory = jn_ent_read_directory (JN_ENT (fixture.client), UAI, NULL, NULL, NULL, &error);
@@ -2928,7 +2939,7 @@ test_lying_totals (void)
         }
       else
         g_assert_null (jn_directory_get_incomplete_reason (directory));
-      g_assert_cmpuint (SERVER_GET (fixture.server, n_list_pages), <=, cases[i].n_users / 50 + 3);
+      g_assert_cmpuint (SERVER_GET (fixture.server, n_list_pages), <=, cases[i].n_users / 50 + 3 + (cases[i].ignore_filter ? 1 : 0));
       fixture_teardown (&fixture, NULL);
     }
 }
