@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
@@ -16,6 +18,8 @@
 
 #define LIST_RESPONSE_URN "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 #define CORE_USER_URN "urn:ietf:params:scim:schemas:core:2.0:User"
+/* A snapshot of a directory not known whole says so (and why) */
+#define INCOMPLETE_MEMBER "jonctionIncomplete"
 
 struct _JnDirectory
 {
@@ -353,7 +357,15 @@ jn_directory_load_file (JnDirectory   *self,
                        users->pdata, users->len);
 
   /* A snapshot of part of a directory says so */
-  if (total_node != NULL &&
+  if (json_object_has_member (others, INCOMPLETE_MEMBER))
+    {
+      const char *why = json_object_get_string_member_with_default (others, INCOMPLETE_MEMBER, NULL);
+      g_autofree char *bounded = jn_json_dup_bounded (why ? why : "", 300);
+      g_autofree char *reason = g_strdup_printf (_("%s says it may be incomplete: %s"), display_name, bounded);
+
+      jn_directory_set_complete (self, FALSE, reason);
+    }
+  else if (total_node != NULL &&
       (json_node_get_value_type (total_node) != G_TYPE_INT64 ||
        json_node_get_int (total_node) != (gint64)users->len))
     {
@@ -432,11 +444,20 @@ jn_directory_save_file (JnDirectory   *self,
   if (stream == NULL)
     return FALSE;
 
+  g_string_append (buffer, "{\n");
+  if (!self->complete)
+    {
+      g_autoptr(JsonNode) reason = json_node_init_string (json_node_alloc (), self->incomplete_reason);
+      g_autofree char *text = json_to_string (reason, FALSE);
+
+      g_string_append_printf (buffer, "  \"" INCOMPLETE_MEMBER "\" : %s,\n", text);
+    }
   g_string_append_printf (buffer,
-                          "{\n  \"schemas\" : [\n    \"" LIST_RESPONSE_URN "\"\n  ],\n"
+                          "  \"schemas\" : [\n    \"" LIST_RESPONSE_URN "\"\n  ],\n"
                           "  \"totalResults\" : %u,\n  \"startIndex\" : 1,\n  \"itemsPerPage\" : %u,\n"
                           "  \"Resources\" : [",
                           n, n);
+
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(JnEntUser) user = g_list_model_get_item (G_LIST_MODEL (self->users), i);

@@ -12,6 +12,7 @@
 
 #include "jn-directory.h"
 #include "jn-error.h"
+#include "jn-file-ent.h"
 #include "jn-json.h"
 #include "jn-matcher.h"
 
@@ -354,6 +355,20 @@ test_snapshot_round_trip (void)
   node = jn_ent_user_to_json (jn_directory_lookup (again, "a"), NULL);
   g_assert_true (json_object_has_member (json_object_get_object_member (json_node_get_object (node), EXT), "custom"));
 
+  /* Not known whole: written so, read so */
+  {
+    g_autoptr(JnDirectory) third = jn_directory_new (NULL);
+
+    jn_directory_set_complete (again, FALSE, "the ENT's count \"lied\"");
+    g_assert_true (jn_directory_save_file (again, out, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (jn_directory_load_file (third, out, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (jn_directory_get_n_users (third), ==, 2);
+    g_assert_false (jn_directory_get_complete (third));
+    g_assert_nonnull (strstr (jn_directory_get_incomplete_reason (third), "the ENT's count \"lied\""));
+  }
+
   /* An empty directory too */
   {
     g_autoptr(JnDirectory) empty = jn_directory_new (NULL);
@@ -364,6 +379,31 @@ test_snapshot_round_trip (void)
     g_assert_no_error (error);
     g_assert_cmpuint (jn_directory_get_n_users (empty_again), ==, 0);
   }
+}
+
+/* The file ENT passes on what its snapshot says */
+static void
+test_file_ent_complete (void)
+{
+  static const struct { const char *text; gboolean complete; } cases[] = {
+    { "{\"totalResults\":1,\"Resources\":[" USER ("a", "") "]}", TRUE },
+    { "{\"totalResults\":3,\"Resources\":[" USER ("a", "") "]}", FALSE },
+    { "{\"jonctionIncomplete\":\"read from a lying server\",\"Resources\":[" USER ("a", "") "]}", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GFile) file = write_file ("snapshot.json", cases[i].text, -1);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JnFileEnt) ent = jn_file_ent_new (file, NULL, &error);
+      g_autoptr(JnDirectory) directory = NULL;
+
+      g_assert_no_error (error);
+      directory = jn_ent_read_directory (JN_ENT (ent), "0312609T", NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (jn_directory_get_n_users (directory), ==, 1);
+      g_assert_cmpint (jn_directory_get_complete (directory), ==, cases[i].complete);
+    }
 }
 
 static void
@@ -450,6 +490,7 @@ main (int   argc,
   g_test_add_func ("/json/snapshot", test_snapshot);
   g_test_add_func ("/json/snapshot/round-trip", test_snapshot_round_trip);
   g_test_add_func ("/json/directory-complete", test_directory_complete);
+  g_test_add_func ("/json/file-ent-complete", test_file_ent_complete);
   g_test_add_func ("/json/decisions", test_decisions);
 
   status = g_test_run ();
