@@ -682,6 +682,7 @@ check_schemas (JnScimClient  *self,
   g_auto(Response) response = { 0 };
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GString) known = g_string_new (NULL);
+  guint n_known = 0;
   JsonArray *resources;
 
   if (!send_read (self, "/Schemas", &response, cancellable, error))
@@ -708,8 +709,15 @@ check_schemas (JnScimClient  *self,
       id = json_object_get_string_member_with_default (json_node_get_object (schema), "id", NULL);
       if (g_strcmp0 (id, self->extension_urn) == 0)
         return TRUE;
-      if (id != NULL)
-        g_string_append_printf (known, "%s%s", known->len ? ", " : "", id);
+      /* Quoted in the error: a few, each bounded */
+      if (id != NULL && n_known++ < 8)
+        {
+          g_autofree char *shown = jn_json_dup_bounded (id, 120);
+
+          g_string_append_printf (known, "%s%s", known->len ? ", " : "", shown);
+        }
+      else if (id != NULL && n_known == 9)
+        g_string_append (known, ", …");
     }
 
   g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,

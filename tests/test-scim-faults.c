@@ -2362,6 +2362,15 @@ test_new_blank_token (void)
                     "\"patch\":{\"supported\":true},\"etag\":{\"supported\":true}}"
 #define LEA_ID "LEA0000000000001"
 
+/* JN_TEST_CASE=name runs one case of a table (to see each fail on older code) */
+static gboolean
+skip_case (const char *name)
+{
+  const char *only = g_getenv ("JN_TEST_CASE");
+
+  return only != NULL && g_strcmp0 (only, name) != 0;
+}
+
 typedef enum
 {
   OP_DISCOVER,
@@ -2508,6 +2517,8 @@ test_nesting_bombs (void)
       g_autoptr(GError) error = NULL;
       gboolean ok;
 
+      if (skip_case (cases[i].name))
+        continue;
       g_test_message ("case %s", cases[i].name);
       fixture_setup (&fixture, NULL);
       lea = fixture_prepare (&fixture, cases[i].op, 5);
@@ -2556,6 +2567,8 @@ test_large_answers (void)
       g_autoptr(GError) error = NULL;
       gint64 start;
 
+      if (skip_case (cases[i].name))
+        continue;
       g_test_message ("case %s", cases[i].name);
       fixture_setup (&fixture, NULL);
       fixture_prepare (&fixture, OP_DISCOVER, cases[i].timeout_s);
@@ -2635,14 +2648,18 @@ test_redirects (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       Fixture fixture = { 0 };
-      Server *other = server_new ();
-      g_autofree char *other_url = server_dup_base_url (other);
+      Server *other = NULL;
+      g_autofree char *other_url = NULL;
       g_autofree char *location = NULL;
       g_autoptr(JnEntUser) lea = NULL;
       g_autoptr(GError) error = NULL;
       gboolean ok;
 
+      if (skip_case (cases[i].name))
+        continue;
       g_test_message ("case %s", cases[i].name);
+      other = server_new ();
+      other_url = server_dup_base_url (other);
       server_add_user (other, "lea", "Eleve", "Martin", "Léa", "2012-01-02", UAI, "");
       location = cases[i].other ? g_strconcat (other_url, cases[i].path + strlen (BASE_PATH), NULL)
                                 : g_strdup (cases[i].location);
@@ -2722,6 +2739,8 @@ test_retry_after_cap (void)
       gint64 start;
       gboolean ok;
 
+      if (skip_case (cases[i].retry_after))
+        continue;
       g_test_message ("case %s", cases[i].retry_after);
       fixture_setup (&fixture, NULL);
       fixture_prepare (&fixture, OP_DISCOVER, 5);
@@ -2777,6 +2796,8 @@ test_other_user (void)
       g_autofree char *value = NULL;
       gboolean ok;
 
+      if (skip_case (cases[i].name))
+        continue;
       g_test_message ("case %s", cases[i].name);
       fixture_setup (&fixture, NULL);
       lea = fixture_prepare (&fixture, cases[i].op, 5);
@@ -2831,6 +2852,12 @@ test_unsafe_values (void)
       g_autoptr(GError) error = NULL;
       guint n_requests;
 
+      {
+        g_autofree char *name = g_strdup_printf ("%u", i);
+
+        if (skip_case (name))
+          continue;
+      }
       g_test_message ("case %u", i);
       fixture_setup (&fixture, NULL);
       lea = fixture_prepare (&fixture, OP_WRITE, 5);
@@ -2903,6 +2930,8 @@ test_lying_totals (void)
       g_autoptr(JnDirectory) directory = NULL;
       g_autoptr(GError) error = NULL;
 
+      if (skip_case (cases[i].name))
+        continue;
       g_test_message ("case %s", cases[i].name);
       fixture_setup (&fixture, NULL);
       {
