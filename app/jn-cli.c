@@ -186,6 +186,19 @@ read_token (JnCliOptions  *options,
   return NULL;
 }
 
+/* From the thread that sends: a server asked to wait (Retry-After, cut to 60 s) */
+static void
+ent_waiting_cb (JnScimClient *client,
+                guint         asked_s,
+                guint         wait_s,
+                gpointer      user_data)
+{
+  if (asked_s > wait_s)
+    g_printerr (_("The ENT asks to wait %u s: waiting %u s (Ctrl+C to stop)\n"), asked_s, wait_s);
+  else
+    g_printerr (_("The ENT asks to wait %u s: waiting (Ctrl+C to stop)\n"), wait_s);
+}
+
 JnEnt *
 jn_cli_open_ent (JnCliOptions *options,
                  int          *status)
@@ -222,6 +235,7 @@ jn_cli_open_ent (JnCliOptions *options,
         jn_scim_client_set_retries (client, 5, (guint)g_ascii_strtoull (g_getenv ("JONCTION_RETRY_DELAY_MS"), NULL, 10));
 
       jn_scim_client_set_use_bulk (client, options->bulk);
+      g_signal_connect (client, "waiting", G_CALLBACK (ent_waiting_cb), NULL);
       if (!jn_scim_client_discover (client, NULL, &error))
         {
           *status = jn_cli_fail (error);

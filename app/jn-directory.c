@@ -6,15 +6,20 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "jn-directory.h"
 #include "jn-error.h"
 #include "jn-io.h"
+#include "jn-json.h"
 
 #define LIST_RESPONSE_URN "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 #define CORE_USER_URN "urn:ietf:params:scim:schemas:core:2.0:User"
+/* A snapshot of a directory not known whole says so (and why) */
+#define INCOMPLETE_MEMBER "jonctionIncomplete"
 
 struct _JnDirectory
 {
@@ -23,6 +28,8 @@ struct _JnDirectory
   char        *extension_urn;
   GListStore  *users;
   GHashTable  *by_id;     /* id → JnEntUser (borrowed from users) */
+  char        *incomplete_reason;   /* NULL: known whole */
+  gboolean     complete;
 };
 
 G_DEFINE_FINAL_TYPE (JnDirectory, jn_directory, G_TYPE_OBJECT)
@@ -35,6 +42,7 @@ jn_directory_finalize (GObject *object)
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_object (&self->users);
   g_free (self->extension_urn);
+  g_free (self->incomplete_reason);
 
   G_OBJECT_CLASS (jn_directory_parent_class)->finalize (object);
 }
@@ -50,6 +58,7 @@ jn_directory_init (JnDirectory *self)
 {
   self->users = g_list_store_new (JN_TYPE_ENT_USER);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->complete = TRUE;
 }
 
 JnDirectory *
@@ -68,6 +77,34 @@ jn_directory_get_extension_urn (JnDirectory *self)
   g_return_val_if_fail (JN_IS_DIRECTORY (self), NULL);
 
   return self->extension_urn;
+}
+
+gboolean
+jn_directory_get_complete (JnDirectory *self)
+{
+  g_return_val_if_fail (JN_IS_DIRECTORY (self), FALSE);
+
+  return self->complete;
+}
+
+const char *
+jn_directory_get_incomplete_reason (JnDirectory *self)
+{
+  g_return_val_if_fail (JN_IS_DIRECTORY (self), NULL);
+
+  return self->complete ? NULL : self->incomplete_reason;
+}
+
+void
+jn_directory_set_complete (JnDirectory *self,
+                           gboolean     complete,
+                           const char  *reason)
+{
+  g_return_if_fail (JN_IS_DIRECTORY (self));
+
+  self->complete = complete;
+  g_free (self->incomplete_reason);
+  self->incomplete_reason = complete ? NULL : g_strdup (reason ? reason : _("the directory may be incomplete"));
 }
 
 void
@@ -98,6 +135,18 @@ jn_directory_add_user (JnDirectory *self,
     }
 }
 
+static void
+set_duplicate_error (GError     **error,
+                     const char  *display_name,
+                     const char  *id)
+{
+  g_autofree char *shown = jn_json_dup_bounded (id, 80);
+
+  g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE,
+               _("%s: two users have the id “%s”: which one is right cannot be known"),
+               display_name, shown);
+}
+
 gboolean
 jn_directory_add_list_response (JnDirectory  *self,
                                 JsonNode     *list_response,
@@ -106,6 +155,7 @@ jn_directory_add_list_response (JnDirectory  *self,
                                 GError      **error)
 {
   g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
   JsonObject *object;
   JsonNode *resources;
   JsonArray *array;
@@ -132,6 +182,13 @@ jn_directory_add_list_response (JnDirectory  *self,
     goto invalid;
 
   array = json_node_get_array (resources);
+  if (json_array_get_length (array) > JN_DIRECTORY_MAX_USERS ||
+      jn_directory_get_n_users (self) + json_array_get_length (array) > JN_DIRECTORY_MAX_USERS)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_TOO_LARGE, _("%s: more than %u users"),
+                   display_name, JN_DIRECTORY_MAX_USERS);
+      return FALSE;
+    }
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonNode *element = json_array_get_element (array, i);
@@ -150,6 +207,11 @@ jn_directory_add_list_response (JnDirectory  *self,
           return FALSE;
         }
       g_ptr_array_add (users, user);
+      if (!g_hash_table_add (ids, (gpointer)jn_ent_user_get_id (user)))
+        {
+          set_duplicate_error (error, display_name, jn_ent_user_get_id (user));
+          return FALSE;
+        }
     }
 
   /* All or nothing */
@@ -168,16 +230,84 @@ invalid:
   return FALSE;
 }
 
+typedef struct
+{
+  JnDirectory *self;
+  const char  *display_name;
+  GPtrArray   *users;
+  GHashTable  *ids;
+} LoadData;
+
+/* One element of "Resources": parsed alone, kept as a user, its tree dropped */
+static gboolean
+load_element_cb (const char  *data,
+                 gsize        length,
+                 guint        index,
+                 gpointer     user_data,
+                 GError     **error)
+{
+  LoadData *load = user_data;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+  JnEntUser *user;
+
+  if (index >= JN_DIRECTORY_MAX_USERS)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_TOO_LARGE, _("%s: more than %u users"),
+                   load->display_name, JN_DIRECTORY_MAX_USERS);
+      return FALSE;
+    }
+
+  if (!json_parser_load_from_data (parser, data, (gssize)length, &local_error))
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE, _("%s: resource %u: invalid JSON: %s"),
+                   load->display_name, index + 1, local_error->message);
+      return FALSE;
+    }
+
+  root = json_parser_get_root (parser);
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE,
+                   _("%s: not a SCIM ListResponse (an object with a “Resources” array of users)"),
+                   load->display_name);
+      return FALSE;
+    }
+
+  user = jn_ent_user_new_from_json (json_node_get_object (root), load->self->extension_urn, &local_error);
+  if (user == NULL)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE, _("%s: resource %u: %s"),
+                   load->display_name, index + 1, local_error->message);
+      return FALSE;
+    }
+  g_ptr_array_add (load->users, user);
+
+  if (!g_hash_table_add (load->ids, (gpointer)jn_ent_user_get_id (user)) ||
+      jn_directory_lookup (load->self, jn_ent_user_get_id (user)) != NULL)
+    {
+      set_duplicate_error (error, load->display_name, jn_ent_user_get_id (user));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 jn_directory_load_file (JnDirectory   *self,
                         GFile         *file,
                         GCancellable  *cancellable,
                         GError       **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(JsonObject) others = NULL;
   g_autofree char *display_name = NULL;
   g_autoptr(GBytes) contents = NULL;
+  LoadData load = { 0 };
+  gboolean has_array = FALSE;
+  JsonNode *total_node;
   gsize length;
   const char *data;
 
@@ -186,21 +316,66 @@ jn_directory_load_file (JnDirectory   *self,
 
   display_name = g_file_get_basename (file);
 
-  /* 100,000 users weigh about 70 MB */
-  contents = jn_io_load_bounded (file, display_name, (gsize)512 * 1024 * 1024, cancellable, error);
+  contents = jn_io_load_bounded (file, display_name, JN_DIRECTORY_MAX_FILE_SIZE, cancellable, error);
   if (contents == NULL)
     return FALSE;
 
+  load.self = self;
+  load.display_name = display_name;
+  load.users = users;
+  load.ids = ids;
   data = g_bytes_get_data (contents, &length);
-  if (!json_parser_load_from_data (parser, data, (gssize)length, &local_error))
+  if (!jn_json_split_array (data, length, JN_DIRECTORY_MAX_FILE_SIZE, JN_JSON_REFUSE_DUPLICATE_KEYS,
+                            display_name, "Resources", load_element_cb, &load, &others, &has_array,
+                            error))
+    return FALSE;
+
+  /* RFC 7644: Resources may be omitted when there are none */
+  total_node = json_object_get_member (others, "totalResults");
+  if (!has_array && total_node == NULL)
     {
-      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE, _("%s: invalid JSON: %s"),
-                   display_name, local_error->message);
+      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE,
+                   _("%s: not a SCIM ListResponse (an object with a “Resources” array of users)"),
+                   display_name);
       return FALSE;
     }
 
-  return jn_directory_add_list_response (self, json_parser_get_root (parser), display_name,
-                                         NULL, error);
+  if (jn_directory_get_n_users (self) + users->len > JN_DIRECTORY_MAX_USERS)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_TOO_LARGE, _("%s: more than %u users"),
+                   display_name, JN_DIRECTORY_MAX_USERS);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < users->len; i++)
+    {
+      JnEntUser *user = g_ptr_array_index (users, i);
+
+      g_hash_table_insert (self->by_id, (gpointer)jn_ent_user_get_id (user), user);
+    }
+  g_list_store_splice (self->users, g_list_model_get_n_items (G_LIST_MODEL (self->users)), 0,
+                       users->pdata, users->len);
+
+  /* A snapshot of part of a directory says so */
+  if (json_object_has_member (others, INCOMPLETE_MEMBER))
+    {
+      const char *why = json_object_get_string_member_with_default (others, INCOMPLETE_MEMBER, NULL);
+      g_autofree char *bounded = jn_json_dup_bounded (why ? why : "", 300);
+      g_autofree char *reason = g_strdup_printf (_("%s says it may be incomplete: %s"), display_name, bounded);
+
+      jn_directory_set_complete (self, FALSE, reason);
+    }
+  else if (total_node != NULL &&
+      (json_node_get_value_type (total_node) != G_TYPE_INT64 ||
+       json_node_get_int (total_node) != (gint64)users->len))
+    {
+      g_autofree char *reason = g_strdup_printf (_("%s announces another number of users than the %u it holds"),
+                                                 display_name, users->len);
+
+      jn_directory_set_complete (self, FALSE, reason);
+    }
+
+  return TRUE;
 }
 
 GListModel *
@@ -253,28 +428,55 @@ jn_directory_to_json (JnDirectory *self)
   return json_node_init_object (json_node_alloc (), object);
 }
 
+/* Written user by user: a whole tree of a large directory would weigh many times the file */
 gboolean
 jn_directory_save_file (JnDirectory   *self,
                         GFile         *file,
                         GCancellable  *cancellable,
                         GError       **error)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = jn_directory_to_json (self);
   g_autoptr(GFileOutputStream) stream = NULL;
-  g_autofree char *text = NULL;
-  gsize length;
-
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, &length);
+  g_autoptr(GString) buffer = g_string_sized_new (1024 * 1024);
+  guint n = jn_directory_get_n_users (self);
 
   stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
                            cancellable, error);
   if (stream == NULL)
     return FALSE;
 
-  if (!g_output_stream_write_all (G_OUTPUT_STREAM (stream), text, length, NULL, cancellable, error))
+  g_string_append (buffer, "{\n");
+  if (!self->complete)
+    {
+      g_autoptr(JsonNode) reason = json_node_init_string (json_node_alloc (), self->incomplete_reason);
+      g_autofree char *text = json_to_string (reason, FALSE);
+
+      g_string_append_printf (buffer, "  \"" INCOMPLETE_MEMBER "\" : %s,\n", text);
+    }
+  g_string_append_printf (buffer,
+                          "  \"schemas\" : [\n    \"" LIST_RESPONSE_URN "\"\n  ],\n"
+                          "  \"totalResults\" : %u,\n  \"startIndex\" : 1,\n  \"itemsPerPage\" : %u,\n"
+                          "  \"Resources\" : [",
+                          n, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JnEntUser) user = g_list_model_get_item (G_LIST_MODEL (self->users), i);
+      g_autoptr(JsonNode) node = jn_ent_user_to_json (user, self->extension_urn);
+      g_autofree char *text = json_to_string (node, FALSE);
+
+      g_string_append_printf (buffer, "%s\n    %s", i > 0 ? "," : "", text);
+      if (buffer->len >= 1024 * 1024)
+        {
+          if (!g_output_stream_write_all (G_OUTPUT_STREAM (stream), buffer->str, buffer->len, NULL,
+                                          cancellable, error))
+            return FALSE;
+          g_string_truncate (buffer, 0);
+        }
+    }
+  g_string_append (buffer, n > 0 ? "\n  ]\n}\n" : "]\n}\n");
+
+  if (!g_output_stream_write_all (G_OUTPUT_STREAM (stream), buffer->str, buffer->len, NULL,
+                                  cancellable, error))
     return FALSE;
 
   return g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, error);

@@ -17,7 +17,14 @@ G_DECLARE_FINAL_TYPE (JnDirectory, jn_directory, JN, DIRECTORY, GObject)
 JnDirectory  *jn_directory_new                (const char    *extension_urn);
 const char   *jn_directory_get_extension_urn  (JnDirectory   *self);
 
-/* A snapshot: one ListResponse document with every page's Resources */
+/* Limits of a snapshot file: 100,000 users weigh about 70 MB */
+#define JN_DIRECTORY_MAX_FILE_SIZE ((gsize)256 * 1024 * 1024)
+/* At most this many users in one directory, read from a file or a server */
+#define JN_DIRECTORY_MAX_USERS 400000
+
+/* A snapshot: one ListResponse document with every page's Resources. Read element by
+ * element (never one tree of the whole file); two users with one "id" are refused. It
+ * counts as whole unless its totalResults says otherwise. */
 gboolean      jn_directory_load_file          (JnDirectory   *self,
                                                GFile         *file,
                                                GCancellable  *cancellable,
@@ -30,6 +37,17 @@ gboolean      jn_directory_add_list_response  (JnDirectory   *self,
                                                GError       **error);
 void          jn_directory_add_user           (JnDirectory   *self,
                                                JnEntUser     *user);
+
+/* Whether the directory is known to hold every user of the establishment. TRUE for a new
+ * directory; an ENT reader sets FALSE with a reason when it has doubts (a server whose
+ * count lies, a filter that matched nobody…). Names-unique matching and complete-mode
+ * clears must not run on a directory that is not known whole. */
+gboolean      jn_directory_get_complete       (JnDirectory   *self);
+/* NULL when complete; else why not, for the admin */
+const char   *jn_directory_get_incomplete_reason (JnDirectory *self);
+void          jn_directory_set_complete       (JnDirectory   *self,
+                                               gboolean       complete,
+                                               const char    *reason);
 
 /* GListModel of JnEntUser, in directory order */
 GListModel   *jn_directory_get_users          (JnDirectory   *self);

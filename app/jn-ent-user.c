@@ -22,7 +22,8 @@ struct _JnEntUser
 {
   GObject     parent_instance;
 
-  JsonObject *object;        /* the resource as read, kept for faithful write-back */
+  char       *text;          /* the resource as read (compact JSON), kept for faithful
+                                write-back: far lighter than its tree */
   char       *id;
   char       *user_name;
   char       *family_name;
@@ -117,7 +118,7 @@ jn_ent_user_finalize (GObject *object)
 {
   JnEntUser *self = (JnEntUser *)object;
 
-  g_clear_pointer (&self->object, json_object_unref);
+  g_free (self->text);
   g_free (self->id);
   g_free (self->user_name);
   g_free (self->family_name);
@@ -314,13 +315,17 @@ jn_ent_user_new_from_json (JsonObject  *object,
     extension_urn = JN_DEFAULT_EXTENSION_URN;
 
   self = g_object_new (JN_TYPE_ENT_USER, NULL);
-  self->object = json_object_ref (object);
   self->id = dup_member_string (object, "id");
   if (self->id == NULL)
     {
       g_set_error_literal (error, JN_ERROR, JN_ERROR_INVALID_FILE, _("a user has no “id”"));
       return NULL;
     }
+  {
+    g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+
+    self->text = json_to_string (node, FALSE);
+  }
 
   self->user_name = dup_member_string (object, "userName");
   self->user_type = dup_member_string (object, "userType");
@@ -379,7 +384,6 @@ JsonNode *
 jn_ent_user_to_json (JnEntUser  *self,
                      const char *extension_urn)
 {
-  g_autoptr(JsonNode) original = NULL;
   g_autoptr(JsonNode) copy = NULL;
   g_autoptr(JsonArray) ids = NULL;
   JsonObject *object, *extension, *meta;
@@ -389,8 +393,14 @@ jn_ent_user_to_json (JnEntUser  *self,
   if (extension_urn == NULL)
     extension_urn = JN_DEFAULT_EXTENSION_URN;
 
-  original = json_node_init_object (json_node_alloc (), self->object);
-  copy = deep_copy (original);
+  /* Our own compact text of a document already checked: parsed anew, a private copy */
+  copy = json_from_string (self->text, NULL);
+  if (copy == NULL || !JSON_NODE_HOLDS_OBJECT (copy))
+    {
+      g_clear_pointer (&copy, json_node_unref);
+      copy = json_node_init_object (json_node_alloc (), json_object_new ());
+      json_object_set_string_member (json_node_get_object (copy), "id", self->id);
+    }
   object = json_node_get_object (copy);
 
   extension = get_member_object (object, extension_urn);

@@ -117,6 +117,10 @@ jn_file_ent_read_directory (JnEnt          *ent,
         }
     }
 
+  /* A snapshot that says it is not whole gives no whole directory either */
+  jn_directory_set_complete (copy, jn_directory_get_complete (self->directory),
+                             jn_directory_get_incomplete_reason (self->directory));
+
   if (progress != NULL)
     progress (jn_directory_get_n_users (copy), jn_directory_get_n_users (copy), progress_data);
 

@@ -30,6 +30,7 @@
 
 #include "jn-error.h"
 #include "jn-io.h"
+#include "jn-json.h"
 #include "jn-matcher.h"
 #include "jn-names.h"
 
@@ -1010,9 +1011,8 @@ GHashTable *
 jn_decisions_load (GFile   *file,
                    GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GHashTable) decisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *display_name = g_file_get_basename (file);
   g_autoptr(GBytes) contents = NULL;
   JsonObjectIter iter;
@@ -1025,18 +1025,18 @@ jn_decisions_load (GFile   *file,
   if (contents == NULL)
     return NULL;
 
+  /* Bounded depth (json-glib recurses), and a key given twice is refused: which of the
+   * two decisions the admin meant cannot be known */
   data = g_bytes_get_data (contents, &length);
-  if (!json_parser_load_from_data (parser, data, (gssize)length, &local_error))
-    {
-      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE, _("%s: invalid JSON: %s"),
-                   display_name, local_error->message);
-      return NULL;
-    }
+  root = jn_json_parse (data, length, (gsize)64 * 1024 * 1024, JN_JSON_REFUSE_DUPLICATE_KEYS,
+                        display_name, error);
+  if (root == NULL)
+    return NULL;
 
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     goto invalid;
 
-  json_object_iter_init (&iter, json_node_get_object (json_parser_get_root (parser)));
+  json_object_iter_init (&iter, json_node_get_object (root));
   while (json_object_iter_next (&iter, &member, &value))
     {
       if (JSON_NODE_HOLDS_NULL (value))

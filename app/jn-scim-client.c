@@ -18,12 +18,22 @@
 #include <libsoup/soup.h>
 
 #include "jn-error.h"
+#include "jn-json.h"
 #include "jn-scim-client.h"
 
 #define SCIM_MEDIA_TYPE "application/scim+json"
 #define PATCH_OP_URN "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 #define PAGE_SIZE 500
-#define MAX_RETRY_AFTER_S 120
+
+/* Limits on what a server can make us do (see the README) */
+#define MAX_RETRY_AFTER_S 60              /* a longer Retry-After is cut to this */
+#define MAX_BODY_SIZE ((gsize)32 * 1024 * 1024)   /* one answer (a page of 500 users: ~1 MB) */
+#define REQUEST_DEADLINE_FACTOR 4         /* one request: at most 4 × the time-out in all */
+#define MAX_REDIRECTS 3                   /* same-origin GET only */
+#define MAX_PAGES 20000                   /* pages of one directory read */
+#define MAX_DETAIL_CHARS 300              /* a server's error text, as quoted */
+#define MAX_ID_LENGTH 1024                /* a user id (in a URL path) */
+#define MAX_HEADER_LENGTH 1024            /* a version sent back in If-Match */
 
 struct _JnScimClient
 {
@@ -35,6 +45,7 @@ struct _JnScimClient
   char        *extension_urn;
   guint        max_attempts;
   guint        first_delay_ms;
+  guint        timeout_s;
   guint        n_requests;  /* atomic */
   gboolean     etag_supported;
   gboolean     bulk_supported;
@@ -48,6 +59,14 @@ static void jn_scim_client_iface_init (JnEntInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (JnScimClient, jn_scim_client, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (JN_TYPE_ENT, jn_scim_client_iface_init))
+
+enum
+{
+  SIGNAL_WAITING,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 typedef struct
 {
@@ -87,6 +106,17 @@ static void
 jn_scim_client_class_init (JnScimClientClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = jn_scim_client_finalize;
+
+  /**
+   * JnScimClient::waiting:
+   * @asked_s: the wait the server asked for (Retry-After), in seconds
+   * @wait_s: the wait that will be done (at most 60 s)
+   *
+   * Emitted, from the thread that sends, before waiting as a server asked. The wait
+   * honours the request's GCancellable.
+   */
+  signals[SIGNAL_WAITING] = g_signal_new ("waiting", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
 }
 
 static void
@@ -94,7 +124,22 @@ jn_scim_client_init (JnScimClient *self)
 {
   self->max_attempts = 5;
   self->first_delay_ms = 500;
+  self->timeout_s = 30;
   self->use_bulk = FALSE;
+}
+
+/* Printable ASCII, within @max_length: safe in an HTTP header */
+static gboolean
+header_value_is_safe (const char *value,
+                      gsize       max_length)
+{
+  gsize i;
+
+  for (i = 0; value[i] != '\0'; i++)
+    if ((guchar)value[i] < 0x20 || (guchar)value[i] >= 0x7f || i >= max_length)
+      return FALSE;
+
+  return i > 0;
 }
 
 static gboolean
@@ -148,6 +193,15 @@ jn_scim_client_new (const char  *base_url,
       return NULL;
     }
 
+  /* It goes into a header: printable ASCII only (libsoup would drop it with a CRITICAL) */
+  if (!header_value_is_safe (stripped_token, G_MAXSIZE))
+    {
+      memset (stripped_token, 0, strlen (stripped_token));
+      g_set_error_literal (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
+                           _("the ENT token holds control characters or non-ASCII letters: check the token file"));
+      return NULL;
+    }
+
   self = g_object_new (JN_TYPE_SCIM_CLIENT, NULL);
   self->base_url = g_strdup (base_url);
   while (g_str_has_suffix (self->base_url, "/"))
@@ -161,6 +215,9 @@ jn_scim_client_new (const char  *base_url,
                                                  "idle-timeout", 60,
                                                  "max-conns-per-host", 8,
                                                  NULL);
+  /* No compressed answers: a few kilobytes could inflate to gigabytes. Without the
+   * decoder no Accept-Encoding is sent, and what comes is read within MAX_BODY_SIZE. */
+  soup_session_remove_feature_by_type (self->session, SOUP_TYPE_CONTENT_DECODER);
 
   return g_steal_pointer (&self);
 }
@@ -172,6 +229,7 @@ jn_scim_client_set_timeout (JnScimClient *self,
   g_return_if_fail (JN_IS_SCIM_CLIENT (self));
 
   soup_session_set_timeout (self->session, seconds);
+  self->timeout_s = seconds;
 }
 
 void
@@ -214,7 +272,83 @@ jn_scim_client_get_n_requests (JnScimClient *self)
 
 /* ---- one request ---- */
 
-/* Sends once. FALSE only when no HTTP answer came (network, timeout, cancelled). */
+static guint
+port_of (GUri *uri)
+{
+  int port = g_uri_get_port (uri);
+
+  if (port > 0)
+    return (guint)port;
+  return g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0 ? 443 : 80;
+}
+
+/* Same scheme, host and port as the base address: only there does the token go */
+static gboolean
+is_same_origin (JnScimClient *self,
+                const char   *url)
+{
+  g_autoptr(GUri) base = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) other = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+
+  return base != NULL && other != NULL && g_uri_get_host (other) != NULL &&
+         g_ascii_strcasecmp (g_uri_get_scheme (base), g_uri_get_scheme (other)) == 0 &&
+         g_ascii_strcasecmp (g_uri_get_host (base), g_uri_get_host (other)) == 0 &&
+         port_of (base) == port_of (other) && g_uri_get_userinfo (other) == NULL;
+}
+
+/* The body, within MAX_BODY_SIZE (declared or not) and the request's deadline */
+static GBytes *
+read_body (JnScimClient  *self,
+           SoupMessage   *message,
+           GInputStream  *stream,
+           gint64         deadline,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (message);
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  g_autofree guint8 *buffer = g_malloc (64 * 1024);
+  g_autofree char *limit = g_format_size_full (MAX_BODY_SIZE, G_FORMAT_SIZE_IEC_UNITS);
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > (goffset)MAX_BODY_SIZE)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                   _("the ENT %s announces an answer larger than the limit of %s"), self->base_url, limit);
+      return NULL;
+    }
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (stream, buffer, 64 * 1024, cancellable, error);
+
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      if (body->len + (gsize)n > MAX_BODY_SIZE)
+        {
+          g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                       _("the ENT %s sends an answer larger than the limit of %s"), self->base_url, limit);
+          return NULL;
+        }
+      g_byte_array_append (body, buffer, (guint)n);
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_set_error (error, JN_ERROR, JN_ERROR_ENT_UNREACHABLE,
+                       _("the ENT %s takes more than %u s to answer"), self->base_url,
+                       self->timeout_s * REQUEST_DEADLINE_FACTOR);
+          return NULL;
+        }
+    }
+
+  return g_byte_array_free_to_bytes (g_steal_pointer (&body));
+}
+
+/* Sends once. FALSE when no usable HTTP answer came: network, time-out, cancelled (then
+ * @error is in the GIO or TLS domain), or an answer refused whatever comes next (then it
+ * is in JN_ERROR: too large, too slow, redirected elsewhere, a version unsafe to send).
+ * Redirects are never followed automatically: a GET may follow one to the same origin. */
 static gboolean
 send_once (JnScimClient  *self,
            const char    *method,
@@ -227,54 +361,118 @@ send_once (JnScimClient  *self,
 {
   g_autofree char *url = g_strconcat (self->base_url, path, NULL);
   g_autofree char *authorization = g_strconcat ("Bearer ", self->token, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, url);
-  SoupMessageHeaders *headers;
-  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GBytes) request_body = NULL;
+  gint64 deadline = g_get_monotonic_time () +
+                    (gint64)MAX (self->timeout_s, 1) * REQUEST_DEADLINE_FACTOR * G_USEC_PER_SEC;
 
-  if (message == NULL)
+  if (if_match != NULL && self->etag_supported && !header_value_is_safe (if_match, MAX_HEADER_LENGTH))
     {
-      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT, _("invalid ENT address %s"), url);
+      g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                   _("the ENT %s gave a version (ETag) with control characters: it cannot be "
+                     "sent back, nothing was written"),
+                   self->base_url);
       return FALSE;
     }
-
-  headers = soup_message_get_request_headers (message);
-  soup_message_headers_replace (headers, "Authorization", authorization);
-  soup_message_headers_replace (headers, "Accept", SCIM_MEDIA_TYPE ", application/json");
-  if (if_match != NULL && self->etag_supported)
-    soup_message_headers_replace (headers, "If-Match", if_match);
 
   if (body != NULL)
     {
       g_autoptr(JsonGenerator) generator = json_generator_new ();
-      g_autoptr(GBytes) bytes = NULL;
       gsize length;
       char *text;
 
       json_generator_set_root (generator, body);
       text = json_generator_to_data (generator, &length);
-      bytes = g_bytes_new_take (text, length);
-      soup_message_set_request_body_from_bytes (message, SCIM_MEDIA_TYPE, bytes);
+      request_body = g_bytes_new_take (text, length);
     }
 
-  g_atomic_int_inc (&self->n_requests);
-  answer = soup_session_send_and_read (self->session, message, cancellable, error);
-  if (answer == NULL)
-    return FALSE;
+  for (guint redirects = 0; ; redirects++)
+    {
+      g_autoptr(SoupMessage) message = soup_message_new (method, url);
+      g_autoptr(GInputStream) stream = NULL;
+      g_autoptr(GBytes) answer = NULL;
+      SoupMessageHeaders *headers;
+      const char *location;
+      guint status;
 
-  response_clear (response);
-  response->status = soup_message_get_status (message);
-  response->body = g_steal_pointer (&answer);
-  headers = soup_message_get_response_headers (message);
-  response->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
-  response->retry_after = g_strdup (soup_message_headers_get_one (headers, "Retry-After"));
+      if (message == NULL)
+        {
+          g_autofree char *shown = jn_json_dup_bounded (url, 200);
 
-  return TRUE;
+          g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT, _("invalid ENT address %s"), shown);
+          return FALSE;
+        }
+      soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
+
+      headers = soup_message_get_request_headers (message);
+      soup_message_headers_replace (headers, "Authorization", authorization);
+      soup_message_headers_replace (headers, "Accept", SCIM_MEDIA_TYPE ", application/json");
+      if (if_match != NULL && self->etag_supported)
+        soup_message_headers_replace (headers, "If-Match", if_match);
+      if (request_body != NULL)
+        soup_message_set_request_body_from_bytes (message, SCIM_MEDIA_TYPE, request_body);
+
+      g_atomic_int_inc (&self->n_requests);
+      stream = soup_session_send (self->session, message, cancellable, error);
+      if (stream == NULL)
+        return FALSE;
+
+      status = soup_message_get_status (message);
+      headers = soup_message_get_response_headers (message);
+      location = soup_message_headers_get_one (headers, "Location");
+      if (SOUP_STATUS_IS_REDIRECTION (status) && location != NULL)
+        {
+          g_autofree char *target = g_uri_resolve_relative (url, location, G_URI_FLAGS_ENCODED, NULL);
+          g_autofree char *shown = jn_json_dup_bounded (target ? target : location, 200);
+
+          g_input_stream_close (stream, NULL, NULL);
+          if (!g_str_equal (method, "GET"))
+            {
+              g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                           _("the ENT %s answered a change with a redirect to %s: not followed, "
+                             "a change is sent to the given address only"),
+                           self->base_url, shown);
+              return FALSE;
+            }
+          if (target == NULL || !is_same_origin (self, target))
+            {
+              g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                           _("the ENT %s redirects to another address, %s: not followed (the "
+                             "token is only sent to the address given)"),
+                           self->base_url, shown);
+              return FALSE;
+            }
+          if (redirects >= MAX_REDIRECTS)
+            {
+              g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                           _("the ENT %s redirects too many times (last to %s)"), self->base_url, shown);
+              return FALSE;
+            }
+          g_free (url);
+          url = g_steal_pointer (&target);
+          continue;
+        }
+
+      answer = read_body (self, message, stream, deadline, cancellable, error);
+      g_input_stream_close (stream, NULL, NULL);
+      if (answer == NULL)
+        return FALSE;
+
+      response_clear (response);
+      response->status = status;
+      response->body = g_steal_pointer (&answer);
+      response->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
+      response->retry_after = g_strdup (soup_message_headers_get_one (headers, "Retry-After"));
+
+      return TRUE;
+    }
 }
 
+/* Every answer goes through jn_json_parse(): bounded depth before json-glib */
 static JsonNode *
 parse_body (Response *response)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
   gsize size;
   const char *data;
 
@@ -282,10 +480,14 @@ parse_body (Response *response)
     return NULL;
 
   data = g_bytes_get_data (response->body, &size);
-  if (size == 0 || !json_parser_load_from_data (parser, data, (gssize)size, NULL))
+  if (size == 0)
     return NULL;
 
-  return json_node_ref (json_parser_get_root (parser));
+  root = jn_json_parse (data, size, MAX_BODY_SIZE, JN_JSON_FLAGS_NONE, "answer", &error);
+  if (root == NULL)
+    g_debug ("Unreadable answer: %s", error->message);
+
+  return root;
 }
 
 /* The server's own words (RFC 7644 §3.12 "detail"), or a short excerpt of its answer */
@@ -298,8 +500,9 @@ dup_detail (Response *response)
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
     detail = json_object_get_string_member_with_default (json_node_get_object (root), "detail", NULL);
 
+  /* Untrusted text: bounded here, escaped where it is printed */
   if (detail != NULL && *detail != '\0')
-    return g_strdup (detail);
+    return jn_json_dup_bounded (detail, MAX_DETAIL_CHARS);
 
   return g_strdup (soup_status_get_phrase (response->status));
 }
@@ -340,25 +543,36 @@ is_transient (guint status)
   return status == 429 || status == 503 || status == 502 || status == 504 || status >= 500;
 }
 
-/* Back-off before attempt @attempt (1-based), or the server's Retry-After */
+/* Back-off before attempt @attempt (1-based), or the server's Retry-After (cut to
+ * MAX_RETRY_AFTER_S; *@asked_s is what it asked, or 0) */
 static guint
 delay_ms (JnScimClient *self,
           guint         attempt,
-          const char   *retry_after)
+          const char   *retry_after,
+          guint64      *asked_s)
 {
+  *asked_s = 0;
   if (retry_after != NULL)
     {
       guint64 seconds;
 
-      if (g_ascii_string_to_unsigned (retry_after, 10, 0, G_MAXUINT, &seconds, NULL))
-        return (guint)MIN (seconds, MAX_RETRY_AFTER_S) * 1000;
+      if (g_ascii_string_to_unsigned (retry_after, 10, 0, G_MAXUINT64, &seconds, NULL))
+        {
+          *asked_s = MAX (seconds, 1);
+          return (guint)MIN (seconds, MAX_RETRY_AFTER_S) * 1000;
+        }
       else
         {
           g_autoptr(GDateTime) when = soup_date_time_new_from_http_string (retry_after);
           g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
           if (when != NULL)
-            return (guint)CLAMP (g_date_time_difference (when, now) / 1000, 0, MAX_RETRY_AFTER_S * 1000);
+            {
+              GTimeSpan span = g_date_time_difference (when, now);
+
+              *asked_s = span > 0 ? (guint64)(span / G_USEC_PER_SEC) + 1 : 1;
+              return (guint)CLAMP (span / 1000, 0, MAX_RETRY_AFTER_S * 1000);
+            }
         }
     }
 
@@ -380,7 +594,24 @@ sleep_cancellable (guint          ms,
       g_usleep (MIN (50000, end - g_get_monotonic_time () > 0 ? end - g_get_monotonic_time () : 0));
     }
 
-  return TRUE;
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+/* Waits before another attempt; a wait the server asked for is announced ("waiting") */
+static gboolean
+wait_to_retry (JnScimClient  *self,
+               guint          attempt,
+               const char    *retry_after,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  guint64 asked_s;
+  guint ms = delay_ms (self, attempt, retry_after, &asked_s);
+
+  if (asked_s > 0)
+    g_signal_emit (self, signals[SIGNAL_WAITING], 0, (guint)MIN (asked_s, G_MAXUINT), (ms + 999) / 1000);
+
+  return sleep_cancellable (ms, cancellable, error);
 }
 
 static void
@@ -388,7 +619,7 @@ set_network_error (JnScimClient  *self,
                    GError        *cause,
                    GError       **error)
 {
-  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED) || cause->domain == JN_ERROR)
     g_propagate_error (error, g_error_copy (cause));
   else if (cause->domain == G_TLS_ERROR)
     g_set_error (error, JN_ERROR, JN_ERROR_ENT_UNREACHABLE,
@@ -399,6 +630,14 @@ set_network_error (JnScimClient  *self,
   else
     g_set_error (error, JN_ERROR, JN_ERROR_ENT_UNREACHABLE,
                  _("the ENT %s cannot be reached: %s"), self->base_url, cause->message);
+}
+
+/* Not worth another attempt: cancelled, untrusted certificate, or an answer refused */
+static gboolean
+is_final_error (GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || error->domain == G_TLS_ERROR ||
+         error->domain == JN_ERROR;
 }
 
 /* A read: retried on network errors and transient statuses. Returns the final answer
@@ -419,15 +658,13 @@ send_read (JnScimClient  *self,
           if (!is_transient (response->status) || attempt >= self->max_attempts)
             return TRUE;
         }
-      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-               local_error->domain == G_TLS_ERROR || attempt >= self->max_attempts)
+      else if (is_final_error (local_error) || attempt >= self->max_attempts)
         {
           set_network_error (self, local_error, error);
           return FALSE;
         }
 
-      if (!sleep_cancellable (delay_ms (self, attempt, local_error ? NULL : response->retry_after),
-                              cancellable, error))
+      if (!wait_to_retry (self, attempt, local_error ? NULL : response->retry_after, cancellable, error))
         return FALSE;
     }
 }
@@ -445,6 +682,7 @@ check_schemas (JnScimClient  *self,
   g_auto(Response) response = { 0 };
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GString) known = g_string_new (NULL);
+  guint n_known = 0;
   JsonArray *resources;
 
   if (!send_read (self, "/Schemas", &response, cancellable, error))
@@ -471,8 +709,15 @@ check_schemas (JnScimClient  *self,
       id = json_object_get_string_member_with_default (json_node_get_object (schema), "id", NULL);
       if (g_strcmp0 (id, self->extension_urn) == 0)
         return TRUE;
-      if (id != NULL)
-        g_string_append_printf (known, "%s%s", known->len ? ", " : "", id);
+      /* Quoted in the error: a few, each bounded */
+      if (id != NULL && n_known++ < 8)
+        {
+          g_autofree char *shown = jn_json_dup_bounded (id, 120);
+
+          g_string_append_printf (known, "%s%s", known->len ? ", " : "", shown);
+        }
+      else if (id != NULL && n_known == 9)
+        g_string_append (known, ", …");
     }
 
   g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
@@ -542,17 +787,107 @@ jn_scim_client_describe (JnEnt *ent)
   return JN_SCIM_CLIENT (ent)->base_url;
 }
 
+/* A string inside a SCIM filter: quoted as a JSON string */
+static char *
+filter_string (const char *value)
+{
+  GString *out = g_string_new ("\"");
+
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (out, '\\');
+      if ((guchar)*p < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guchar)*p);
+      else
+        g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+
+  return g_string_free (out, FALSE);
+}
+
 static char *
 users_path (JnScimClient *self,
             const char   *uai,
-            guint         start_index)
+            guint         start_index,
+            gboolean      filtered)
 {
-  g_autofree char *filter = g_strdup_printf ("%s:structures eq \"%s\"", self->extension_urn, uai);
+  g_autofree char *quoted = filter_string (uai);
+  g_autofree char *filter = g_strdup_printf ("%s:structures eq %s", self->extension_urn, quoted);
   g_autofree char *escaped = g_uri_escape_string (filter, NULL, FALSE);
+
+  if (!filtered)
+    return g_strdup_printf ("/Users?startIndex=%u&count=1", start_index);
 
   return g_strdup_printf ("/Users?filter=%s&startIndex=%u&count=%u", escaped, start_index, PAGE_SIZE);
 }
 
+/* "/Users/<id>": an id that could address another resource ("..", empty, control
+ * characters, absurd length) is refused; anything else is escaped, "/" and "?" included */
+static char *
+user_path (JnScimClient  *self,
+           const char    *id,
+           GError       **error)
+{
+  g_autofree char *escaped = NULL;
+
+  if (id == NULL || *id == '\0' || g_str_equal (id, ".") || g_str_equal (id, "..") ||
+      strlen (id) > MAX_ID_LENGTH || !g_utf8_validate (id, -1, NULL))
+    goto invalid;
+  for (const char *p = id; *p != '\0'; p++)
+    if ((guchar)*p < 0x20 || *p == 0x7f)
+      goto invalid;
+
+  escaped = g_uri_escape_string (id, NULL, FALSE);
+  return g_strconcat ("/Users/", escaped, NULL);
+
+invalid:
+  {
+    g_autofree char *shown = jn_json_dup_bounded (id ? id : "", 80);
+
+    g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                 _("the ENT %s has a user whose id “%s” cannot be used in an address: not read, "
+                   "not written"),
+                 self->base_url, shown);
+    return NULL;
+  }
+}
+
+/* The number of users the ENT holds in all, or -1: to tell an empty establishment from a
+ * filter the server does not apply */
+static gint64
+count_all_users (JnScimClient  *self,
+                 GCancellable  *cancellable)
+{
+  g_auto(Response) response = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *path = users_path (self, "", 1, FALSE);
+  JsonNode *total;
+
+  if (!send_read (self, path, &response, cancellable, NULL) || response.status != 200 ||
+      (root = parse_body (&response)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return -1;
+
+  total = json_object_get_member (json_node_get_object (root), "totalResults");
+  if (total == NULL || json_node_get_value_type (total) != G_TYPE_INT64)
+    return -1;
+
+  return json_node_get_int (total);
+}
+
+static void
+add_reason (GString    *reasons,
+            const char *reason)
+{
+  if (reasons->len > 0)
+    g_string_append (reasons, "; ");
+  g_string_append (reasons, reason);
+}
+
+/* Pages until one past totalResults: a count that lies shows there (new users: read on,
+ * and the directory is not trusted whole); a page 1 sent again past the end, or an empty
+ * page, ends cleanly. Never more than JN_DIRECTORY_MAX_USERS users or MAX_PAGES pages. */
 static JnDirectory *
 jn_scim_client_read_directory (JnEnt          *ent,
                                const char     *uai,
@@ -563,17 +898,37 @@ jn_scim_client_read_directory (JnEnt          *ent,
 {
   JnScimClient *self = JN_SCIM_CLIENT (ent);
   g_autoptr(JnDirectory) directory = jn_directory_new (self->extension_urn);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GString) doubts = g_string_new (NULL);
   guint start_index = 1;
+  guint n_pages = 0;
+  guint n_elsewhere = 0;
   gint64 total = -1;
+  gint64 first_total = -1;
+  gboolean count_lies = FALSE;
+  gboolean count_changed = FALSE;
+  gboolean start_beyond = FALSE;
+  gboolean overlap = FALSE;
 
-  /* Page until startIndex passes totalResults: some servers answer page 1 again past the
-   * end, so an empty page is never awaited. */
-  while (total < 0 || start_index <= (guint64)total)
+  for (;;)
     {
       g_auto(Response) response = { 0 };
       g_autoptr(JsonNode) root = NULL;
-      g_autofree char *path = users_path (self, uai, start_index);
-      guint n_added = 0, n_before;
+      g_autofree char *path = users_path (self, uai, start_index, TRUE);
+      g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autoptr(GHashTable) page_ids = g_hash_table_new (g_str_hash, g_str_equal);
+      JsonObject *object;
+      JsonNode *node;
+      JsonArray *resources = NULL;
+      gint64 page_total, page_start = -1;
+      guint n_new = 0;
+
+      if (++n_pages > MAX_PAGES)
+        {
+          g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                       _("the ENT %s sends more than %u pages of users: given up"), self->base_url, MAX_PAGES);
+          return NULL;
+        }
 
       if (!send_read (self, path, &response, cancellable, error))
         return NULL;
@@ -585,71 +940,201 @@ jn_scim_client_read_directory (JnEnt          *ent,
 
       root = parse_body (&response);
       if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-          !json_object_has_member (json_node_get_object (root), "totalResults") ||
-          json_node_get_value_type (json_object_get_member (json_node_get_object (root), "totalResults")) != G_TYPE_INT64 ||
-          json_object_get_int_member (json_node_get_object (root), "totalResults") < 0)
+          (node = json_object_get_member (json_node_get_object (root), "totalResults")) == NULL ||
+          json_node_get_value_type (node) != G_TYPE_INT64 || json_node_get_int (node) < 0 ||
+          ((resources = NULL),
+           json_object_has_member (json_node_get_object (root), "Resources") &&
+           !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (root), "Resources"))))
         {
           g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
                        _("the ENT %s sent a page that is not a SCIM ListResponse"), self->base_url);
           return NULL;
         }
+      object = json_node_get_object (root);
+      page_total = json_node_get_int (node);
+      if ((node = json_object_get_member (object, "startIndex")) != NULL &&
+          json_node_get_value_type (node) == G_TYPE_INT64)
+        page_start = json_node_get_int (node);
+      if (json_object_has_member (object, "Resources"))
+        resources = json_object_get_array_member (object, "Resources");
 
-      total = json_object_get_int_member (json_node_get_object (root), "totalResults");
-      n_before = jn_directory_get_n_users (directory);
-      if (!jn_directory_add_list_response (directory, root, self->base_url, &n_added, error))
-        return NULL;
-
-      /* A page of users already seen before the end: the server ignores startIndex. Going
-       * on would silently leave users out (and complete mode would clear their ids). */
-      if (n_added > 0 && jn_directory_get_n_users (directory) == n_before)
+      /* Read the whole page before deciding */
+      for (guint i = 0; resources != NULL && i < json_array_get_length (resources); i++)
         {
-          g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
-                       _("the ENT %s sends the same users again at position %u: its paging cannot "
-                         "be followed, the directory would be incomplete"),
-                       self->base_url, start_index);
-          return NULL;
+          JsonNode *element = json_array_get_element (resources, i);
+          g_autoptr(GError) local_error = NULL;
+          JnEntUser *user;
+
+          if (!JSON_NODE_HOLDS_OBJECT (element) ||
+              (user = jn_ent_user_new_from_json (json_node_get_object (element), self->extension_urn,
+                                                 &local_error)) == NULL)
+            {
+              g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                           _("the ENT %s sent a user that cannot be read (position %u)"),
+                           self->base_url, start_index + i);
+              return NULL;
+            }
+          g_ptr_array_add (page, user);
+          if (!g_hash_table_add (page_ids, (gpointer)jn_ent_user_get_id (user)))
+            {
+              g_autofree char *shown = jn_json_dup_bounded (jn_ent_user_get_id (user), 80);
+
+              g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                           _("the ENT %s sent two users with the id “%s” in one page"),
+                           self->base_url, shown);
+              return NULL;
+            }
+          if (!g_hash_table_contains (seen, jn_ent_user_get_id (user)))
+            n_new++;
         }
 
-      if (progress != NULL)
-        progress (MIN (start_index - 1 + n_added, (guint)total), (guint)total, progress_data);
-
-      if (n_added == 0)
+      if (total < 0)
+        total = first_total = page_total;
+      else if (page_total != total && page->len > 0 && !count_changed)
         {
-          if (start_index <= (guint64)total)
+          g_autofree char *before = g_strdup_printf ("%" G_GINT64_FORMAT, total);
+          g_autofree char *after = g_strdup_printf ("%" G_GINT64_FORMAT, page_total);
+          g_autofree char *reason = g_strdup_printf (_("its count of users changed during the read "
+                                                       "(%s, then %s)"),
+                                                     before, after);
+
+          add_reason (doubts, reason);
+          count_changed = TRUE;
+        }
+      if (page->len > 0)
+        total = MAX (total, page_total);
+
+      if (page->len > 0 && page_start > page_total && !start_beyond)
+        {
+          g_autofree char *start = g_strdup_printf ("%" G_GINT64_FORMAT, page_start);
+          g_autofree char *announced = g_strdup_printf ("%" G_GINT64_FORMAT, page_total);
+          g_autofree char *reason = g_strdup_printf (_("a page starts at %s beyond the %s users announced"),
+                                                     start, announced);
+
+          add_reason (doubts, reason);
+          count_lies = start_beyond = TRUE;
+        }
+
+      if (page->len == 0 || n_new == 0)
+        {
+          /* Before the announced end: the server's paging cannot be followed */
+          if ((guint64)start_index <= (guint64)total)
             {
               g_autofree char *announced = g_strdup_printf ("%" G_GINT64_FORMAT, total);
 
-              g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
-                           _("the ENT %s announced %s users but sent an empty page at %u"),
-                           self->base_url, announced, start_index);
+              if (page->len == 0)
+                g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                             _("the ENT %s announced %s users but sent an empty page at %u"),
+                             self->base_url, announced, start_index);
+              else
+                g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                             _("the ENT %s sends the same users again at position %u: its paging "
+                               "cannot be followed, the directory would be incomplete"),
+                             self->base_url, start_index);
               return NULL;
             }
-          break;
+          break;   /* past the end: empty, or page 1 again */
         }
-      start_index += n_added;
+
+      if ((guint64)start_index > (guint64)total)
+        count_lies = TRUE;
+      if (n_new < page->len && !overlap)
+        {
+          add_reason (doubts, _("its pages overlap"));
+          overlap = TRUE;
+        }
+
+      if (g_hash_table_size (seen) + n_new > JN_DIRECTORY_MAX_USERS)
+        {
+          g_set_error (error, JN_ERROR, JN_ERROR_TOO_LARGE, _("the ENT %s sends more than %u users"),
+                       self->base_url, JN_DIRECTORY_MAX_USERS);
+          return NULL;
+        }
+
+      for (guint i = 0; i < page->len; i++)
+        {
+          JnEntUser *user = g_ptr_array_index (page, i);
+
+          if (!g_hash_table_add (seen, g_strdup (jn_ent_user_get_id (user))))
+            continue;
+          /* A server that ignores the filter: users of other establishments stay out */
+          if (!jn_ent_user_belongs_to (user, uai))
+            n_elsewhere++;
+          else
+            jn_directory_add_user (directory, user);
+        }
+
+      if (progress != NULL)
+        progress (MIN (g_hash_table_size (seen), (guint)MAX (total, g_hash_table_size (seen))),
+                  (guint)MAX (total, g_hash_table_size (seen)), progress_data);
+
+      start_index += page->len;
     }
 
-  if (total >= 0 && jn_directory_get_n_users (directory) < (guint64)total)
+  if (total >= 0 && g_hash_table_size (seen) < (guint64)total)
     {
       g_autofree char *announced = g_strdup_printf ("%" G_GINT64_FORMAT, total);
 
       g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
                    _("the ENT %s announced %s users but sent %u different ones: the directory "
                      "would be incomplete"),
-                   self->base_url, announced, jn_directory_get_n_users (directory));
+                   self->base_url, announced, g_hash_table_size (seen));
       return NULL;
+    }
+
+  if (count_lies && first_total != (gint64)g_hash_table_size (seen))
+    {
+      g_autofree char *announced = g_strdup_printf ("%" G_GINT64_FORMAT, first_total);
+      g_autofree char *reason = g_strdup_printf (_("it announced %s users but sent %u"),
+                                                 announced, g_hash_table_size (seen));
+
+      add_reason (doubts, reason);
+    }
+  /* Left out, but not a doubt: every user was read, the filter applied here */
+  if (n_elsewhere > 0)
+    g_debug ("%u users of other establishments came with the filter (left out)", n_elsewhere);
+  if (g_hash_table_size (seen) == 0)
+    {
+      gint64 all = count_all_users (self, cancellable);
+
+      if (all > 0)
+        {
+          g_autofree char *held = g_strdup_printf ("%" G_GINT64_FORMAT, all);
+          g_autofree char *reason = g_strdup_printf (_("no user matched the establishment %s while the ENT "
+                                                       "holds %s users: its filter may not work"),
+                                                     uai, held);
+
+          add_reason (doubts, reason);
+        }
+    }
+
+  if (doubts->len > 0)
+    {
+      g_autofree char *reason = g_strdup_printf (_("the directory read from %s may be incomplete: %s"),
+                                                 self->base_url, doubts->str);
+
+      g_debug ("%s", reason);
+      jn_directory_set_complete (directory, FALSE, reason);
     }
 
   return g_steal_pointer (&directory);
 }
 
+static gboolean
+is_version_safe (const char *version)
+{
+  return version == NULL || header_value_is_safe (version, MAX_HEADER_LENGTH);
+}
+
+/* @expected_id: the user asked for (or written); another one in the answer is refused */
 static JnEntUser *
 user_from_response (JnScimClient  *self,
                     Response      *response,
+                    const char    *expected_id,
                     GError       **error)
 {
   g_autoptr(JsonNode) root = parse_body (response);
-  JnEntUser *user;
+  g_autoptr(JnEntUser) user = NULL;
 
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
       (user = jn_ent_user_new_from_json (json_node_get_object (root), self->extension_urn, NULL)) == NULL)
@@ -659,11 +1144,23 @@ user_from_response (JnScimClient  *self,
       return NULL;
     }
 
-  /* The ETag header is the version when the body has none */
-  if (jn_ent_user_get_version (user) == NULL && response->etag != NULL)
+  if (expected_id != NULL && g_strcmp0 (jn_ent_user_get_id (user), expected_id) != 0)
+    {
+      g_autofree char *asked = jn_json_dup_bounded (expected_id, 80);
+      g_autofree char *got = jn_json_dup_bounded (jn_ent_user_get_id (user), 80);
+
+      g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                   _("the ENT %s answered for the user “%s” with another user, “%s”"),
+                   self->base_url, asked, got);
+      return NULL;
+    }
+
+  /* The ETag header is the version when the body has none; one unsafe to send back is
+   * never adopted */
+  if (jn_ent_user_get_version (user) == NULL && response->etag != NULL && is_version_safe (response->etag))
     jn_ent_user_set_version (user, response->etag);
 
-  return user;
+  return g_steal_pointer (&user);
 }
 
 static JnEntUser *
@@ -674,8 +1171,10 @@ jn_scim_client_read_user (JnEnt         *ent,
 {
   JnScimClient *self = JN_SCIM_CLIENT (ent);
   g_auto(Response) response = { 0 };
-  g_autofree char *escaped = g_uri_escape_string (id, NULL, FALSE);
-  g_autofree char *path = g_strconcat ("/Users/", escaped, NULL);
+  g_autofree char *path = user_path (self, id, error);
+
+  if (path == NULL)
+    return NULL;
 
   if (!send_read (self, path, &response, cancellable, error))
     return NULL;
@@ -686,7 +1185,7 @@ jn_scim_client_read_user (JnEnt         *ent,
       return NULL;
     }
 
-  return user_from_response (self, &response, error);
+  return user_from_response (self, &response, id, error);
 }
 
 typedef enum
@@ -796,8 +1295,7 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
                                  GError       **error)
 {
   JnScimClient *self = JN_SCIM_CLIENT (ent);
-  g_autofree char *escaped = g_uri_escape_string (jn_ent_user_get_id (expected), NULL, FALSE);
-  g_autofree char *path = g_strconcat ("/Users/", escaped, NULL);
+  g_autofree char *path = user_path (self, jn_ent_user_get_id (expected), error);
   g_autofree char *expected_value = g_strdup (jn_ent_user_get_pronote_id (expected, uai));
   g_autoptr(JnEntUser) current = g_object_ref (expected);
   /* Without ETags (or without a version for this user) nothing guards the write against a
@@ -805,6 +1303,9 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
    * ENT holds now. */
   gboolean reread = !self->etag_supported || jn_ent_user_get_version (expected) == NULL;
   guint failures = 0;
+
+  if (path == NULL)
+    return NULL;
 
   for (;;)
     {
@@ -842,13 +1343,12 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
                       cancellable, &local_error))
         {
           /* No answer: the write may or may not have happened. Read before deciding. */
-          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-              local_error->domain == G_TLS_ERROR || ++failures >= self->max_attempts)
+          if (is_final_error (local_error) || ++failures >= self->max_attempts)
             {
               set_network_error (self, local_error, error);
               return NULL;
             }
-          if (!sleep_cancellable (delay_ms (self, failures, NULL), cancellable, error))
+          if (!wait_to_retry (self, failures, NULL, cancellable, error))
             return NULL;
           reread = TRUE;
           continue;
@@ -858,9 +1358,11 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
         {
         case 200:
           {
-            g_autoptr(JnEntUser) written = user_from_response (self, &response, NULL);
+            g_autoptr(JnEntUser) written = user_from_response (self, &response, jn_ent_user_get_id (expected), NULL);
 
-            /* Some servers drop unknown attributes silently: confirm from the resource. */
+            /* Some servers drop unknown attributes silently: confirm from the resource,
+             * if it is the user written to; else (another user's resource, or one that
+             * cannot be read) from the user read again. */
             if (written != NULL && g_strcmp0 (jn_ent_user_get_pronote_id (written, uai), pronote_id) == 0)
               return g_steal_pointer (&written);
           }
@@ -908,7 +1410,7 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
         default:
           if (is_transient (response.status) && ++failures < self->max_attempts)
             {
-              if (!sleep_cancellable (delay_ms (self, failures, response.retry_after), cancellable, error))
+              if (!wait_to_retry (self, failures, response.retry_after, cancellable, error))
                 return NULL;
               /* A 5xx may come after the change was made: read before deciding */
               reread = response.status != 429 && response.status != 503;
@@ -969,8 +1471,9 @@ confirm_writes (JnScimClient  *self,
   for (guint i = 0; i < n; i++)
     if (accepted[i])
       {
-        g_string_append_printf (filter, "%sid eq \"%s\"", n_accepted++ ? " or " : "",
-                                jn_ent_user_get_id (writes[i].user));
+        g_autofree char *quoted = filter_string (jn_ent_user_get_id (writes[i].user));
+
+        g_string_append_printf (filter, "%sid eq %s", n_accepted++ ? " or " : "", quoted);
       }
   if (n_accepted == 0)
     return;
@@ -1015,6 +1518,7 @@ bulk_chunk (JnScimClient  *self,
   g_autofree char *text = NULL;
   gsize length;
   guint attempt = 0;
+  guint n_operations = 0;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "schemas");
@@ -1026,16 +1530,30 @@ bulk_chunk (JnScimClient  *self,
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *bulk_id = g_strdup_printf ("w%u", i);
-      g_autofree char *escaped = g_uri_escape_string (jn_ent_user_get_id (writes[i].user), NULL, FALSE);
-      g_autofree char *user_path = g_strconcat ("/Users/", escaped, NULL);
+      g_autofree char *op_path = NULL;
 
+      if (writes[i].error != NULL)
+        continue;
+      if (!is_version_safe (jn_ent_user_get_version (writes[i].user)))
+        {
+          g_set_error (&writes[i].error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                       _("the ENT %s gave a version (ETag) with control characters: it cannot be "
+                         "sent back, nothing was written"),
+                       self->base_url);
+          continue;
+        }
+      op_path = user_path (self, jn_ent_user_get_id (writes[i].user), &writes[i].error);
+      if (op_path == NULL)
+        continue;
+
+      n_operations++;
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "method");
       json_builder_add_string_value (builder, "PATCH");
       json_builder_set_member_name (builder, "bulkId");
       json_builder_add_string_value (builder, bulk_id);
       json_builder_set_member_name (builder, "path");
-      json_builder_add_string_value (builder, user_path);
+      json_builder_add_string_value (builder, op_path);
       if (self->etag_supported && jn_ent_user_get_version (writes[i].user) != NULL)
         {
           json_builder_set_member_name (builder, "version");
@@ -1048,6 +1566,8 @@ bulk_chunk (JnScimClient  *self,
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   request = json_builder_get_root (builder);
+  if (n_operations == 0)
+    return TRUE;   /* each write has its error */
 
   json_generator_set_root (generator, request);
   text = json_generator_to_data (generator, &length);
@@ -1070,7 +1590,7 @@ bulk_chunk (JnScimClient  *self,
       if ((response.status == 429 || response.status == 503) && ++attempt < self->max_attempts)
         {
           /* Refused whole before anything was done: wait as asked, send again */
-          if (!sleep_cancellable (delay_ms (self, attempt, response.retry_after), cancellable, error))
+          if (!wait_to_retry (self, attempt, response.retry_after, cancellable, error))
             return FALSE;
           continue;
         }
@@ -1126,7 +1646,9 @@ bulk_chunk (JnScimClient  *self,
               JsonObject *body = json_object_has_member (op, "response") &&
                                  JSON_NODE_HOLDS_OBJECT (json_object_get_member (op, "response"))
                                    ? json_object_get_object_member (op, "response") : NULL;
-              const char *detail = body ? json_object_get_string_member_with_default (body, "detail", NULL) : NULL;
+              g_autofree char *detail = body ? jn_json_dup_bounded (json_object_get_string_member_with_default (body, "detail", NULL),
+                                                                    MAX_DETAIL_CHARS)
+                                             : NULL;
               PatchKind kind = patch_kind (writes[index].user, writes[index].uai, writes[index].pronote_id);
 
               /* A refused filtered path: the whole-array form from now on */

@@ -39,7 +39,21 @@ typedef enum
   FAULT_APPLY_THEN_DROP,    /* does the work, then closes the connection without answering */
   FAULT_SLOW,               /* does the work, answers after @delay_ms */
   FAULT_IGNORE,             /* PATCH: answers 200 with the resource as it was (write dropped) */
+  FAULT_RAW,                /* answers @status with @body_kind (and @location when given) */
+  FAULT_OTHER_USER,         /* PATCH: answers 200 with @other_id's resource, does nothing */
+  FAULT_APPLY_THEN_OTHER_USER, /* PATCH: does the work, answers with @other_id's resource */
+  FAULT_STREAM,             /* does the work, sends @stream_ticks chunks of @stream_chunk
+                               spaces every @delay_ms ms, then the answer (chunked) */
+  FAULT_GZIP,               /* does the work, answers gzip-compressed after @stream_chunk spaces */
 } FaultAction;
+
+typedef enum
+{
+  BODY_TEXT,                /* @body */
+  BODY_DEEP_ARRAYS,         /* 100,000 '[' */
+  BODY_DEEP_OBJECTS,        /* 100,000 '{"a":' */
+  BODY_PADDED,              /* 40 MiB of spaces, then @body */
+} BodyKind;
 
 typedef struct
 {
@@ -53,6 +67,12 @@ typedef struct
   const char  *scim_type;
   const char  *detail;
   guint        delay_ms;
+  BodyKind     body_kind;
+  const char  *body;
+  const char  *location;
+  const char  *other_id;
+  guint        stream_ticks;
+  gsize        stream_chunk;
 
   /* Counters, kept by the server */
   guint        seen;
@@ -72,7 +92,12 @@ typedef struct
   gboolean      reject_filtered;   /* 400 invalidPath to filtered PATCH paths */
   gboolean      patch_no_content;  /* a PATCH answers 204 without body */
   gboolean      ignore_start_index;/* always page 1 (express 5 under scimmy-routers) */
+  gboolean      bulk;              /* ServiceProviderConfig offers Bulk */
   guint         page_cap;
+  int           total_mode;        /* TotalMode: how totalResults lies */
+  gboolean      empty_past_end;    /* past the end: an empty page (not page 1 again) */
+  gboolean      filter_nobody;     /* the structures filter matches nobody */
+  gboolean      ignore_filter;     /* every user, whatever the filter */
   char         *token;
   GArray       *faults;            /* Fault */
 
@@ -92,6 +117,8 @@ typedef struct
   guint         n_412;
   guint         n_invalid_path;
   guint         n_unauthorized;
+  guint         n_authorization;   /* requests that came with any Authorization header */
+  gboolean      accept_encoding;   /* a request asked for compressed answers */
 
   /* The server thread */
   GThread      *thread;
@@ -99,6 +126,7 @@ typedef struct
   GMainLoop    *loop;
   SoupServer   *server;            /* server thread only */
   GPtrArray    *delayed;           /* Delayed, server thread only */
+  GPtrArray    *streamed;          /* Streamed, server thread only */
   char         *base_url;
   gboolean      ready;
 } Server;
@@ -112,14 +140,27 @@ typedef struct
   gboolean           disconnected;
 } Delayed;
 
+typedef enum
+{
+  TOTAL_TRUE,
+  TOTAL_PAGE_SIZE,          /* totalResults = the number of users in the page */
+  TOTAL_ZERO,
+  TOTAL_BELOW_START,        /* after page 1: totalResults = startIndex - 1 */
+} TotalMode;
+
 typedef struct
 {
   guint     status;
   char     *body;
+  gsize     body_length;    /* 0: strlen (body) */
   char     *etag;
   char     *retry_after;
+  char     *location;
+  char     *content_encoding;
   gboolean  drop;
   guint     delay_ms;
+  guint     stream_ticks;
+  gsize     stream_chunk;
 } Answer;
 
 static void
@@ -128,6 +169,58 @@ answer_clear (Answer *answer)
   g_clear_pointer (&answer->body, g_free);
   g_clear_pointer (&answer->etag, g_free);
   g_clear_pointer (&answer->retry_after, g_free);
+  g_clear_pointer (&answer->location, g_free);
+  g_clear_pointer (&answer->content_encoding, g_free);
+  answer->body_length = 0;
+}
+
+static char *
+make_body (BodyKind    kind,
+           const char *text)
+{
+  GString *body = g_string_new (NULL);
+
+  switch (kind)
+    {
+    case BODY_TEXT:
+      g_string_append (body, text ? text : "");
+      break;
+    case BODY_DEEP_ARRAYS:
+      for (guint i = 0; i < 100000; i++)
+        g_string_append_c (body, '[');
+      break;
+    case BODY_DEEP_OBJECTS:
+      for (guint i = 0; i < 100000; i++)
+        g_string_append (body, "{\"a\":");
+      break;
+    case BODY_PADDED:
+      g_string_set_size (body, 40 * 1024 * 1024);
+      memset (body->str, ' ', body->len);
+      g_string_append (body, text ? text : "");
+      break;
+    }
+
+  return g_string_free (body, FALSE);
+}
+
+static char *
+gzip_text (const char *text,
+           gsize       padding,
+           gsize      *length)
+{
+  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 9);
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) out = g_converter_output_stream_new (memory, G_CONVERTER (compressor));
+  g_autofree char *spaces = g_malloc (1024 * 1024);
+
+  memset (spaces, ' ', 1024 * 1024);
+  for (gsize done = 0; done < padding; done += 1024 * 1024)
+    g_assert_true (g_output_stream_write_all (out, spaces, MIN (1024 * 1024, padding - done), NULL, NULL, NULL));
+  g_assert_true (g_output_stream_write_all (out, text, strlen (text), NULL, NULL, NULL));
+  g_assert_true (g_output_stream_close (out, NULL, NULL));
+
+  *length = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (memory));
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (memory));
 }
 
 static void
@@ -327,13 +420,13 @@ route_config (Server *server,
   answer->status = SOUP_STATUS_OK;
   answer->body = g_strdup_printf ("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig\"],"
                                   "\"patch\":{\"supported\":true},"
-                                  "\"bulk\":{\"supported\":false,\"maxOperations\":0,\"maxPayloadSize\":0},"
+                                  "\"bulk\":{\"supported\":%s,\"maxOperations\":10,\"maxPayloadSize\":1048576},"
                                   "\"filter\":{\"supported\":true,\"maxResults\":%u},"
                                   "\"changePassword\":{\"supported\":false},"
                                   "\"sort\":{\"supported\":false},"
                                   "\"etag\":{\"supported\":%s},"
                                   "\"authenticationSchemes\":[{\"type\":\"oauthbearertoken\",\"name\":\"Bearer\"}]}",
-                                  server->page_cap, server->etag ? "true" : "false");
+                                  server->bulk ? "true" : "false", server->page_cap, server->etag ? "true" : "false");
 }
 
 static gboolean
@@ -383,20 +476,22 @@ route_list (Server     *server,
 
   server->n_list_pages++;
 
-  /* The wrapper evaluates this one filter itself (as the scimmy peer needs) */
-  if (filter == NULL || !g_str_has_prefix (filter, prefix) || !g_str_has_suffix (filter, "\"") ||
-      strlen (filter) <= strlen (prefix) + 1)
+  /* The wrapper evaluates this one filter itself (as the scimmy peer needs); no filter:
+   * every user */
+  if (filter != NULL && (!g_str_has_prefix (filter, prefix) || !g_str_has_suffix (filter, "\"") ||
+                         strlen (filter) <= strlen (prefix) + 1))
     {
       answer_error (answer, SOUP_STATUS_BAD_REQUEST, "invalidFilter", "unsupported filter");
       return;
     }
-  uai = g_strndup (filter + strlen (prefix), strlen (filter) - strlen (prefix) - 1);
+  if (filter != NULL && !server->ignore_filter)
+    uai = g_strndup (filter + strlen (prefix), strlen (filter) - strlen (prefix) - 1);
 
   for (guint i = 0; i < server->ids->len; i++)
     {
       const char *id = g_ptr_array_index (server->ids, i);
 
-      if (user_in_structure (g_hash_table_lookup (server->users, id), uai))
+      if (uai == NULL || (!server->filter_nobody && user_in_structure (g_hash_table_lookup (server->users, id), uai)))
         g_ptr_array_add (matching, (gpointer)id);
     }
 
@@ -405,7 +500,7 @@ route_list (Server     *server,
   server->max_start_index = MAX (server->max_start_index, start_index);
 
   /* The quirk of a real server: past the end, page 1 again */
-  if (start_index > matching->len || server->ignore_start_index)
+  if ((start_index > matching->len && !server->empty_past_end) || server->ignore_start_index)
     start_index = 1;
 
   for (guint i = start_index - 1; i < matching->len && i < start_index - 1 + count; i++)
@@ -421,7 +516,21 @@ route_list (Server     *server,
     json_array_add_string_element (schemas, "urn:ietf:params:scim:api:messages:2.0:ListResponse");
     json_object_set_array_member (list, "schemas", schemas);
   }
-  json_object_set_int_member (list, "totalResults", matching->len);
+  switch ((TotalMode)server->total_mode)
+    {
+    case TOTAL_TRUE:
+      json_object_set_int_member (list, "totalResults", matching->len);
+      break;
+    case TOTAL_PAGE_SIZE:
+      json_object_set_int_member (list, "totalResults", json_array_get_length (resources));
+      break;
+    case TOTAL_ZERO:
+      json_object_set_int_member (list, "totalResults", 0);
+      break;
+    case TOTAL_BELOW_START:
+      json_object_set_int_member (list, "totalResults", start_index > 1 ? start_index - 1 : matching->len);
+      break;
+    }
   json_object_set_int_member (list, "startIndex", start_index);
   json_object_set_int_member (list, "itemsPerPage", json_array_get_length (resources));
   json_object_set_array_member (list, "Resources", json_array_ref (resources));
@@ -743,6 +852,76 @@ drop_connection_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* An answer sent in chunks, one each tick, then its tail */
+typedef struct
+{
+  Server            *server;
+  SoupServerMessage *msg;
+  GSource           *source;
+  gulong             disconnected_id;
+  guint              ticks;
+  gsize              chunk;
+  char              *tail;
+  gboolean           done;
+} Streamed;
+
+static void
+streamed_stop (Streamed *streamed)
+{
+  if (streamed->source != NULL)
+    {
+      g_source_destroy (streamed->source);
+      g_clear_pointer (&streamed->source, g_source_unref);
+    }
+  g_clear_signal_handler (&streamed->disconnected_id, streamed->msg);
+  streamed->done = TRUE;
+}
+
+static void
+streamed_free (Streamed *streamed)
+{
+  streamed_stop (streamed);
+  g_object_unref (streamed->msg);
+  g_free (streamed->tail);
+  g_free (streamed);
+}
+
+static void
+streamed_disconnected_cb (SoupServerMessage *msg,
+                          gpointer           data)
+{
+  streamed_stop (data);
+}
+
+static gboolean
+streamed_tick_cb (gpointer data)
+{
+  Streamed *streamed = data;
+  SoupMessageBody *body = soup_server_message_get_response_body (streamed->msg);
+
+  if (streamed->ticks > 0)
+    {
+      char *spaces = g_malloc (streamed->chunk);
+
+      memset (spaces, ' ', streamed->chunk);
+      soup_message_body_append (body, SOUP_MEMORY_TAKE, spaces, streamed->chunk);
+      streamed->ticks--;
+    }
+  else
+    {
+      if (streamed->tail != NULL)
+        soup_message_body_append (body, SOUP_MEMORY_COPY, streamed->tail, strlen (streamed->tail));
+      soup_message_body_complete (body);
+      soup_server_message_unpause (streamed->msg);
+      g_clear_pointer (&streamed->source, g_source_unref);
+      streamed_stop (streamed);
+      return G_SOURCE_REMOVE;
+    }
+  soup_server_message_unpause (streamed->msg);
+
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 server_handler_cb (SoupServer        *soup_server,
                    SoupServerMessage *msg,
@@ -762,6 +941,10 @@ server_handler_cb (SoupServer        *soup_server,
 
   g_mutex_lock (&server->mutex);
   server->n_requests++;
+  if (authorization != NULL)
+    server->n_authorization++;
+  if (soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Accept-Encoding") != NULL)
+    server->accept_encoding = TRUE;
   if (g_str_equal (method, "PATCH"))
     server->n_patch++;
   if (g_str_equal (path, BASE_PATH "/ServiceProviderConfig"))
@@ -783,9 +966,36 @@ server_handler_cb (SoupServer        *soup_server,
     {
       answer.drop = TRUE;
     }
+  else if (faulty && fault.action == FAULT_RAW)
+    {
+      answer.status = fault.status;
+      answer.body = make_body (fault.body_kind, fault.body);
+      answer.location = g_strdup (fault.location);
+      answer.retry_after = g_strdup (fault.retry_after);
+    }
+  else if (faulty && fault.action == FAULT_OTHER_USER)
+    {
+      answer_user (server, &answer, fault.other_id);
+    }
   else
     {
       route (server, msg, method, path, query, faulty && fault.action == FAULT_IGNORE, &answer);
+
+      if (faulty && fault.action == FAULT_APPLY_THEN_OTHER_USER)
+        answer_user (server, &answer, fault.other_id);
+      else if (faulty && fault.action == FAULT_STREAM)
+        {
+          answer.stream_ticks = fault.stream_ticks;
+          answer.stream_chunk = fault.stream_chunk;
+          answer.delay_ms = fault.delay_ms;
+        }
+      else if (faulty && fault.action == FAULT_GZIP)
+        {
+          g_autofree char *plain = g_steal_pointer (&answer.body);
+
+          answer.body = gzip_text (plain ? plain : "", fault.stream_chunk, &answer.body_length);
+          answer.content_encoding = g_strdup ("gzip");
+        }
 
       if (faulty && fault.action == FAULT_APPLY_THEN_STATUS)
         {
@@ -817,9 +1027,35 @@ server_handler_cb (SoupServer        *soup_server,
     soup_message_headers_replace (headers, "ETag", answer.etag);
   if (answer.retry_after != NULL)
     soup_message_headers_replace (headers, "Retry-After", answer.retry_after);
+  if (answer.location != NULL)
+    soup_message_headers_replace (headers, "Location", answer.location);
+  if (answer.content_encoding != NULL)
+    soup_message_headers_replace (headers, "Content-Encoding", answer.content_encoding);
+
+  if (answer.stream_ticks > 0)
+    {
+      Streamed *streamed = g_new0 (Streamed, 1);
+
+      streamed->server = server;
+      streamed->msg = g_object_ref (msg);
+      streamed->ticks = answer.stream_ticks;
+      streamed->chunk = answer.stream_chunk;
+      streamed->tail = g_steal_pointer (&answer.body);
+      streamed->disconnected_id = g_signal_connect (msg, "disconnected",
+                                                    G_CALLBACK (streamed_disconnected_cb), streamed);
+      soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+      soup_message_headers_set_content_type (headers, SCIM_JSON, NULL);
+      streamed->source = g_timeout_source_new (MAX (answer.delay_ms, 1));
+      g_source_set_callback (streamed->source, streamed_tick_cb, streamed, NULL);
+      g_ptr_array_add (server->streamed, streamed);
+      g_source_attach (streamed->source, server->context);
+      answer_clear (&answer);
+      return;
+    }
+
   if (answer.body != NULL)
     {
-      gsize length = strlen (answer.body);
+      gsize length = answer.body_length ? answer.body_length : strlen (answer.body);
 
       soup_server_message_set_response (msg, SCIM_JSON, SOUP_MEMORY_TAKE,
                                         g_steal_pointer (&answer.body), length);
@@ -897,8 +1133,11 @@ server_thread (gpointer data)
       g_source_destroy (d->source);
       g_clear_pointer (&d->source, g_source_unref);
     }
+  for (guint i = 0; i < server->streamed->len; i++)
+    streamed_stop (g_ptr_array_index (server->streamed, i));
   soup_server_disconnect (server->server);
   g_clear_object (&server->server);
+  g_ptr_array_set_size (server->streamed, 0);
   for (guint i = 0; i < delayed->len; i++)
     delayed_free (g_ptr_array_index (delayed, i));
   while (g_main_context_iteration (server->context, FALSE))
@@ -926,6 +1165,7 @@ server_new (void)
   server->applied = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   server->reads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   server->delayed = g_ptr_array_new ();
+  server->streamed = g_ptr_array_new_with_free_func ((GDestroyNotify)streamed_free);
 
   server->context = g_main_context_new ();
   server->loop = g_main_loop_new (server->context, FALSE);
@@ -955,6 +1195,7 @@ server_free (Server *server)
   g_hash_table_unref (server->versions);
   g_hash_table_unref (server->applied);
   g_hash_table_unref (server->reads);
+  g_ptr_array_unref (server->streamed);
   g_mutex_clear (&server->mutex);
   g_cond_clear (&server->cond);
   g_free (server);
@@ -1410,10 +1651,11 @@ test_paging (Fixture       *fixture,
     }
   g_assert_cmpuint (g_hash_table_size (seen), ==, 1234);
 
-  /* 13 pages of at most 100 (the server's cap, not the 500 asked), and none past the
-   * end: the last asked for starts at 1201 */
-  g_assert_cmpuint (SERVER_GET (fixture->server, n_list_pages), ==, 13);
-  g_assert_cmpuint (SERVER_GET (fixture->server, max_start_index), ==, 1201);
+  /* 13 pages of at most 100 (the server's cap, not the 500 asked), and one past the end
+   * (1235), to see that the count does not lie: this server answers page 1 again there */
+  g_assert_cmpuint (SERVER_GET (fixture->server, n_list_pages), ==, 14);
+  g_assert_cmpuint (SERVER_GET (fixture->server, max_start_index), ==, 1235);
+  g_assert_true (jn_directory_get_complete (directory));
   g_assert_cmpuint (last[0], ==, 1234);
   g_assert_cmpuint (last[1], ==, 1234);
 }
@@ -2073,6 +2315,11 @@ test_new_refusals (void)
     { "", TOKEN, FALSE },
     { "https://ent.example.fr/scim/v2", NULL, FALSE },
     { "https://ent.example.fr/scim/v2", "", FALSE },
+    /* The token goes into a header: control characters and non-ASCII refused */
+    { "https://ent.example.fr/scim/v2", "tok\nen", FALSE },
+    { "https://ent.example.fr/scim/v2", "tok\r\nX-Evil: 1", FALSE },
+    { "https://ent.example.fr/scim/v2", "tok\001en", FALSE },
+    { "https://ent.example.fr/scim/v2", "tökén", FALSE },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -2109,6 +2356,623 @@ test_new_blank_token (void)
   g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT);
 }
 
+/* ---- 11. hostile answers (issue F, classes 2, 3, 6, 7) ---- */
+
+#define CONFIG_TEXT "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig\"]," \
+                    "\"patch\":{\"supported\":true},\"etag\":{\"supported\":true}}"
+#define LEA_ID "LEA0000000000001"
+
+/* JN_TEST_CASE=name runs one case of a table (to see each fail on older code) */
+static gboolean
+skip_case (const char *name)
+{
+  const char *only = g_getenv ("JN_TEST_CASE");
+
+  return only != NULL && g_strcmp0 (only, name) != 0;
+}
+
+typedef enum
+{
+  OP_DISCOVER,
+  OP_READ_DIRECTORY,
+  OP_READ_USER,
+  OP_WRITE,
+  OP_WRITE_MANY,
+} Op;
+
+static char *
+server_dup_base_url (Server *server)
+{
+  LOCKED (server);
+  return g_strdup (server->base_url);
+}
+
+/* A client, not yet discovered */
+static void
+fixture_client (Fixture *fixture,
+                guint    timeout_s,
+                guint    max_attempts)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base_url = server_dup_base_url (fixture->server);
+
+  fixture->client = jn_scim_client_new (base_url, TOKEN, NULL, &error);
+  g_assert_no_error (error);
+  jn_scim_client_set_timeout (fixture->client, timeout_s);
+  jn_scim_client_set_retries (fixture->client, max_attempts, 10);
+}
+
+/* Runs @op against the user "lea" (read beforehand when it is to be written) */
+static gboolean
+run_op (Fixture       *fixture,
+        Op             op,
+        JnEntUser     *lea,
+        GCancellable  *cancellable,
+        GError       **error)
+{
+  switch (op)
+    {
+    case OP_DISCOVER:
+      return jn_scim_client_discover (fixture->client, cancellable, error);
+
+    case OP_READ_DIRECTORY:
+      {
+        g_autoptr(JnDirectory) directory = jn_ent_read_directory (JN_ENT (fixture->client), UAI, NULL, NULL,
+                                                                  cancellable, error);
+        return directory != NULL;
+      }
+
+    case OP_READ_USER:
+      {
+        g_autoptr(JnEntUser) user = jn_ent_read_user (JN_ENT (fixture->client), "lea", cancellable, error);
+
+        g_assert_true (user == NULL || g_str_equal (jn_ent_user_get_id (user), "lea"));
+        return user != NULL;
+      }
+
+    case OP_WRITE:
+      {
+        g_autoptr(JnEntUser) user = jn_ent_write_pronote_id (JN_ENT (fixture->client), lea, UAI, LEA_ID,
+                                                             cancellable, error);
+
+        g_assert_true (user == NULL || g_str_equal (jn_ent_user_get_id (user), "lea"));
+        return user != NULL;
+      }
+
+    case OP_WRITE_MANY:
+      {
+        JnEntWrite writes[2] = { { lea, UAI, LEA_ID, NULL, NULL }, { lea, OTHER_UAI, LEA_ID, NULL, NULL } };
+        gboolean ok = jn_ent_write_many (JN_ENT (fixture->client), writes, 2, cancellable, error);
+
+        jn_ent_write_clear (&writes[0]);
+        jn_ent_write_clear (&writes[1]);
+        return ok;
+      }
+    }
+
+  g_assert_not_reached ();
+}
+
+/* A client connected to a server holding Léa, and Léa as read (for the writes) */
+static JnEntUser *
+fixture_prepare (Fixture  *fixture,
+                 Op        op,
+                 guint     timeout_s)
+{
+  g_autoptr(GError) error = NULL;
+  JnEntUser *lea;
+
+  {
+    LOCKED (fixture->server);
+    fixture->server->bulk = (op == OP_WRITE_MANY);
+  }
+  server_add_user (fixture->server, "lea", "Eleve", "Martin", "Léa", "2012-01-02", UAI, "");
+  server_add_user (fixture->server, "hugo", "Eleve", "Dubois", "Hugo", "2012-03-04", UAI, "");
+  fixture_client (fixture, timeout_s, 2);
+  if (op == OP_DISCOVER)
+    return NULL;
+
+  g_assert_true (jn_scim_client_discover (fixture->client, NULL, &error));
+  g_assert_no_error (error);
+  jn_scim_client_set_use_bulk (fixture->client, op == OP_WRITE_MANY);
+  lea = jn_ent_read_user (JN_ENT (fixture->client), "lea", NULL, &error);
+  g_assert_no_error (error);
+  return lea;
+}
+
+/* json-glib 1.6 recurses: 100,000 levels in any answer crashed the process */
+static void
+test_nesting_bombs (void)
+{
+  static const struct
+  {
+    const char *name;
+    Op          op;
+    const char *method;
+    const char *path;
+    guint       status;
+    BodyKind    kind;
+    gboolean    ok;
+    int         code;
+  } cases[] = {
+    { "config", OP_DISCOVER, "GET", BASE_PATH "/ServiceProviderConfig", 200, BODY_DEEP_ARRAYS, FALSE, JN_ERROR_ENT_REFUSED },
+    { "config-error", OP_DISCOVER, "GET", BASE_PATH "/ServiceProviderConfig", 404, BODY_DEEP_OBJECTS, FALSE, JN_ERROR_ENT_NOT_FOUND },
+    /* A /Schemas that cannot be read is given the benefit of the doubt */
+    { "schemas", OP_DISCOVER, "GET", BASE_PATH "/Schemas", 200, BODY_DEEP_OBJECTS, TRUE, 0 },
+    { "list", OP_READ_DIRECTORY, "GET", USERS_PATH, 200, BODY_DEEP_ARRAYS, FALSE, JN_ERROR_ENT_REFUSED },
+    { "list-error", OP_READ_DIRECTORY, "GET", USERS_PATH, 400, BODY_DEEP_OBJECTS, FALSE, JN_ERROR_ENT_REFUSED },
+    { "user", OP_READ_USER, "GET", USERS_PATH "/lea", 200, BODY_DEEP_OBJECTS, FALSE, JN_ERROR_ENT_REFUSED },
+    { "user-error", OP_READ_USER, "GET", USERS_PATH "/lea", 403, BODY_DEEP_ARRAYS, FALSE, JN_ERROR_ENT_AUTH },
+    /* Not believed: read again, and found not written */
+    { "patch", OP_WRITE, "PATCH", USERS_PATH "/lea", 200, BODY_DEEP_ARRAYS, FALSE, JN_ERROR_ENT_REFUSED },
+    { "patch-error", OP_WRITE, "PATCH", USERS_PATH "/lea", 409, BODY_DEEP_OBJECTS, FALSE, JN_ERROR_ENT_CONFLICT },
+    { "bulk", OP_WRITE_MANY, "POST", BASE_PATH "/Bulk", 200, BODY_DEEP_OBJECTS, FALSE, JN_ERROR_ENT_SERVER },
+    { "bulk-error", OP_WRITE_MANY, "POST", BASE_PATH "/Bulk", 400, BODY_DEEP_ARRAYS, FALSE, JN_ERROR_ENT_REFUSED },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Fixture fixture = { 0 };
+      g_autoptr(JnEntUser) lea = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+
+      if (skip_case (cases[i].name))
+        continue;
+      g_test_message ("case %s", cases[i].name);
+      fixture_setup (&fixture, NULL);
+      lea = fixture_prepare (&fixture, cases[i].op, 5);
+      server_add_fault (fixture.server, &(Fault) { .method = cases[i].method, .path = cases[i].path,
+                                                   .action = FAULT_RAW, .status = cases[i].status,
+                                                   .body_kind = cases[i].kind });
+      ok = run_op (&fixture, cases[i].op, lea, NULL, &error);
+      if (ok != cases[i].ok)
+        g_error ("%s: %s", cases[i].name, error ? error->message : "succeeded");
+      if (!ok)
+        g_assert_error (error, JN_ERROR, cases[i].code);
+      g_assert_cmpuint (server_get_fault_fired (fixture.server, 0), >=, 1);
+      g_clear_object (&lea);
+      fixture_teardown (&fixture, NULL);
+    }
+}
+
+/* Answers too large, too slow or compressed: refused, however they come */
+static void
+test_large_answers (void)
+{
+  static const struct
+  {
+    const char  *name;
+    FaultAction  action;
+    BodyKind     kind;
+    guint        ticks;
+    gsize        chunk;
+    guint        interval_ms;
+    guint        timeout_s;
+    int          code;
+  } cases[] = {
+    /* 40 MiB with a Content-Length */
+    { "declared", FAULT_RAW, BODY_PADDED, 0, 0, 0, 5, JN_ERROR_ENT_REFUSED },
+    /* 48 MiB chunked, no length announced */
+    { "chunked", FAULT_STREAM, BODY_TEXT, 48, 1024 * 1024, 1, 5, JN_ERROR_ENT_REFUSED },
+    /* One byte every 200 ms for 8 s: each read is quick, the whole is too slow (4 × 1 s) */
+    { "drip", FAULT_STREAM, BODY_TEXT, 40, 1, 200, 1, JN_ERROR_ENT_UNREACHABLE },
+    /* 64 MiB of spaces gzipped to some 64 KB: never inflated */
+    { "gzip", FAULT_GZIP, BODY_TEXT, 0, 64 * 1024 * 1024, 0, 5, JN_ERROR_ENT_REFUSED },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Fixture fixture = { 0 };
+      g_autoptr(GError) error = NULL;
+      gint64 start;
+
+      if (skip_case (cases[i].name))
+        continue;
+      g_test_message ("case %s", cases[i].name);
+      fixture_setup (&fixture, NULL);
+      fixture_prepare (&fixture, OP_DISCOVER, cases[i].timeout_s);
+      server_add_fault (fixture.server, &(Fault) { .method = "GET", .path = BASE_PATH "/ServiceProviderConfig",
+                                                   .action = cases[i].action, .status = 200,
+                                                   .body_kind = cases[i].kind, .body = CONFIG_TEXT,
+                                                   .stream_ticks = cases[i].ticks, .stream_chunk = cases[i].chunk,
+                                                   .delay_ms = cases[i].interval_ms });
+      start = g_get_monotonic_time ();
+      if (jn_scim_client_discover (fixture.client, NULL, &error))
+        g_error ("%s: accepted", cases[i].name);
+      g_assert_error (error, JN_ERROR, cases[i].code);
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 6 * G_USEC_PER_SEC);
+      g_assert_false (SERVER_GET (fixture.server, accept_encoding));
+      fixture_teardown (&fixture, NULL);
+    }
+}
+
+/* A server's error text is bounded, whatever its length */
+static void
+test_long_detail (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  static const gsize lengths[] = { 301, 4096, 1024 * 1024 };
+
+  fixture_prepare (fixture, OP_DISCOVER, 5);
+  g_assert_true (jn_scim_client_discover (fixture->client, NULL, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (lengths); i++)
+    {
+      g_autofree char *detail = g_malloc (lengths[i] + 1);
+      g_autoptr(JnEntUser) user = NULL;
+      g_autoptr(GError) error = NULL;
+
+      memset (detail, 'x', lengths[i]);
+      detail[lengths[i]] = '\0';
+      server_clear_faults (fixture->server);
+      server_add_fault (fixture->server, &(Fault) { .method = "GET", .action = FAULT_STATUS,
+                                                    .status = 400, .detail = detail });
+      user = jn_ent_read_user (JN_ENT (fixture->client), "lea", NULL, &error);
+      g_assert_null (user);
+      g_assert_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED);
+      g_assert_cmpuint (strlen (error->message), <, 300 * 4 + 200);
+      g_assert_nonnull (strstr (error->message, "xxx…"));
+    }
+}
+
+/* Redirects: never to another origin (the token stays home), never for a write */
+static void
+test_redirects (void)
+{
+  static const struct
+  {
+    const char *name;
+    Op          op;
+    const char *method;
+    const char *path;
+    guint       status;
+    gboolean    other;      /* to the other server (else @location, on this one) */
+    const char *location;
+    guint       times;
+    gboolean    ok;
+  } cases[] = {
+    { "config-elsewhere", OP_DISCOVER, "GET", BASE_PATH "/ServiceProviderConfig", 302, TRUE, NULL, 1, FALSE },
+    { "list-elsewhere", OP_READ_DIRECTORY, "GET", USERS_PATH, 301, TRUE, NULL, 1, FALSE },
+    { "user-elsewhere", OP_READ_USER, "GET", USERS_PATH "/lea", 307, TRUE, NULL, 1, FALSE },
+    { "user-https", OP_READ_USER, "GET", USERS_PATH "/lea", 302, FALSE, "https://ent.invalid/scim/v2/Users/lea", 1, FALSE },
+    { "user-userinfo", OP_READ_USER, "GET", USERS_PATH "/lea", 302, FALSE, "//evil@127.0.0.1:1/Users/lea", 1, FALSE },
+    { "patch-elsewhere", OP_WRITE, "PATCH", USERS_PATH "/lea", 307, TRUE, NULL, 1, FALSE },
+    { "patch-same-origin", OP_WRITE, "PATCH", USERS_PATH "/lea", 308, FALSE, USERS_PATH "/lea", 1, FALSE },
+    { "bulk-same-origin", OP_WRITE_MANY, "POST", BASE_PATH "/Bulk", 307, FALSE, BASE_PATH "/Bulk", 1, FALSE },
+    /* Same origin, a read: followed */
+    { "user-same-origin", OP_READ_USER, "GET", USERS_PATH "/lea", 302, FALSE, USERS_PATH "/lea", 1, TRUE },
+    /* A loop: given up after a few */
+    { "user-loop", OP_READ_USER, "GET", USERS_PATH "/lea", 302, FALSE, USERS_PATH "/lea", 0, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Fixture fixture = { 0 };
+      Server *other = NULL;
+      g_autofree char *other_url = NULL;
+      g_autofree char *location = NULL;
+      g_autoptr(JnEntUser) lea = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+
+      if (skip_case (cases[i].name))
+        continue;
+      g_test_message ("case %s", cases[i].name);
+      other = server_new ();
+      other_url = server_dup_base_url (other);
+      server_add_user (other, "lea", "Eleve", "Martin", "Léa", "2012-01-02", UAI, "");
+      location = cases[i].other ? g_strconcat (other_url, cases[i].path + strlen (BASE_PATH), NULL)
+                                : g_strdup (cases[i].location);
+      fixture_setup (&fixture, NULL);
+      lea = fixture_prepare (&fixture, cases[i].op, 5);
+      server_add_fault (fixture.server, &(Fault) { .method = cases[i].method, .path = cases[i].path,
+                                                   .times = cases[i].times, .action = FAULT_RAW,
+                                                   .status = cases[i].status, .location = location });
+      ok = run_op (&fixture, cases[i].op, lea, NULL, &error);
+      if (ok != cases[i].ok)
+        g_error ("%s: %s", cases[i].name, error ? error->message : "succeeded");
+      if (!ok)
+        {
+          g_assert_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED);
+          if (cases[i].times == 1)
+            g_assert_nonnull (strstr (error->message, cases[i].other ? other_url : "/"));
+        }
+      /* Nothing ever reached the other origin, with or without the token */
+      g_assert_cmpuint (SERVER_GET (other, n_requests), ==, 0);
+      g_assert_cmpuint (SERVER_GET (other, n_authorization), ==, 0);
+      /* Nothing written by a redirected change */
+      g_assert_cmpuint (server_get_applied (fixture.server, "lea"), ==, 0);
+      g_assert_cmpuint (server_get_fault_fired (fixture.server, 0), <=, 4);
+      g_clear_object (&lea);
+      fixture_teardown (&fixture, NULL);
+      server_free (other);
+    }
+}
+
+typedef struct
+{
+  GCancellable *cancellable;
+  guint         asked_s;
+  guint         wait_s;
+  guint         n;
+} Waiting;
+
+static void
+waiting_cb (JnScimClient *client,
+            guint         asked_s,
+            guint         wait_s,
+            gpointer      data)
+{
+  Waiting *waiting = data;
+
+  waiting->asked_s = asked_s;
+  waiting->wait_s = wait_s;
+  waiting->n++;
+  g_cancellable_cancel (waiting->cancellable);
+}
+
+/* Retry-After: the wait is cut to 60 s, announced, and Ctrl+C (the cancellable) ends it */
+static void
+test_retry_after_cap (void)
+{
+  static const struct
+  {
+    const char *retry_after;
+    guint       asked_s;    /* 0: not announced (ordinary back-off) */
+    guint       wait_s;
+  } cases[] = {
+    { "999999", 999999, 60 },
+    { "18446744073709551615", G_MAXUINT, 60 },
+    { "61", 61, 60 },
+    { "2", 2, 2 },
+    { "Fri, 01 Jan 2100 00:00:00 GMT", G_MAXUINT, 60 },
+    { "-5", 0, 0 },
+    { "soon", 0, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Fixture fixture = { 0 };
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GError) error = NULL;
+      Waiting waiting = { cancellable, 0, 0, 0 };
+      gint64 start;
+      gboolean ok;
+
+      if (skip_case (cases[i].retry_after))
+        continue;
+      g_test_message ("case %s", cases[i].retry_after);
+      fixture_setup (&fixture, NULL);
+      fixture_prepare (&fixture, OP_DISCOVER, 5);
+      g_signal_connect (fixture.client, "waiting", G_CALLBACK (waiting_cb), &waiting);
+      server_add_fault (fixture.server, &(Fault) { .method = "GET", .times = 1, .action = FAULT_STATUS,
+                                                   .status = 429, .retry_after = cases[i].retry_after });
+      start = g_get_monotonic_time ();
+      ok = jn_scim_client_discover (fixture.client, cancellable, &error);
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+      if (cases[i].asked_s > 0)
+        {
+          g_assert_false (ok);
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          g_assert_cmpuint (waiting.n, ==, 1);
+          if (cases[i].asked_s != G_MAXUINT)
+            g_assert_cmpuint (waiting.asked_s, ==, cases[i].asked_s);
+          else
+            g_assert_cmpuint (waiting.asked_s, >, 60);
+          g_assert_cmpuint (waiting.wait_s, ==, cases[i].wait_s);
+        }
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+          g_assert_cmpuint (waiting.n, ==, 0);
+        }
+      fixture_teardown (&fixture, NULL);
+    }
+}
+
+/* A write is confirmed for the user it was sent to: another user's resource in the answer
+ * is not believed (read again); a read answered with another user is refused */
+static void
+test_other_user (void)
+{
+  static const struct
+  {
+    const char  *name;
+    Op           op;
+    FaultAction  action;
+    gboolean     ok;
+  } cases[] = {
+    { "patch-not-applied", OP_WRITE, FAULT_OTHER_USER, FALSE },
+    { "patch-applied", OP_WRITE, FAULT_APPLY_THEN_OTHER_USER, TRUE },
+    { "read", OP_READ_USER, FAULT_OTHER_USER, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Fixture fixture = { 0 };
+      g_autoptr(JnEntUser) lea = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *value = NULL;
+      gboolean ok;
+
+      if (skip_case (cases[i].name))
+        continue;
+      g_test_message ("case %s", cases[i].name);
+      fixture_setup (&fixture, NULL);
+      lea = fixture_prepare (&fixture, cases[i].op, 5);
+      /* Hugo already holds the identifier to be written to Léa: his resource "confirms" it */
+      server_set_pronote_id (fixture.server, "hugo", UAI, LEA_ID);
+      server_add_fault (fixture.server, &(Fault) { .method = cases[i].op == OP_WRITE ? "PATCH" : "GET",
+                                                   .path = USERS_PATH "/lea", .times = 1,
+                                                   .action = cases[i].action, .other_id = "hugo" });
+      ok = run_op (&fixture, cases[i].op, lea, NULL, &error);
+      if (ok != cases[i].ok)
+        g_error ("%s: %s", cases[i].name, error ? error->message : "succeeded");
+      if (!ok)
+        g_assert_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED);
+      value = server_dup_pronote_id (fixture.server, "lea", UAI);
+      g_assert_cmpstr (value, ==, cases[i].action == FAULT_APPLY_THEN_OTHER_USER ? LEA_ID : NULL);
+      g_clear_object (&lea);
+      fixture_teardown (&fixture, NULL);
+    }
+}
+
+/* A version with control characters is never sent in If-Match (libsoup dropped the
+ * header with a CRITICAL and the write went unguarded); an id that could address another
+ * resource is never put in a path */
+static void
+test_unsafe_values (void)
+{
+  static const struct
+  {
+    const char *id;
+    const char *version;
+  } cases[] = {
+    { "lea", "W/\"1\"\r\nX-Evil: 1" },
+    { "lea", "W/\"1\"\n" },
+    { "lea", "W/\"1\"\r" },
+    { "lea", "W/\"1\"\001" },
+    { "lea", "W/\"1\"\177" },
+    { "lea", "W/\"é\"" },
+    { "..", "W/\"1\"" },
+    { ".", "W/\"1\"" },
+    { "a\nb", "W/\"1\"" },
+    { "a\tb", "W/\"1\"" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Fixture fixture = { 0 };
+      g_autoptr(JnEntUser) lea = NULL;
+      g_autoptr(JnEntUser) user = NULL;
+      g_autoptr(JnEntUser) written = NULL;
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) error = NULL;
+      guint n_requests;
+
+      {
+        g_autofree char *name = g_strdup_printf ("%u", i);
+
+        if (skip_case (name))
+          continue;
+      }
+      g_test_message ("case %u", i);
+      fixture_setup (&fixture, NULL);
+      lea = fixture_prepare (&fixture, OP_WRITE, 5);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, cases[i].id);
+      json_builder_set_member_name (builder, "meta");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "version");
+      json_builder_add_string_value (builder, cases[i].version);
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      node = json_builder_get_root (builder);
+      user = jn_ent_user_new_from_json (json_node_get_object (node), NULL, &error);
+      g_assert_no_error (error);
+
+      n_requests = SERVER_GET (fixture.server, n_requests);
+      written = jn_ent_write_pronote_id (JN_ENT (fixture.client), user, UAI, LEA_ID, NULL, &error);
+      g_assert_null (written);
+      g_assert_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED);
+      g_assert_cmpuint (SERVER_GET (fixture.server, n_patch), ==, 0);
+      if (!g_str_equal (cases[i].id, "lea"))
+        {
+          g_autoptr(JnEntUser) read = NULL;
+
+          g_clear_error (&error);
+          read = jn_ent_read_user (JN_ENT (fixture.client), cases[i].id, NULL, &error);
+          g_assert_null (read);
+          g_assert_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED);
+          g_assert_cmpuint (SERVER_GET (fixture.server, n_requests), ==, n_requests);
+        }
+      g_clear_object (&lea);
+      fixture_teardown (&fixture, NULL);
+    }
+}
+
+/* A directory that looks truncated is never trusted: one page past totalResults */
+static void
+test_lying_totals (void)
+{
+  static const struct
+  {
+    const char *name;
+    guint       n_users;
+    TotalMode   total_mode;
+    gboolean    empty_past_end;
+    gboolean    filter_nobody;
+    guint       n_read;
+    gboolean    complete;
+    gboolean    ignore_filter;  /* with 40 users of another establishment */
+  } cases[] = {
+    { "true", 329, TOTAL_TRUE, FALSE, FALSE, 329, TRUE },
+    /* A server that ignores the filter: the others are read, and left out */
+    { "filter-ignored", 329, TOTAL_TRUE, FALSE, FALSE, 329, TRUE, TRUE },
+    { "true-empty-past-end", 329, TOTAL_TRUE, TRUE, FALSE, 329, TRUE },
+    { "true-multiple", 300, TOTAL_TRUE, FALSE, FALSE, 300, TRUE },
+    { "true-multiple-empty-past-end", 300, TOTAL_TRUE, TRUE, FALSE, 300, TRUE },
+    { "page-size", 329, TOTAL_PAGE_SIZE, FALSE, FALSE, 329, FALSE },
+    { "page-size-empty-past-end", 329, TOTAL_PAGE_SIZE, TRUE, FALSE, 329, FALSE },
+    { "zero", 329, TOTAL_ZERO, FALSE, FALSE, 329, FALSE },
+    { "below-start-index", 329, TOTAL_BELOW_START, FALSE, FALSE, 329, FALSE },
+    { "filter-nobody", 329, TOTAL_TRUE, FALSE, TRUE, 0, FALSE },
+    { "empty", 0, TOTAL_TRUE, FALSE, FALSE, 0, TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Fixture fixture = { 0 };
+      g_autoptr(JnDirectory) directory = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (skip_case (cases[i].name))
+        continue;
+      g_test_message ("case %s", cases[i].name);
+      fixture_setup (&fixture, NULL);
+      {
+        LOCKED (fixture.server);
+        fixture.server->page_cap = 50;
+        fixture.server->total_mode = cases[i].total_mode;
+        fixture.server->empty_past_end = cases[i].empty_past_end;
+        fixture.server->filter_nobody = cases[i].filter_nobody;
+        fixture.server->ignore_filter = cases[i].ignore_filter;
+      }
+      for (guint k = 0; k < cases[i].n_users; k++)
+        {
+          g_autofree char *id = g_strdup_printf ("u%03u", k);
+
+          server_add_user (fixture.server, id, "Eleve", id, "Lou", "2011-02-03", UAI, "");
+          if (cases[i].ignore_filter && k % 8 == 0)
+            {
+              g_autofree char *other = g_strdup_printf ("x%03u", k);
+
+              server_add_user (fixture.server, other, "Eleve", other, "Lou", "2011-02-03", OTHER_UAI, "");
+            }
+        }
+      fixture_connect (&fixture, 5, 2);
+      directory = jn_ent_read_directory (JN_ENT (fixture.client), UAI, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      if (jn_directory_get_n_users (directory) != cases[i].n_read)
+        g_error ("%s: %u users read", cases[i].name, jn_directory_get_n_users (directory));
+      if (jn_directory_get_complete (directory) != cases[i].complete)
+        g_error ("%s: complete is %d", cases[i].name, jn_directory_get_complete (directory));
+      if (!cases[i].complete)
+        {
+          g_assert_nonnull (jn_directory_get_incomplete_reason (directory));
+          g_test_message ("%s", jn_directory_get_incomplete_reason (directory));
+        }
+      else
+        g_assert_null (jn_directory_get_incomplete_reason (directory));
+      g_assert_cmpuint (SERVER_GET (fixture.server, n_list_pages), <=, cases[i].n_users / 50 + 3 + (cases[i].ignore_filter ? 1 : 0));
+      fixture_teardown (&fixture, NULL);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2137,6 +3001,14 @@ main (int   argc,
   ADD ("invalid-path/replace", GINT_TO_POINTER (TRUE), test_invalid_path);
   ADD ("invalid-path/remove", GINT_TO_POINTER (FALSE), test_invalid_path);
   ADD ("dropped-write", NULL, test_dropped_write);
+  ADD ("hostile/long-detail", NULL, test_long_detail);
+  g_test_add_func ("/scim-faults/hostile/nesting-bombs", test_nesting_bombs);
+  g_test_add_func ("/scim-faults/hostile/large-answers", test_large_answers);
+  g_test_add_func ("/scim-faults/hostile/redirects", test_redirects);
+  g_test_add_func ("/scim-faults/hostile/retry-after-cap", test_retry_after_cap);
+  g_test_add_func ("/scim-faults/hostile/other-user", test_other_user);
+  g_test_add_func ("/scim-faults/hostile/unsafe-values", test_unsafe_values);
+  g_test_add_func ("/scim-faults/hostile/lying-totals", test_lying_totals);
   g_test_add_func ("/scim-faults/new-refusals", test_new_refusals);
   g_test_add_func ("/scim-faults/new-refusals/blank-token", test_new_blank_token);
 
