@@ -154,6 +154,9 @@ load_into (LoadJob       *job,
                                 cancellable, error);
   if (cleartext == NULL)
     return FALSE;
+  /* One copy of the document at a time */
+  g_clear_pointer (&envelope, jn_envelope_free);
+  g_clear_pointer (&key_data, g_bytes_unref);
 
   return jn_record_reader_read (cleartext, display_name, data, cancellable, error);
 }
@@ -496,6 +499,14 @@ jn_export_get_software (JnExport *self)
   g_return_val_if_fail (JN_IS_EXPORT (self), NULL);
 
   return self->data->software;
+}
+
+GPtrArray *
+jn_export_get_warnings (JnExport *self)
+{
+  g_return_val_if_fail (JN_IS_EXPORT (self), NULL);
+
+  return self->data->warnings;
 }
 
 gboolean
