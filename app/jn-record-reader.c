@@ -64,13 +64,83 @@ typedef struct
   guint     line;
 } PendingLink;
 
+/* Key → people: one person per key almost always, so the others (rare) are kept aside.
+ * Keys are the people's own strings, which never change once set. */
+typedef struct
+{
+  GHashTable *first;   /* key → JnPerson */
+  GHashTable *more;    /* key → GPtrArray of JnPerson, the second one on */
+} Index;
+
+static void
+index_init (Index *index)
+{
+  index->first = g_hash_table_new (g_str_hash, g_str_equal);
+  index->more = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                       (GDestroyNotify)g_ptr_array_unref);
+}
+
+static void
+index_clear (Index *index)
+{
+  g_clear_pointer (&index->first, g_hash_table_unref);
+  g_clear_pointer (&index->more, g_hash_table_unref);
+}
+
+static guint
+index_count (Index      *index,
+             const char *key)
+{
+  GPtrArray *more;
+
+  if (!g_hash_table_contains (index->first, key))
+    return 0;
+  more = g_hash_table_lookup (index->more, key);
+
+  return 1 + (more ? more->len : 0);
+}
+
+static JnPerson *
+index_get (Index      *index,
+           const char *key,
+           guint       i)
+{
+  if (i == 0)
+    return g_hash_table_lookup (index->first, key);
+
+  return g_ptr_array_index ((GPtrArray *)g_hash_table_lookup (index->more, key), i - 1);
+}
+
+/* @key must be @person's own string */
+static void
+index_add (Index      *index,
+           const char *key,
+           JnPerson   *person)
+{
+  GPtrArray *more;
+
+  if (!g_hash_table_contains (index->first, key))
+    {
+      g_hash_table_insert (index->first, (gpointer)key, person);
+      return;
+    }
+
+  more = g_hash_table_lookup (index->more, key);
+  if (more == NULL)
+    {
+      more = g_ptr_array_new ();
+      g_hash_table_insert (index->more, (gpointer)key, more);
+    }
+  g_ptr_array_add (more, person);
+}
+
 typedef struct
 {
   JnExportData *data;
   JnXmlReader  *reader;
   const char   *display_name;
-  GHashTable   *by_pronote_id;           /* IDPN → GPtrArray of JnPerson (borrowed), all categories */
-  GHashTable   *by_ident[JN_N_CATEGORIES]; /* Ident → GPtrArray of JnPerson (borrowed) */
+  Index         by_pronote_id;            /* IDPN → people, all categories */
+  Index         by_ident[JN_N_CATEGORIES]; /* Ident → people */
   GArray       *open;                    /* Open: person elements enclosing the cursor */
   GArray       *pending;                 /* PendingLink */
   guint         n_records;
@@ -287,21 +357,6 @@ add_warning (ReadState  *state,
   va_end (args);
 }
 
-static void
-index_add (GHashTable *index,
-           const char *key,
-           JnPerson   *person)
-{
-  GPtrArray *people = g_hash_table_lookup (index, key);
-
-  if (people == NULL)
-    {
-      people = g_ptr_array_new ();
-      g_hash_table_insert (index, g_strdup (key), people);
-    }
-  g_ptr_array_add (people, person);
-}
-
 static gboolean
 differ (const char *a,
         const char *b)
@@ -331,7 +386,7 @@ index_pronote_id (ReadState  *state,
                   JnPerson   *person,
                   const char *pronote_id)
 {
-  GPtrArray *people;
+  guint n;
 
   if (!jn_pronote_id_is_wellformed (pronote_id))
     {
@@ -343,13 +398,13 @@ index_pronote_id (ReadState  *state,
                    JN_PRONOTE_ID_ALPHABET);
     }
 
-  index_add (state->by_pronote_id, pronote_id, person);
-  people = g_hash_table_lookup (state->by_pronote_id, pronote_id);
-  if (people->len < 2)
+  index_add (&state->by_pronote_id, pronote_id, person);
+  n = index_count (&state->by_pronote_id, pronote_id);
+  if (n < 2)
     return;
 
   {
-    JnPerson *first = g_ptr_array_index (people, 0);
+    JnPerson *first = index_get (&state->by_pronote_id, pronote_id, 0);
     g_autofree char *shown = jn_xml_dup_escaped (pronote_id, 40);
 
     add_warning (state, _("%s:%u: the PRONOTE identifier “%s” is also given to another "
@@ -357,8 +412,8 @@ index_pronote_id (ReadState  *state,
                  state->display_name, jn_person_get_line (person), shown,
                  jn_person_get_line (first));
   }
-  for (guint i = 0; i < people->len; i++)
-    jn_person_set_duplicate_id (g_ptr_array_index (people, i), TRUE);
+  for (guint i = 0; i < n; i++)
+    jn_person_set_duplicate_id (index_get (&state->by_pronote_id, pronote_id, i), TRUE);
 }
 
 /* One person per identifier and identity: a parent listed under each child is one parent
@@ -369,24 +424,24 @@ find_or_add_person (ReadState  *state,
                     Attributes *attrs)
 {
   JnPerson *person = NULL;
-  GPtrArray *people;
   gboolean had_pronote_id, had_ident;
+  guint n;
 
-  if (attrs->pronote_id != NULL &&
-      (people = g_hash_table_lookup (state->by_pronote_id, attrs->pronote_id)) != NULL)
+  if (attrs->pronote_id != NULL)
     {
-      for (guint i = 0; i < people->len && person == NULL; i++)
-        if (same_identity (g_ptr_array_index (people, i), category, attrs))
-          person = g_ptr_array_index (people, i);
+      n = index_count (&state->by_pronote_id, attrs->pronote_id);
+      for (guint i = 0; i < n && person == NULL; i++)
+        if (same_identity (index_get (&state->by_pronote_id, attrs->pronote_id, i), category, attrs))
+          person = index_get (&state->by_pronote_id, attrs->pronote_id, i);
     }
 
   /* Without an identifier on one side, the same Ident is the same person */
-  if (person == NULL && attrs->ident != NULL &&
-      (people = g_hash_table_lookup (state->by_ident[category], attrs->ident)) != NULL)
+  if (person == NULL && attrs->ident != NULL)
     {
-      for (guint i = 0; i < people->len && person == NULL; i++)
+      n = index_count (&state->by_ident[category], attrs->ident);
+      for (guint i = 0; i < n && person == NULL; i++)
         {
-          JnPerson *candidate = g_ptr_array_index (people, i);
+          JnPerson *candidate = index_get (&state->by_ident[category], attrs->ident, i);
 
           if ((attrs->pronote_id == NULL || jn_person_get_pronote_id (candidate) == NULL) &&
               same_identity (candidate, category, attrs))
@@ -416,7 +471,7 @@ find_or_add_person (ReadState  *state,
   if (!had_pronote_id && jn_person_get_pronote_id (person) != NULL)
     index_pronote_id (state, person, jn_person_get_pronote_id (person));
   if (!had_ident && jn_person_get_ident (person) != NULL)
-    index_add (state->by_ident[category], jn_person_get_ident (person), person);
+    index_add (&state->by_ident[category], jn_person_get_ident (person), person);
 
   return person;
 }
@@ -590,16 +645,15 @@ read_element (ReadState   *state,
 static gboolean
 resolve_pending_links (ReadState *state)
 {
-  GHashTable *students = state->by_ident[JN_CATEGORY_STUDENT];
+  Index *students = &state->by_ident[JN_CATEGORY_STUDENT];
 
   for (guint i = 0; i < state->pending->len; i++)
     {
       PendingLink *link = &g_array_index (state->pending, PendingLink, i);
-      GPtrArray *people = g_hash_table_lookup (students, link->student_ident);
-
       /* Ident is PRONOTE's own number: a reference names the first student holding it */
-      if (people != NULL && !link_child (state, link->relative, g_ptr_array_index (people, 0),
-                                         link->line))
+      JnPerson *student = index_get (students, link->student_ident, 0);
+
+      if (student != NULL && !link_child (state, link->relative, student, link->line))
         return FALSE;
     }
 
@@ -615,18 +669,16 @@ jn_record_reader_read_from (JnXmlReader   *reader,
 {
   xmlTextReaderPtr xml = jn_xml_reader_get_reader (reader);
   g_autoptr(GError) local_error = NULL;
-  ReadState state = { data, reader, display_name, NULL, { NULL }, NULL, NULL, 0, 0, NULL };
+  ReadState state = { data, reader, display_name, { NULL, NULL }, { { NULL, NULL } }, NULL, NULL, 0, 0, NULL };
   gboolean ok = TRUE;
   guint n_nodes = 0;
   const char *name;
 
   g_return_val_if_fail (data != NULL, FALSE);
 
-  state.by_pronote_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                               (GDestroyNotify)g_ptr_array_unref);
+  index_init (&state.by_pronote_id);
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
-    state.by_ident[i] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                               (GDestroyNotify)g_ptr_array_unref);
+    index_init (&state.by_ident[i]);
   state.open = g_array_new (FALSE, FALSE, sizeof (Open));
   state.pending = g_array_new (FALSE, FALSE, sizeof (PendingLink));
   g_array_set_clear_func (state.pending, pending_link_clear);
@@ -689,9 +741,9 @@ jn_record_reader_read_from (JnXmlReader   *reader,
                                         display_name, data->n_warnings - data->warnings->len));
     }
 
-  g_hash_table_unref (state.by_pronote_id);
+  index_clear (&state.by_pronote_id);
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
-    g_hash_table_unref (state.by_ident[i]);
+    index_clear (&state.by_ident[i]);
   g_array_unref (state.open);
   g_array_unref (state.pending);
 
