@@ -496,18 +496,6 @@ inflate_content (JnEnvelope    *self,
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 
-static GBytes *
-drop_bom (GBytes *bytes)
-{
-  gsize size;
-  const guchar *data = g_bytes_get_data (bytes, &size);
-
-  if (size >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF)
-    return g_bytes_new_from_bytes (bytes, 3, size - 3);
-
-  return g_bytes_ref (bytes);
-}
-
 GBytes *
 jn_envelope_open (JnEnvelope    *self,
                   GBytes        *key_data,
@@ -615,5 +603,6 @@ jn_envelope_open (JnEnvelope    *self,
 out:
   gnutls_memset (key_iv, 0, sizeof key_iv);
 
-  return inflated ? drop_bom (inflated) : NULL;
+  /* A byte-order mark stays: the XML reader checks it against the declared encoding */
+  return g_steal_pointer (&inflated);
 }

@@ -31,7 +31,7 @@ const char   *jn_envelope_get_software      (JnEnvelope    *self);
 
 /* Decrypts, verifies and inflates the content (once: the encrypted content is released) with the partner's private key (PKCS#8, PEM
  * or DER). @partner may be NULL: the only partner the key opens is taken. Returns the
- * cleartext XML, without a byte-order mark; @out_partner receives the partner used. */
+ * cleartext XML as it was sealed (a byte-order mark included); @out_partner receives the partner used. */
 GBytes       *jn_envelope_open              (JnEnvelope    *self,
                                              GBytes        *key_data,
                                              const char    *key_name,
