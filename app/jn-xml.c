@@ -596,9 +596,9 @@ jn_xml_reader_read_text (JnXmlReader  *self,
           if (value != NULL && strlen (value) > max_length - MIN (max_length, text->len))
             {
               g_set_error (error, JN_ERROR, JN_ERROR_TOO_LARGE,
-                           _("%s: line %d: the content of %s is too long (more than %"
-                             G_GSIZE_FORMAT " bytes)"),
-                           self->display_name, line, element ? element : "?", max_length);
+                           _("%s: line %d: the content of %s is too long (more than %u bytes)"),
+                           self->display_name, line, element ? element : "?",
+                           (guint)MIN (max_length, G_MAXUINT));
               return NULL;
             }
           if (value != NULL)
