@@ -156,6 +156,7 @@ jn_export_data_new (void)
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
     data->records[i] = g_ptr_array_new_with_free_func (g_object_unref);
   data->warnings = g_ptr_array_new_with_free_func (g_free);
+  data->max_records = JN_RECORD_READER_MAX_RECORDS;
 
   return data;
 }
@@ -451,11 +452,11 @@ find_or_add_person (ReadState  *state,
 
   if (person == NULL)
     {
-      if (state->n_records >= JN_RECORD_READER_MAX_RECORDS)
+      if (state->n_records >= state->data->max_records)
         {
           g_set_error (&state->error, JN_ERROR, JN_ERROR_TOO_LARGE,
                        _("%s: line %u: the export holds more than %u records"),
-                       state->display_name, state->line, JN_RECORD_READER_MAX_RECORDS);
+                       state->display_name, state->line, state->data->max_records);
           return NULL;
         }
       state->n_records++;
@@ -597,11 +598,11 @@ read_element (ReadState   *state,
           PendingLink link = { relative, g_steal_pointer (&attrs.ident), state->line };
 
           /* Each reference costs memory: as many as records, no more */
-          if (state->pending->len >= JN_RECORD_READER_MAX_RECORDS)
+          if (state->pending->len >= state->data->max_records)
             {
               g_set_error (&state->error, JN_ERROR, JN_ERROR_TOO_LARGE,
                            _("%s: line %u: the export holds more than %u references"),
-                           state->display_name, state->line, JN_RECORD_READER_MAX_RECORDS);
+                           state->display_name, state->line, state->data->max_records);
               g_free (link.student_ident);
               attributes_clear (&attrs);
               return FALSE;

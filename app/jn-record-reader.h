@@ -31,6 +31,7 @@ typedef struct
   char      *software;
   char      *file_hash;                  /* SHA-256 of the file as read, hex */
   GPtrArray *records[JN_N_CATEGORIES];   /* JnPerson, file order, deduplicated */
+  guint      max_records;                /* JN_RECORD_READER_MAX_RECORDS (tests lower it) */
   GPtrArray *warnings;                   /* char*: "file:line: reason" */
   guint      n_warnings;                 /* including those not kept */
 } JnExportData;
