@@ -255,6 +255,44 @@ test_warnings (void)
   g_file_delete (clean, NULL, NULL);
 }
 
+static void
+test_uai_warning (void)
+{
+  static const struct
+  {
+    const char *uai;
+    const char *warning;   /* NULL: none */
+  } cases[] = {
+    { "0312609T", NULL },
+    /* C0 controls cannot enter XML 1.0 at all; C1 ones can */
+    { "0312609&#x85;T", "uai.xml: the establishment’s UAI “0312609\\u0085T” is not a UAI" },
+    { "0312609T&#x202E;", "“0312609T\\u202E”" },
+    { "031260", "“031260”" },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(JnExport) export = jn_export_new ();
+      g_autofree char *xml = g_strdup_printf ("<E UAI=\"%s\"><Eleve Nom=\"A\" Prenom=\"B\" IDPN=\"HUP2NFZQRYAD7EXS\"/></E>",
+                                              cases[c].uai);
+      g_autoptr(GFile) file = write_temp ("uai.xml", xml, -1);
+      GPtrArray *warnings;
+
+      g_test_message ("case: %s", cases[c].uai);
+      g_assert_true (jn_export_load (export, file, NULL, NULL, NULL, NULL));
+      warnings = jn_export_get_warnings (export);
+      if (cases[c].warning == NULL)
+        {
+          g_assert_cmpuint (warnings->len, ==, 0);
+          continue;
+        }
+      g_assert_cmpuint (warnings->len, ==, 1);
+      if (strstr (g_ptr_array_index (warnings, 0), cases[c].warning) == NULL)
+        g_error ("“%s” not in “%s”", cases[c].warning, (char *)g_ptr_array_index (warnings, 0));
+      g_file_delete (file, NULL, NULL);
+    }
+}
+
 /* Class 4: special files are refused before reading, anonymous pipes are read */
 
 typedef struct
@@ -386,6 +424,7 @@ main (int   argc,
   g_test_add_func ("/export/missing-and-oversized", test_missing_and_oversized);
   g_test_add_func ("/export/reference-envelope", test_reference_envelope);
   g_test_add_func ("/export/class1/warnings", test_warnings);
+  g_test_add_func ("/export/class4/uai-warning", test_uai_warning);
   g_test_add_func ("/export/class4/special-files", test_special_files);
 
   return g_test_run ();
