@@ -51,6 +51,12 @@ inspect_to_json (JnExport *export,
           json_builder_add_int_value (builder, jn_export_get_count (export, i));
         }
       json_builder_end_object (builder);
+
+      json_builder_set_member_name (builder, "warnings");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < jn_export_get_warnings (export)->len; i++)
+        json_builder_add_string_value (builder, g_ptr_array_index (jn_export_get_warnings (export), i));
+      json_builder_end_array (builder);
     }
   json_builder_end_object (builder);
 
@@ -125,6 +131,16 @@ jn_cli_command_inspect (int    argc,
   if (export != NULL)
     {
       gboolean loaded = jn_export_get_loaded (export);
+      GPtrArray *warnings = jn_export_get_warnings (export);
+
+      /* Malformed or shared identifiers, with file and line: on stderr, whatever the format */
+      for (guint i = 0; i < warnings->len; i++)
+        {
+          g_autofree char *line = g_strdup_printf (_("warning: %s"),
+                                                   (const char *)g_ptr_array_index (warnings, i));
+
+          jn_cli_print_error (line);
+        }
 
       if (options.json)
         {

@@ -26,6 +26,10 @@
 #define AES_BLOCK_SIZE 16
 #define SEALED_KEY_SIZE (AES_KEY_SIZE + AES_BLOCK_SIZE + 16)
 #define SHA256_SIZE 32
+/* A sealed key is one RSA block: 512 bytes for a 4096-bit key, far less than this in base64 */
+#define MAX_SEALED_KEY_LENGTH (16 * 1024)
+/* Version, dates, UAI, names, verification: short texts */
+#define MAX_FIELD_LENGTH 1024
 
 typedef struct
 {
@@ -140,6 +144,7 @@ jn_envelope_parse (JnXmlReader  *reader,
   while (jn_xml_reader_next (reader, error))
     {
       const char *name = jn_xml_reader_get_local_name (reader);
+      gsize max = MAX_FIELD_LENGTH;
 
       if (name == NULL)
         continue;
@@ -147,10 +152,26 @@ jn_envelope_parse (JnXmlReader  *reader,
       if (g_ascii_strcasecmp (name, "PARTENAIRE") == 0)
         {
           Partner *partner = g_new0 (Partner, 1);
+          int line = jn_xml_reader_get_node_line (reader);
 
-          jn_xml_reader_foreach_attribute (reader, read_partner_name_cb, &partner->name);
           g_ptr_array_add (self->partners, partner);
-          partner->sealed_key = jn_xml_reader_read_text (reader, error);
+          /* Each partner may cost an RSA operation when opening */
+          if (self->partners->len > JN_ENVELOPE_MAX_PARTNERS)
+            {
+              g_set_error (error, JN_ERROR, JN_ERROR_TOO_LARGE,
+                           _("%s: line %d: the envelope lists more than %u partners"),
+                           display_name, line, JN_ENVELOPE_MAX_PARTNERS);
+              return NULL;
+            }
+          jn_xml_reader_foreach_attribute (reader, read_partner_name_cb, &partner->name);
+          if (partner->name != NULL && strlen (partner->name) > MAX_FIELD_LENGTH)
+            {
+              g_set_error (error, JN_ERROR, JN_ERROR_TOO_LARGE,
+                           _("%s: line %d: a partner name is too long (more than %u bytes)"),
+                           display_name, line, MAX_FIELD_LENGTH);
+              return NULL;
+            }
+          partner->sealed_key = jn_xml_reader_read_text (reader, MAX_SEALED_KEY_LENGTH, error);
           if (partner->sealed_key == NULL)
             return NULL;
           if (partner->name == NULL)
@@ -159,7 +180,10 @@ jn_envelope_parse (JnXmlReader  *reader,
         }
 
       if (g_ascii_strcasecmp (name, "CONTENU") == 0)
-        jn_xml_reader_foreach_attribute (reader, read_compressed_cb, &self->compressed);
+        {
+          jn_xml_reader_foreach_attribute (reader, read_compressed_cb, &self->compressed);
+          max = JN_XML_MAX_SIZE;
+        }
 
       for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
         {
@@ -169,7 +193,7 @@ jn_envelope_parse (JnXmlReader  *reader,
             continue;
 
           g_free (*field);
-          *field = strip_or_null (jn_xml_reader_read_text (reader, error));
+          *field = strip_or_null (jn_xml_reader_read_text (reader, max, error));
           if (error != NULL && *error != NULL)
             return NULL;
           break;
@@ -472,18 +496,6 @@ inflate_content (JnEnvelope    *self,
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 
-static GBytes *
-drop_bom (GBytes *bytes)
-{
-  gsize size;
-  const guchar *data = g_bytes_get_data (bytes, &size);
-
-  if (size >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF)
-    return g_bytes_new_from_bytes (bytes, 3, size - 3);
-
-  return g_bytes_ref (bytes);
-}
-
 GBytes *
 jn_envelope_open (JnEnvelope    *self,
                   GBytes        *key_data,
@@ -549,6 +561,8 @@ jn_envelope_open (JnEnvelope    *self,
   decrypted = decrypt_content (self, key_iv, error);
   if (decrypted == NULL)
     goto out;
+  /* One copy of the document at a time */
+  g_clear_pointer (&self->content, g_free);
 
   verification = decode_base64 (self->verification, &verification_len);
   if (verification == NULL || verification_len != SHA256_SIZE)
@@ -589,5 +603,6 @@ jn_envelope_open (JnEnvelope    *self,
 out:
   gnutls_memset (key_iv, 0, sizeof key_iv);
 
-  return inflated ? drop_bom (inflated) : NULL;
+  /* A byte-order mark stays: the XML reader checks it against the declared encoding */
+  return g_steal_pointer (&inflated);
 }

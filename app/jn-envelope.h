@@ -11,6 +11,8 @@
 G_BEGIN_DECLS
 
 #define JN_ENVELOPE_ROOT "EXPORT_INDEX_EDUCATION"
+/* Opening tries each partner with an RSA operation: an envelope listing more is refused */
+#define JN_ENVELOPE_MAX_PARTNERS 32
 
 typedef struct _JnEnvelope JnEnvelope;
 
@@ -27,9 +29,9 @@ const char   *jn_envelope_get_establishment (JnEnvelope    *self);
 const char   *jn_envelope_get_date_time     (JnEnvelope    *self);
 const char   *jn_envelope_get_software      (JnEnvelope    *self);
 
-/* Decrypts, verifies and inflates the content with the partner's private key (PKCS#8, PEM
+/* Decrypts, verifies and inflates the content (once: the encrypted content is released) with the partner's private key (PKCS#8, PEM
  * or DER). @partner may be NULL: the only partner the key opens is taken. Returns the
- * cleartext XML, without a byte-order mark; @out_partner receives the partner used. */
+ * cleartext XML as it was sealed (a byte-order mark included); @out_partner receives the partner used. */
 GBytes       *jn_envelope_open              (JnEnvelope    *self,
                                              GBytes        *key_data,
                                              const char    *key_name,

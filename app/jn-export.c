@@ -77,6 +77,24 @@ dup_display_name (GFile *file)
   return g_file_get_parse_name (file);
 }
 
+/* The UAI is printed and compared later: say at once when it is not one */
+static void
+check_uai (JnExportData *data,
+           const char   *display_name)
+{
+  g_autofree char *shown = NULL;
+
+  if (data->uai == NULL || jn_uai_is_valid (data->uai))
+    return;
+
+  shown = jn_xml_dup_escaped (data->uai, 40);
+  data->n_warnings++;
+  g_ptr_array_insert (data->warnings, 0,
+                      g_strdup_printf (_("%s: the establishment’s UAI “%s” is not a UAI "
+                                         "(7 digits and a letter)"),
+                                       display_name, shown));
+}
+
 static gboolean
 load_into (LoadJob       *job,
            GCancellable  *cancellable,
@@ -117,7 +135,13 @@ load_into (LoadJob       *job,
   while ((root = jn_xml_reader_get_local_name (reader)) == NULL);
 
   if (g_ascii_strcasecmp (root, JN_ENVELOPE_ROOT) != 0)
-    return jn_record_reader_read_from (reader, display_name, data, cancellable, error);
+    {
+      if (!jn_record_reader_read_from (reader, display_name, data, cancellable, error))
+        return FALSE;
+
+      check_uai (data, display_name);
+      return TRUE;
+    }
 
   envelope = jn_envelope_parse (reader, display_name, error);
   if (envelope == NULL)
@@ -154,8 +178,15 @@ load_into (LoadJob       *job,
                                 cancellable, error);
   if (cleartext == NULL)
     return FALSE;
+  /* One copy of the document at a time */
+  g_clear_pointer (&envelope, jn_envelope_free);
+  g_clear_pointer (&key_data, g_bytes_unref);
 
-  return jn_record_reader_read (cleartext, display_name, data, cancellable, error);
+  if (!jn_record_reader_read (cleartext, display_name, data, cancellable, error))
+    return FALSE;
+
+  check_uai (data, display_name);
+  return TRUE;
 }
 
 static void
@@ -496,6 +527,14 @@ jn_export_get_software (JnExport *self)
   g_return_val_if_fail (JN_IS_EXPORT (self), NULL);
 
   return self->data->software;
+}
+
+GPtrArray *
+jn_export_get_warnings (JnExport *self)
+{
+  g_return_val_if_fail (JN_IS_EXPORT (self), NULL);
+
+  return self->data->warnings;
 }
 
 gboolean

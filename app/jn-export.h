@@ -68,6 +68,10 @@ const char   *jn_export_get_software        (JnExport             *self);
 guint         jn_export_get_n_records       (JnExport             *self);
 /* SHA-256 (hex) of the file as read: identifies an import to resume */
 const char   *jn_export_get_file_hash       (JnExport             *self);
+/* What the export holds that the user should know, one line each, "file:line: reason"
+ * (identifiers that are malformed or shared by two records…); never NULL, empty until
+ * loaded. The strings belong to the export. */
+GPtrArray    *jn_export_get_warnings        (JnExport             *self);
 /* TRUE when the metadata (at least the encrypted flag, UAI or partners) is known */
 gboolean      jn_export_has_metadata        (JnExport             *self);
 

@@ -16,6 +16,8 @@ struct _JnPerson
 
   JnCategory  category;
   guint       legal_rank;
+  guint       line;
+  gboolean    duplicate_id;
   char       *pronote_id;
   char       *cas_id;
   char       *ident;
@@ -38,6 +40,8 @@ enum {
   PROP_BIRTH_DATE,
   PROP_CIVILITY,
   PROP_IS_COUPLE,
+  PROP_DUPLICATE_ID,
+  PROP_ID_INVALID,
   N_PROPS
 };
 
@@ -102,6 +106,14 @@ jn_person_get_property (GObject    *object,
       g_value_set_boolean (value, jn_person_get_is_couple (self));
       break;
 
+    case PROP_DUPLICATE_ID:
+      g_value_set_boolean (value, self->duplicate_id);
+      break;
+
+    case PROP_ID_INVALID:
+      g_value_set_boolean (value, jn_person_get_id_invalid (self));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -159,6 +171,12 @@ jn_person_class_init (JnPersonClass *klass)
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_IS_COUPLE] =
     g_param_spec_boolean ("is-couple", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_DUPLICATE_ID] =
+    g_param_spec_boolean ("duplicate-id", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_ID_INVALID] =
+    g_param_spec_boolean ("id-invalid", NULL, NULL, FALSE,
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -221,9 +239,59 @@ void
 jn_person_set_pronote_id (JnPerson   *self,
                           const char *pronote_id)
 {
+  gboolean was_invalid;
+
   g_return_if_fail (JN_IS_PERSON (self));
 
+  was_invalid = jn_person_get_id_invalid (self);
   set_string (self, &self->pronote_id, pronote_id, PROP_PRONOTE_ID);
+  if (was_invalid != jn_person_get_id_invalid (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ID_INVALID]);
+}
+
+gboolean
+jn_person_get_id_invalid (JnPerson *self)
+{
+  g_return_val_if_fail (JN_IS_PERSON (self), FALSE);
+
+  return self->pronote_id != NULL && !jn_pronote_id_is_wellformed (self->pronote_id);
+}
+
+gboolean
+jn_person_get_duplicate_id (JnPerson *self)
+{
+  g_return_val_if_fail (JN_IS_PERSON (self), FALSE);
+
+  return self->duplicate_id;
+}
+
+void
+jn_person_set_duplicate_id (JnPerson *self,
+                            gboolean  duplicate_id)
+{
+  g_return_if_fail (JN_IS_PERSON (self));
+
+  if (self->duplicate_id == !!duplicate_id)
+    return;
+  self->duplicate_id = !!duplicate_id;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DUPLICATE_ID]);
+}
+
+guint
+jn_person_get_line (JnPerson *self)
+{
+  g_return_val_if_fail (JN_IS_PERSON (self), 0);
+
+  return self->line;
+}
+
+void
+jn_person_set_line (JnPerson *self,
+                    guint     line)
+{
+  g_return_if_fail (JN_IS_PERSON (self));
+
+  self->line = line;
 }
 
 const char *

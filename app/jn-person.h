@@ -32,6 +32,18 @@ gboolean      jn_person_get_is_couple      (JnPerson    *self);
 guint         jn_person_get_legal_rank     (JnPerson    *self);
 /* For relatives: the students (JnPerson) this person is responsible for */
 GPtrArray    *jn_person_get_children       (JnPerson    *self);
+/* The line of the export where the record starts (its first occurrence), or 0 */
+guint         jn_person_get_line           (JnPerson    *self);
+/* TRUE when another record of the export (of any category: a student and her parent, or
+ * two different people) carries the same PRONOTE identifier: such records are never
+ * matched automatically ("duplicate-in-export") */
+gboolean      jn_person_get_duplicate_id   (JnPerson    *self);
+/* TRUE when the record's PRONOTE identifier is not what PRONOTE writes
+ * (jn_pronote_id_is_wellformed()): kept for display, never pushed */
+gboolean      jn_person_get_id_invalid     (JnPerson    *self);
+/* Most children a relative may have in an export */
+#define JN_PERSON_MAX_CHILDREN 500
+
 /* "FAMILY Given", for display and logs-free messages */
 char         *jn_person_dup_display_name   (JnPerson    *self);
 
@@ -52,6 +64,10 @@ void          jn_person_set_civility       (JnPerson    *self,
                                             const char  *civility);
 void          jn_person_set_legal_rank     (JnPerson    *self,
                                             guint        legal_rank);
+void          jn_person_set_line           (JnPerson    *self,
+                                            guint        line);
+void          jn_person_set_duplicate_id   (JnPerson    *self,
+                                            gboolean     duplicate_id);
 /* Adds @child unless already linked; returns TRUE when added */
 gboolean      jn_person_add_child          (JnPerson    *self,
                                             JnPerson    *child);

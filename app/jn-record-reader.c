@@ -47,6 +47,8 @@ typedef struct
   char *legal_rank;
   char *pronote_id;
   char *cas_id;
+  const char *too_long;   /* static: the first attribute over JN_RECORD_READER_MAX_VALUE */
+  const char *repeated;   /* static: the first attribute given twice with two values */
 } Attributes;
 
 typedef struct
@@ -59,14 +61,91 @@ typedef struct
 {
   JnPerson *relative;
   char     *student_ident;
+  guint     line;
 } PendingLink;
+
+/* Key → people: one person per key almost always, so the others (rare) are kept aside.
+ * Keys are the people's own strings, which never change once set. */
+typedef struct
+{
+  GHashTable *first;   /* key → JnPerson */
+  GHashTable *more;    /* key → GPtrArray of JnPerson, the second one on */
+} Index;
+
+static void
+index_init (Index *index)
+{
+  index->first = g_hash_table_new (g_str_hash, g_str_equal);
+  index->more = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                       (GDestroyNotify)g_ptr_array_unref);
+}
+
+static void
+index_clear (Index *index)
+{
+  g_clear_pointer (&index->first, g_hash_table_unref);
+  g_clear_pointer (&index->more, g_hash_table_unref);
+}
+
+static guint
+index_count (Index      *index,
+             const char *key)
+{
+  GPtrArray *more;
+
+  if (!g_hash_table_contains (index->first, key))
+    return 0;
+  more = g_hash_table_lookup (index->more, key);
+
+  return 1 + (more ? more->len : 0);
+}
+
+static JnPerson *
+index_get (Index      *index,
+           const char *key,
+           guint       i)
+{
+  if (i == 0)
+    return g_hash_table_lookup (index->first, key);
+
+  return g_ptr_array_index ((GPtrArray *)g_hash_table_lookup (index->more, key), i - 1);
+}
+
+/* @key must be @person's own string */
+static void
+index_add (Index      *index,
+           const char *key,
+           JnPerson   *person)
+{
+  GPtrArray *more;
+
+  if (!g_hash_table_contains (index->first, key))
+    {
+      g_hash_table_insert (index->first, (gpointer)key, person);
+      return;
+    }
+
+  more = g_hash_table_lookup (index->more, key);
+  if (more == NULL)
+    {
+      more = g_ptr_array_new ();
+      g_hash_table_insert (index->more, (gpointer)key, more);
+    }
+  g_ptr_array_add (more, person);
+}
 
 typedef struct
 {
   JnExportData *data;
-  GHashTable   *index[JN_N_CATEGORIES];  /* "p:IDPN" / "i:Ident" → JnPerson (borrowed) */
+  JnXmlReader  *reader;
+  const char   *display_name;
+  Index         by_pronote_id;            /* IDPN → people, all categories */
+  Index         by_ident[JN_N_CATEGORIES]; /* Ident → people */
   GArray       *open;                    /* Open: person elements enclosing the cursor */
   GArray       *pending;                 /* PendingLink */
+  guint         n_records;
+  guint         line;                    /* of the element being read */
+  GError       *error;                   /* the first error of an element */
 } ReadState;
 
 JnExportData *
@@ -76,6 +155,8 @@ jn_export_data_new (void)
 
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
     data->records[i] = g_ptr_array_new_with_free_func (g_object_unref);
+  data->warnings = g_ptr_array_new_with_free_func (g_free);
+  data->max_records = JN_RECORD_READER_MAX_RECORDS;
 
   return data;
 }
@@ -88,6 +169,7 @@ jn_export_data_free (JnExportData *data)
 
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
     g_clear_pointer (&data->records[i], g_ptr_array_unref);
+  g_clear_pointer (&data->warnings, g_ptr_array_unref);
   g_strfreev (data->partners);
   g_free (data->partner);
   g_free (data->uai);
@@ -152,34 +234,53 @@ dup_value (const char *value)
   return copy;
 }
 
+/* The attribute names are static strings, for messages */
+static const struct
+{
+  const char *name;
+  gsize       offset;
+} known_attributes[] = {
+  { "Ident", G_STRUCT_OFFSET (Attributes, ident) },
+  { "Nom", G_STRUCT_OFFSET (Attributes, family_name) },
+  { "Prenom", G_STRUCT_OFFSET (Attributes, given_name) },
+  { "DateNaissance", G_STRUCT_OFFSET (Attributes, birth_date) },
+  { "Civilite", G_STRUCT_OFFSET (Attributes, civility) },
+  { "RespLegal", G_STRUCT_OFFSET (Attributes, legal_rank) },
+  { "IDPN", G_STRUCT_OFFSET (Attributes, pronote_id) },
+  { "IDCAS", G_STRUCT_OFFSET (Attributes, cas_id) },
+};
+
 static void
 collect_attribute_cb (const char *name,
                       const char *value,
                       gpointer    user_data)
 {
   Attributes *attrs = user_data;
-  char **field = NULL;
 
   /* Attribute names are compared case-insensitively: older files write "IdPN". */
-  if (g_ascii_strcasecmp (name, "Ident") == 0)
-    field = &attrs->ident;
-  else if (g_ascii_strcasecmp (name, "Nom") == 0)
-    field = &attrs->family_name;
-  else if (g_ascii_strcasecmp (name, "Prenom") == 0)
-    field = &attrs->given_name;
-  else if (g_ascii_strcasecmp (name, "DateNaissance") == 0)
-    field = &attrs->birth_date;
-  else if (g_ascii_strcasecmp (name, "Civilite") == 0)
-    field = &attrs->civility;
-  else if (g_ascii_strcasecmp (name, "RespLegal") == 0)
-    field = &attrs->legal_rank;
-  else if (g_ascii_strcasecmp (name, "IDPN") == 0)
-    field = &attrs->pronote_id;
-  else if (g_ascii_strcasecmp (name, "IDCAS") == 0)
-    field = &attrs->cas_id;
+  for (guint i = 0; i < G_N_ELEMENTS (known_attributes); i++)
+    {
+      char **field = G_STRUCT_MEMBER_P (attrs, known_attributes[i].offset);
+      g_autofree char *copy = NULL;
 
-  if (field != NULL && *field == NULL)
-    *field = dup_value (value);
+      if (g_ascii_strcasecmp (name, known_attributes[i].name) != 0)
+        continue;
+
+      if (strlen (value) > JN_RECORD_READER_MAX_VALUE)
+        {
+          if (attrs->too_long == NULL)
+            attrs->too_long = known_attributes[i].name;
+          return;
+        }
+
+      copy = dup_value (value);
+      /* IDPN="A" idpn="B": which one would be the person's? Neither: refuse. */
+      if (*field != NULL && g_strcmp0 (*field, copy) != 0 && attrs->repeated == NULL)
+        attrs->repeated = known_attributes[i].name;
+      if (*field == NULL)
+        *field = g_steal_pointer (&copy);
+      return;
+    }
 }
 
 char *
@@ -240,44 +341,160 @@ fill_missing (JnPerson   *person,
     }
 }
 
-/* One person per IDPN (else per Ident) and category: a parent listed under each child is
- * one parent with several children. */
+static void G_GNUC_PRINTF (2, 3)
+add_warning (ReadState  *state,
+             const char *format,
+             ...)
+{
+  JnExportData *data = state->data;
+  va_list args;
+
+  data->n_warnings++;
+  if (data->warnings->len >= JN_RECORD_READER_MAX_WARNINGS)
+    return;
+
+  va_start (args, format);
+  g_ptr_array_add (data->warnings, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+static gboolean
+differ (const char *a,
+        const char *b)
+{
+  return a != NULL && *a != '\0' && b != NULL && *b != '\0' && strcmp (a, b) != 0;
+}
+
+/* Two occurrences are one person unless something both of them say differs. A name or a
+ * birth date that one occurrence omits is no evidence of another person. */
+static gboolean
+same_identity (JnPerson   *person,
+               JnCategory  category,
+               Attributes *attrs)
+{
+  g_autofree char *date = jn_record_reader_parse_date (attrs->birth_date);
+
+  return jn_person_get_category (person) == category &&
+         !differ (jn_person_get_family_name (person), attrs->family_name) &&
+         !differ (jn_person_get_given_name (person), attrs->given_name) &&
+         !differ (jn_person_get_birth_date (person), date) &&
+         !differ (jn_person_get_ident (person), attrs->ident);
+}
+
+/* @person just took the identifier @pronote_id */
+static void
+index_pronote_id (ReadState  *state,
+                  JnPerson   *person,
+                  const char *pronote_id)
+{
+  guint n;
+
+  if (!jn_pronote_id_is_wellformed (pronote_id))
+    {
+      g_autofree char *shown = jn_xml_dup_escaped (pronote_id, 40);
+
+      add_warning (state, _("%s:%u: invalid PRONOTE identifier “%s” (PRONOTE writes 16 "
+                            "characters of %s): it will not be matched nor sent"),
+                   state->display_name, jn_person_get_line (person), shown,
+                   JN_PRONOTE_ID_ALPHABET);
+    }
+
+  index_add (&state->by_pronote_id, pronote_id, person);
+  n = index_count (&state->by_pronote_id, pronote_id);
+  if (n < 2)
+    return;
+
+  {
+    JnPerson *first = index_get (&state->by_pronote_id, pronote_id, 0);
+    g_autofree char *shown = jn_xml_dup_escaped (pronote_id, 40);
+
+    add_warning (state, _("%s:%u: the PRONOTE identifier “%s” is also given to another "
+                          "record (line %u): none of them will be matched automatically"),
+                 state->display_name, jn_person_get_line (person), shown,
+                 jn_person_get_line (first));
+  }
+  for (guint i = 0; i < n; i++)
+    jn_person_set_duplicate_id (index_get (&state->by_pronote_id, pronote_id, i), TRUE);
+}
+
+/* One person per identifier and identity: a parent listed under each child is one parent
+ * with several children; two people given one identifier stay two records, both marked. */
 static JnPerson *
 find_or_add_person (ReadState  *state,
                     JnCategory  category,
                     Attributes *attrs)
 {
-  GHashTable *index = state->index[category];
-  g_autofree char *pn_key = attrs->pronote_id ? g_strconcat ("p:", attrs->pronote_id, NULL) : NULL;
-  g_autofree char *ident_key = attrs->ident ? g_strconcat ("i:", attrs->ident, NULL) : NULL;
   JnPerson *person = NULL;
+  gboolean had_pronote_id, had_ident;
+  guint n;
 
-  if (pn_key != NULL)
-    person = g_hash_table_lookup (index, pn_key);
-
-  if (person == NULL && ident_key != NULL)
+  if (attrs->pronote_id != NULL)
     {
-      JnPerson *same_ident = g_hash_table_lookup (index, ident_key);
+      n = index_count (&state->by_pronote_id, attrs->pronote_id);
+      for (guint i = 0; i < n && person == NULL; i++)
+        if (same_identity (index_get (&state->by_pronote_id, attrs->pronote_id, i), category, attrs))
+          person = index_get (&state->by_pronote_id, attrs->pronote_id, i);
+    }
 
-      if (same_ident != NULL && (attrs->pronote_id == NULL ||
-                                 jn_person_get_pronote_id (same_ident) == NULL))
-        person = same_ident;
+  /* Without an identifier on one side, the same Ident is the same person */
+  if (person == NULL && attrs->ident != NULL)
+    {
+      n = index_count (&state->by_ident[category], attrs->ident);
+      for (guint i = 0; i < n && person == NULL; i++)
+        {
+          JnPerson *candidate = index_get (&state->by_ident[category], attrs->ident, i);
+
+          if ((attrs->pronote_id == NULL || jn_person_get_pronote_id (candidate) == NULL) &&
+              same_identity (candidate, category, attrs))
+            person = candidate;
+        }
     }
 
   if (person == NULL)
     {
+      if (state->n_records >= state->data->max_records)
+        {
+          g_set_error (&state->error, JN_ERROR, JN_ERROR_TOO_LARGE,
+                       _("%s: line %u: the export holds more than %u records"),
+                       state->display_name, state->line, state->data->max_records);
+          return NULL;
+        }
+      state->n_records++;
       person = jn_person_new (category);
+      jn_person_set_line (person, state->line);
       g_ptr_array_add (state->data->records[category], person);
     }
 
+  had_pronote_id = jn_person_get_pronote_id (person) != NULL;
+  had_ident = jn_person_get_ident (person) != NULL;
   fill_missing (person, attrs);
 
-  if (pn_key != NULL && !g_hash_table_contains (index, pn_key))
-    g_hash_table_insert (index, g_steal_pointer (&pn_key), person);
-  if (ident_key != NULL && !g_hash_table_contains (index, ident_key))
-    g_hash_table_insert (index, g_steal_pointer (&ident_key), person);
+  if (!had_pronote_id && jn_person_get_pronote_id (person) != NULL)
+    index_pronote_id (state, person, jn_person_get_pronote_id (person));
+  if (!had_ident && jn_person_get_ident (person) != NULL)
+    index_add (&state->by_ident[category], jn_person_get_ident (person), person);
 
   return person;
+}
+
+static gboolean
+link_child (ReadState *state,
+            JnPerson  *relative,
+            JnPerson  *student,
+            guint      line)
+{
+  GPtrArray *children = jn_person_get_children (relative);
+
+  if (children->len >= JN_PERSON_MAX_CHILDREN && !g_ptr_array_find (children, student, NULL))
+    {
+      g_set_error (&state->error, JN_ERROR, JN_ERROR_TOO_LARGE,
+                   _("%s: line %u: a relative has more than %u children"),
+                   state->display_name, line, JN_PERSON_MAX_CHILDREN);
+      return FALSE;
+    }
+
+  jn_person_add_child (relative, student);
+  return TRUE;
 }
 
 static JnPerson *
@@ -300,8 +517,21 @@ read_root_attribute_cb (const char *name,
                         const char *value,
                         gpointer    user_data)
 {
-  JnExportData *data = user_data;
+  ReadState *state = user_data;
+  JnExportData *data = state->data;
   char **field = NULL;
+
+  if (strlen (value) > JN_RECORD_READER_MAX_VALUE &&
+      (g_ascii_strcasecmp (name, "UAI") == 0 || g_ascii_strcasecmp (name, "NomEtablissement") == 0 ||
+       g_ascii_strcasecmp (name, "DateExport") == 0 || g_ascii_strcasecmp (name, "DateHeure") == 0 ||
+       g_ascii_strcasecmp (name, "Logiciel") == 0))
+    {
+      if (state->error == NULL)
+        g_set_error (&state->error, JN_ERROR, JN_ERROR_TOO_LARGE,
+                     _("%s: line %u: the attribute %s is too long (more than %u bytes)"),
+                     state->display_name, state->line, name, JN_RECORD_READER_MAX_VALUE);
+      return;
+    }
 
   if (g_ascii_strcasecmp (name, "UAI") == 0)
     {
@@ -328,7 +558,7 @@ read_root_attribute_cb (const char *name,
     *field = dup_value (value);
 }
 
-static void
+static gboolean
 read_element (ReadState   *state,
               JnXmlReader *reader,
               const char  *name)
@@ -339,9 +569,23 @@ read_element (ReadState   *state,
   JnPerson *person;
 
   if (!category_for_element (name, &category))
-    return;
+    return TRUE;
 
   jn_xml_reader_foreach_attribute (reader, collect_attribute_cb, &attrs);
+
+  if (attrs.too_long != NULL || attrs.repeated != NULL)
+    {
+      if (attrs.too_long != NULL)
+        g_set_error (&state->error, JN_ERROR, JN_ERROR_TOO_LARGE,
+                     _("%s: line %u: the attribute %s is too long (more than %u bytes)"),
+                     state->display_name, state->line, attrs.too_long, JN_RECORD_READER_MAX_VALUE);
+      else
+        g_set_error (&state->error, JN_ERROR, JN_ERROR_INVALID_FILE,
+                     _("%s: line %u: the attribute %s is given twice, with two values"),
+                     state->display_name, state->line, attrs.repeated);
+      attributes_clear (&attrs);
+      return FALSE;
+    }
 
   if (attrs.pronote_id == NULL && (attrs.family_name == NULL || attrs.given_name == NULL))
     {
@@ -351,30 +595,42 @@ read_element (ReadState   *state,
       if (category == JN_CATEGORY_STUDENT && attrs.ident != NULL &&
           (relative = nearest_open (state, JN_CATEGORY_RELATIVE)) != NULL)
         {
-          PendingLink link = { relative, g_steal_pointer (&attrs.ident) };
+          PendingLink link = { relative, g_steal_pointer (&attrs.ident), state->line };
 
+          /* Each reference costs memory: as many as records, no more */
+          if (state->pending->len >= state->data->max_records)
+            {
+              g_set_error (&state->error, JN_ERROR, JN_ERROR_TOO_LARGE,
+                           _("%s: line %u: the export holds more than %u references"),
+                           state->display_name, state->line, state->data->max_records);
+              g_free (link.student_ident);
+              attributes_clear (&attrs);
+              return FALSE;
+            }
           g_array_append_val (state->pending, link);
         }
       attributes_clear (&attrs);
-      return;
+      return TRUE;
     }
 
   person = find_or_add_person (state, category, &attrs);
   attributes_clear (&attrs);
+  if (person == NULL)
+    return FALSE;
 
   if (category == JN_CATEGORY_RELATIVE)
     {
       JnPerson *student = nearest_open (state, JN_CATEGORY_STUDENT);
 
-      if (student != NULL)
-        jn_person_add_child (person, student);
+      if (student != NULL && !link_child (state, person, student, state->line))
+        return FALSE;
     }
   else if (category == JN_CATEGORY_STUDENT)
     {
       JnPerson *relative = nearest_open (state, JN_CATEGORY_RELATIVE);
 
-      if (relative != NULL)
-        jn_person_add_child (relative, person);
+      if (relative != NULL && !link_child (state, relative, person, state->line))
+        return FALSE;
     }
 
   if (!xmlTextReaderIsEmptyElement (xml))
@@ -383,22 +639,26 @@ read_element (ReadState   *state,
 
       g_array_append_val (state->open, open);
     }
+
+  return TRUE;
 }
 
-static void
+static gboolean
 resolve_pending_links (ReadState *state)
 {
-  GHashTable *students = state->index[JN_CATEGORY_STUDENT];
+  Index *students = &state->by_ident[JN_CATEGORY_STUDENT];
 
   for (guint i = 0; i < state->pending->len; i++)
     {
       PendingLink *link = &g_array_index (state->pending, PendingLink, i);
-      g_autofree char *key = g_strconcat ("i:", link->student_ident, NULL);
-      JnPerson *student = g_hash_table_lookup (students, key);
+      /* Ident is PRONOTE's own number: a reference names the first student holding it */
+      JnPerson *student = index_get (students, link->student_ident, 0);
 
-      if (student != NULL)
-        jn_person_add_child (link->relative, student);
+      if (student != NULL && !link_child (state, link->relative, student, link->line))
+        return FALSE;
     }
+
+  return TRUE;
 }
 
 gboolean
@@ -410,15 +670,16 @@ jn_record_reader_read_from (JnXmlReader   *reader,
 {
   xmlTextReaderPtr xml = jn_xml_reader_get_reader (reader);
   g_autoptr(GError) local_error = NULL;
-  ReadState state = { data, { NULL }, NULL, NULL };
+  ReadState state = { data, reader, display_name, { NULL, NULL }, { { NULL, NULL } }, NULL, NULL, 0, 0, NULL };
   gboolean ok = TRUE;
   guint n_nodes = 0;
   const char *name;
 
   g_return_val_if_fail (data != NULL, FALSE);
 
+  index_init (&state.by_pronote_id);
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
-    state.index[i] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    index_init (&state.by_ident[i]);
   state.open = g_array_new (FALSE, FALSE, sizeof (Open));
   state.pending = g_array_new (FALSE, FALSE, sizeof (PendingLink));
   g_array_set_clear_func (state.pending, pending_link_clear);
@@ -426,11 +687,13 @@ jn_record_reader_read_from (JnXmlReader   *reader,
   name = jn_xml_reader_get_local_name (reader);
   if (name != NULL)
     {
-      jn_xml_reader_foreach_attribute (reader, read_root_attribute_cb, data);
-      read_element (&state, reader, name);
+      state.line = (guint)jn_xml_reader_get_node_line (reader);
+      jn_xml_reader_foreach_attribute (reader, read_root_attribute_cb, &state);
+      if (state.error == NULL)
+        read_element (&state, reader, name);
     }
 
-  while (jn_xml_reader_next (reader, &local_error))
+  while (state.error == NULL && jn_xml_reader_next (reader, &local_error))
     {
       int type = xmlTextReaderNodeType (xml);
 
@@ -440,7 +703,9 @@ jn_record_reader_read_from (JnXmlReader   *reader,
 
       if (type == XML_READER_TYPE_ELEMENT)
         {
-          read_element (&state, reader, (const char *)xmlTextReaderConstLocalName (xml));
+          state.line = (guint)jn_xml_reader_get_node_line (reader);
+          if (!read_element (&state, reader, (const char *)xmlTextReaderConstLocalName (xml)))
+            break;
         }
       else if (type == XML_READER_TYPE_END_ELEMENT)
         {
@@ -452,21 +717,34 @@ jn_record_reader_read_from (JnXmlReader   *reader,
         }
     }
 
+  if (local_error == NULL && state.error == NULL)
+    resolve_pending_links (&state);
+  if (local_error == NULL && state.error != NULL)
+    local_error = g_steal_pointer (&state.error);
+  g_clear_error (&state.error);
+
   if (local_error != NULL)
     {
       /* Never half an import: a broken file yields no record at all. */
       for (guint i = 0; i < JN_N_CATEGORIES; i++)
         g_ptr_array_set_size (data->records[i], 0);
+      g_ptr_array_set_size (data->warnings, 0);
+      data->n_warnings = 0;
       g_propagate_error (error, g_steal_pointer (&local_error));
       ok = FALSE;
     }
-  else
+  else if (data->n_warnings > data->warnings->len)
     {
-      resolve_pending_links (&state);
+      g_ptr_array_add (data->warnings,
+                       g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: and %u more warning",
+                                                     "%s: and %u more warnings",
+                                                     data->n_warnings - data->warnings->len),
+                                        display_name, data->n_warnings - data->warnings->len));
     }
 
+  index_clear (&state.by_pronote_id);
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
-    g_hash_table_unref (state.index[i]);
+    index_clear (&state.by_ident[i]);
   g_array_unref (state.open);
   g_array_unref (state.pending);
 

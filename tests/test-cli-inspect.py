@@ -9,6 +9,9 @@ FIXTURES_DIR is what `gen-fixtures.py --output` wrote. For each manifest entry t
 JSON on stdout (exactly equal; nothing at all when the expectation is null), the stderr
 substrings, the strings that must never be printed and the time limit. Entries marked "human"
 are run once more without --json: same exit status, and the UAI on stdout.
+Then special files, made here: a FIFO without writer (as the export and as the key) is
+refused within a second, a device and a folder are refused, and bash's process substitution
+`<(cat FILE)` is read like the file.
 Exit status 0 only when every test passed.
 """
 
@@ -140,6 +143,55 @@ def check_human(entry, cli, base, env):
     return problems, notes
 
 
+def check_special(cli, base, env, manifest):
+    """(name, problems, notes) for each special-file case."""
+    results = []
+    canonical = next(e for e in manifest if e["name"] == "canonical")
+    with tempfile.TemporaryDirectory(prefix="jonction-special-") as tmp:
+        fifo = os.path.join(tmp, "export.xml")
+        os.mkfifo(fifo)
+        key_pem = os.path.join(base, "keys", "partner.pem")
+        env_kosmos = os.path.join(base, "env-kosmos.xml")
+        cases = [
+            ("a FIFO without writer as the export", [cli, "inspect", fifo], 2,
+             ["export.xml", "named pipe"], 1.0),
+            ("a FIFO without writer as the key", [cli, "inspect", "--key", fifo, env_kosmos], 2,
+             ["export.xml", "named pipe"], 1.0),
+            ("a device as the export", [cli, "inspect", "/dev/zero"], 2, ["zero", "device"], 1.0),
+            ("a folder as the export", [cli, "inspect", tmp], 2, ["folder"], 1.0),
+        ]
+        for name, cmd, exit_code, stderr, limit in cases:
+            code, _, err_b, seconds = run(cmd, env)
+            err = err_b.decode("utf-8", errors="replace")
+            problems = []
+            if code != exit_code:
+                problems.append(f"exit status {code}, expected {exit_code}")
+            for text in stderr:
+                if text not in err:
+                    problems.append(f"stderr lacks {text!r}: {shorten(err)}")
+            if seconds > limit:
+                problems.append(f"took {seconds:.2f} s, limit {limit} s")
+            results.append((name, problems, ["command: " + " ".join(cmd[1:])]))
+
+        # <(cat FILE): an anonymous pipe, /dev/fd/N, read like the file itself
+        path = os.path.join(base, canonical["file"])
+        script = f'exec "$0" inspect --json <(cat "$1") --key "$2"'
+        code, out_b, err_b, _ = run(["bash", "-c", script, cli, path, key_pem], env)
+        problems = []
+        if code != 0:
+            problems.append(f"exit status {code}: {shorten(err_b.decode(errors='replace'))}")
+        else:
+            try:
+                got = json.loads(out_b.decode("utf-8"))
+            except ValueError as e:
+                got = None
+                problems.append(f"stdout is not JSON: {e}")
+            if got is not None and got != canonical["json"]:
+                problems.append(f"differs from the file read directly: {got}")
+        results.append(("<(cat canonical.xml) is read like the file", problems, []))
+    return results
+
+
 def main():
     if len(sys.argv) != 3:
         print("usage: test-cli-inspect.py JONCTION_CLI FIXTURES_DIR", file=sys.stderr)
@@ -150,7 +202,8 @@ def main():
         manifest = json.load(f)
 
     human = [e for e in manifest if e.get("human")]
-    tap = Tap(1 + len(manifest) + len(human))
+    n_special = 5
+    tap = Tap(1 + len(manifest) + len(human) + n_special)
 
     setup = []
     if not manifest:
@@ -179,6 +232,10 @@ def main():
         for entry in human:
             problems, notes = check_human(entry, cli, base, env)
             tap.result(f"inspect (human) {entry['name']}", problems, notes if problems else ())
+        special = check_special(cli, base, env, manifest)
+        assert len(special) == n_special
+        for name, problems, notes in special:
+            tap.result(f"special file: {name}", problems, notes if problems else ())
     return 1 if tap.failed else 0
 
 

@@ -9,11 +9,15 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
 
 #include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
+#include "jn-envelope.h"
 #include "jn-error.h"
 #include "jn-export.h"
 #include "jn-person.h"
@@ -27,6 +31,7 @@ typedef enum
   SEAL_SHORTEN_CONTENT = 1 << 4,
   SEAL_LIE_COMPRESSED = 1 << 5,
   SEAL_BOM = 1 << 6,
+  SEAL_BOM_LATIN1 = 1 << 7,   /* a UTF-8 BOM, then a declaration of ISO-8859-1 */
 } SealFlags;
 
 static const char cleartext[] =
@@ -121,7 +126,15 @@ seal (const char * const *partners,
   gnutls_datum_t aes_iv = { sealed_key + 16, 16 };
   static guint counter;
 
-  plain = g_strconcat ((flags & SEAL_BOM) ? "\xEF\xBB\xBF" : "", cleartext, NULL);
+  plain = g_strconcat ((flags & (SEAL_BOM | SEAL_BOM_LATIN1)) ? "\xEF\xBB\xBF" : "", cleartext, NULL);
+  if (flags & SEAL_BOM_LATIN1)
+    {
+      g_autoptr(GString) latin1 = g_string_new (plain);
+
+      g_free (plain);
+      g_string_replace (latin1, "encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\"", 1);
+      plain = g_string_free (g_steal_pointer (&latin1), FALSE);
+    }
   plain_len = strlen (plain);
   if (flags & SEAL_COMPRESS)
     payload = zlib_compress ((guchar *)plain, plain_len);
@@ -319,6 +332,163 @@ test_truncated (void)
   assert_refused (file, "partner.pem", NULL, JN_ERROR_INVALID_FILE, "line ");
 }
 
+
+/* Class 3 and 4 of the hardening: bounded envelopes, keys read safely, no BOM dropped */
+
+/* Rewrites the first match of @pattern in @file */
+static void
+edit (GFile      *file,
+      const char *pattern,
+      const char *replacement)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *edited = NULL;
+  g_autoptr(GRegex) regex = g_regex_new (pattern, G_REGEX_DOTALL, 0, NULL);
+  gsize len;
+
+  g_assert_nonnull (regex);
+  g_assert_true (g_file_load_contents (file, NULL, &contents, &len, NULL, NULL));
+  g_assert_true (g_regex_match (regex, contents, 0, NULL));
+  edited = g_regex_replace_literal (regex, contents, -1, 0, replacement, G_REGEX_MATCH_DEFAULT, NULL);
+  g_assert_true (g_file_replace_contents (file, edited, strlen (edited), NULL, FALSE,
+                                          G_FILE_CREATE_NONE, NULL, NULL, NULL));
+}
+
+static void
+test_envelope_bounds (void)
+{
+  g_autoptr(GPtrArray) many = g_ptr_array_new ();
+  g_autoptr(GPtrArray) most = g_ptr_array_new ();
+  g_autofree char *long_text = g_strnfill (2000, 'A');
+  g_autofree char *long_version = g_strdup_printf ("<VERSION>%s</VERSION>", long_text);
+  g_autofree char *long_name = g_strdup_printf ("<PARTENAIRE NOM=\"%s\">", long_text);
+  g_autofree char *huge_key_text = g_strnfill (20000, 'A');
+  g_autofree char *huge_key = g_strdup_printf ("<PARTENAIRE NOM=\"KOSMOS\">%s</PARTENAIRE>", huge_key_text);
+  g_autoptr(GFile) too_many = NULL;
+  g_autoptr(GFile) just_enough = NULL;
+  g_autoptr(GFile) version = seal (one_partner, SEAL_COMPRESS);
+  g_autoptr(GFile) name = seal (one_partner, SEAL_COMPRESS);
+  g_autoptr(GFile) sealed_key = seal (one_partner, SEAL_COMPRESS);
+  g_autoptr(GFile) garbage_key = seal (one_partner, SEAL_COMPRESS);
+  g_autoptr(GFile) garbage_content = seal (one_partner, SEAL_COMPRESS);
+  g_autoptr(GFile) garbage_verification = seal (one_partner, SEAL_COMPRESS);
+  gint64 start;
+
+  /* 33 partners: refused before any RSA operation; 32 are tried */
+  for (guint i = 0; i < JN_ENVELOPE_MAX_PARTNERS + 1; i++)
+    {
+      g_ptr_array_add (many, g_strdup_printf ("P%02u", i));
+      g_ptr_array_add (many, (gpointer)"other.pem");
+    }
+  g_ptr_array_add (many, NULL);
+  for (guint i = 0; i < JN_ENVELOPE_MAX_PARTNERS - 1; i++)
+    {
+      g_ptr_array_add (most, g_ptr_array_index (many, 2 * i));
+      g_ptr_array_add (most, (gpointer)"other.pem");
+    }
+  g_ptr_array_add (most, (gpointer)"KOSMOS");
+  g_ptr_array_add (most, (gpointer)"partner.pem");
+  g_ptr_array_add (most, NULL);
+  too_many = seal ((const char * const *)many->pdata, SEAL_COMPRESS);
+  just_enough = seal ((const char * const *)most->pdata, SEAL_COMPRESS);
+
+  start = g_get_monotonic_time ();
+  assert_refused (too_many, "partner.pem", NULL, JN_ERROR_TOO_LARGE, "more than 32 partners");
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  assert_opens (just_enough, "partner.pem", NULL, "KOSMOS");
+  for (guint i = 0; i < JN_ENVELOPE_MAX_PARTNERS + 1; i++)
+    g_free (g_ptr_array_index (many, 2 * i));
+
+  edit (version, "<VERSION>[^<]*</VERSION>", long_version);
+  edit (name, "<PARTENAIRE NOM=\"KOSMOS\">", long_name);
+  edit (sealed_key, "<PARTENAIRE NOM=\"KOSMOS\">[^<]*</PARTENAIRE>", huge_key);
+  edit (garbage_key, "<PARTENAIRE NOM=\"KOSMOS\">[^<]*</PARTENAIRE>", "<PARTENAIRE NOM=\"KOSMOS\">!!not base64!!</PARTENAIRE>");
+  edit (garbage_content, "(?<=>)[^<]*</CONTENU>", "QUJD\xC3\xA9RA==</CONTENU>");
+  edit (garbage_verification, "<VERIFICATION>[^<]*</VERIFICATION>", "<VERIFICATION>AAAA</VERIFICATION>");
+
+  {
+    const struct
+    {
+      GFile      *file;
+      int         code;
+      const char *fragment;
+    } cases[] = {
+      { version, JN_ERROR_TOO_LARGE, "the content of VERSION is too long" },
+      { name, JN_ERROR_TOO_LARGE, "a partner name is too long" },
+      { sealed_key, JN_ERROR_TOO_LARGE, "the content of PARTENAIRE is too long" },
+      { garbage_key, JN_ERROR_WRONG_KEY, "does not open" },
+      { garbage_content, JN_ERROR_CORRUPTED, "corrupted" },
+      { garbage_verification, JN_ERROR_TAMPERED, "unreadable" },
+    };
+
+    for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+      {
+        g_test_message ("case: %s", cases[c].fragment);
+        assert_refused (cases[c].file, "partner.pem", NULL, cases[c].code, cases[c].fragment);
+      }
+  }
+}
+
+static void
+test_bom_kept (void)
+{
+  g_autoptr(GFile) latin1 = seal (one_partner, SEAL_COMPRESS | SEAL_BOM_LATIN1);
+  g_autoptr(GFile) plain_latin1 = seal (one_partner, SEAL_BOM_LATIN1);
+
+  /* Dropping the BOM let "Aïssa" be read as ISO-8859-1: "AÃ¯ssa" */
+  assert_refused (latin1, "partner.pem", NULL, JN_ERROR_INVALID_FILE, "line 1: the byte-order mark says UTF-8");
+  assert_refused (plain_latin1, "partner.pem", NULL, JN_ERROR_INVALID_FILE, "encoding=“ISO-8859-1”");
+}
+
+static void
+test_special_keys (void)
+{
+  g_autoptr(GFile) file = seal (one_partner, SEAL_COMPRESS);
+  g_autofree char *dir = g_dir_make_tmp ("jn-keys-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo.pem", NULL);
+  g_autofree char *huge = g_build_filename (dir, "huge.pem", NULL);
+  FILE *stream;
+  const struct
+  {
+    const char *path;
+    int         code;
+    const char *fragment;
+  } cases[] = {
+    { dir, JN_ERROR_IO, "folder" },
+    { fifo, JN_ERROR_IO, "fifo.pem: this is a named pipe (FIFO), not a file" },
+    { "/dev/zero", JN_ERROR_IO, "zero: this is a device" },
+    { huge, JN_ERROR_TOO_LARGE, "huge.pem: the file is too large" },
+  };
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  stream = fopen (huge, "w");
+  g_assert_nonnull (stream);
+  g_assert_cmpint (fseek (stream, 4 * 1024 * 1024, SEEK_SET), ==, 0);
+  fputc ('x', stream);
+  fclose (stream);
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(JnExport) export = jn_export_new ();
+      g_autoptr(GFile) key = g_file_new_for_path (cases[c].path);
+      g_autoptr(GError) error = NULL;
+      gint64 start = g_get_monotonic_time ();
+
+      g_test_message ("case: %s", cases[c].path);
+      g_assert_false (jn_export_load (export, file, key, NULL, NULL, &error));
+      g_assert_error (error, JN_ERROR, cases[c].code);
+      if (strstr (error->message, cases[c].fragment) == NULL)
+        g_error ("“%s” not in “%s”", cases[c].fragment, error->message);
+      g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+      /* The envelope's metadata is still known */
+      g_assert_cmpstr (jn_export_get_uai (export), ==, "0312609T");
+    }
+
+  g_remove (fifo);
+  g_remove (huge);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -330,6 +500,9 @@ main (int   argc,
   g_test_add_func ("/envelope/key-errors", test_key_errors);
   g_test_add_func ("/envelope/tampered", test_tampered);
   g_test_add_func ("/envelope/truncated", test_truncated);
+  g_test_add_func ("/envelope/class3/bounds", test_envelope_bounds);
+  g_test_add_func ("/envelope/class4/bom-kept", test_bom_kept);
+  g_test_add_func ("/envelope/class4/special-keys", test_special_keys);
 
   return g_test_run ();
 }
