@@ -23,6 +23,7 @@ struct _JnDirectory
   char        *extension_urn;
   GListStore  *users;
   GHashTable  *by_id;     /* id → JnEntUser (borrowed from users) */
+  gboolean     complete;
 };
 
 G_DEFINE_FINAL_TYPE (JnDirectory, jn_directory, G_TYPE_OBJECT)
@@ -50,6 +51,24 @@ jn_directory_init (JnDirectory *self)
 {
   self->users = g_list_store_new (JN_TYPE_ENT_USER);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->complete = TRUE;
+}
+
+gboolean
+jn_directory_get_complete (JnDirectory *self)
+{
+  g_return_val_if_fail (JN_IS_DIRECTORY (self), FALSE);
+
+  return self->complete;
+}
+
+void
+jn_directory_set_complete (JnDirectory *self,
+                           gboolean     complete)
+{
+  g_return_if_fail (JN_IS_DIRECTORY (self));
+
+  self->complete = !!complete;
 }
 
 JnDirectory *

@@ -31,6 +31,13 @@ gboolean      jn_directory_add_list_response  (JnDirectory   *self,
 void          jn_directory_add_user           (JnDirectory   *self,
                                                JnEntUser     *user);
 
+/* FALSE when the listing looked truncated (a count that lied, a page missing): then
+ * nothing may rely on the directory being whole (names-unique, complete-mode clears).
+ * TRUE by default. */
+gboolean      jn_directory_get_complete       (JnDirectory   *self);
+void          jn_directory_set_complete       (JnDirectory   *self,
+                                               gboolean       complete);
+
 /* GListModel of JnEntUser, in directory order */
 GListModel   *jn_directory_get_users          (JnDirectory   *self);
 guint         jn_directory_get_n_users        (JnDirectory   *self);

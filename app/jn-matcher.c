@@ -17,6 +17,12 @@
  *                            birth date: exact names, unique in the file and in the ENT
  * Couples (Civilite "M,Mme") never match automatically.
  *
+ * One identifier, one person: a record whose identifier is not well-formed, or shared
+ * with another record of the export (any category, compared without case and surrounding
+ * spaces), is never matched, not even by a decision; an identifier two ENT accounts
+ * already hold is never given automatically. On a directory not known to be whole
+ * (jn_directory_get_complete()), names-unique is not evidence and nothing is cleared.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "jn-matcher"
@@ -43,6 +49,7 @@ typedef struct
   JnNameKey   given;
   const char *birth_date;
   const char *pronote_id;     /* held for the matcher's UAI */
+  char       *pronote_key;    /* its folded form when it differs (jn_pronote_id_fold) */
   guint       stamp;
   /* scratch of one jn_matcher_match() call */
   GPtrArray  *fitting;        /* Rec that this user fits */
@@ -66,6 +73,8 @@ struct _Rec
   GArray      *fits;          /* Fit */
   gboolean     weak;          /* one fit, but not enough evidence alone */
   gboolean     fixed;         /* matched by "unchanged" */
+  JnPlanCause  blocked;       /* never matched: invalid or duplicate identifier */
+  gboolean     held_twice;    /* its identifier is held by several ENT accounts */
   User        *match;
   const char  *rule;
   GHashTable  *child_keys;    /* "family|given" compact keys of a relative's children */
@@ -81,9 +90,10 @@ struct _JnMatcher
   guint        n_users;
   GPtrArray   *by_category[JN_N_CATEGORIES];   /* User */
   GHashTable  *blocks[JN_N_CATEGORIES];        /* name key → GPtrArray of User */
-  GHashTable  *by_pronote_id;                  /* value → User, or &duplicate_marker */
+  GHashTable  *by_pronote_id;                  /* folded value → User, or &duplicate_marker */
   GHashTable  *by_id;                          /* ENT id → User */
   guint        stamp;
+  gboolean     complete;                       /* of one jn_matcher_match() call */
 };
 
 G_DEFINE_FINAL_TYPE (JnMatcher, jn_matcher, G_TYPE_OBJECT)
@@ -104,6 +114,7 @@ jn_matcher_finalize (GObject *object)
       jn_name_key_clear (&self->users[i].family);
       jn_name_key_clear (&self->users[i].given);
       g_clear_pointer (&self->users[i].fitting, g_ptr_array_unref);
+      g_free (self->users[i].pronote_key);
       g_object_unref (self->users[i].user);
     }
   g_free (self->users);
@@ -207,10 +218,14 @@ jn_matcher_new (JnDirectory *directory,
 
       if (user->pronote_id != NULL)
         {
-          if (g_hash_table_contains (self->by_pronote_id, user->pronote_id))
-            g_hash_table_replace (self->by_pronote_id, (gpointer)user->pronote_id, &duplicate_marker);
+          const char *key;
+
+          user->pronote_key = jn_pronote_id_fold (user->pronote_id);
+          key = user->pronote_key ? user->pronote_key : user->pronote_id;
+          if (g_hash_table_contains (self->by_pronote_id, key))
+            g_hash_table_replace (self->by_pronote_id, (gpointer)key, &duplicate_marker);
           else
-            g_hash_table_insert (self->by_pronote_id, (gpointer)user->pronote_id, user);
+            g_hash_table_insert (self->by_pronote_id, (gpointer)key, user);
         }
     }
 
@@ -433,10 +448,10 @@ compute_fits (JnMatcher  *self,
           {
             Fit *fit = &g_array_index (rec->fits, Fit, 0);
 
-            /* Names alone only when unique on both sides */
+            /* Names alone only when unique on both sides, in a directory known whole */
             if (fit->rule == NULL ||
                 (g_str_equal (fit->rule, JN_RULE_NAMES_UNIQUE) &&
-                 (counts.n_names != 1 || count_in_file (name_counts, rec) != 1)))
+                 (!self->complete || counts.n_names != 1 || count_in_file (name_counts, rec) != 1)))
               rec->weak = TRUE;
           }
       }
@@ -467,7 +482,7 @@ resolve (GPtrArray *recs)
       Rec *rec = g_ptr_array_index (recs, i);
       Fit *fit;
 
-      if (rec->fits->len != 1 || rec->weak)
+      if (rec->fits->len != 1 || rec->weak || rec->blocked != JN_PLAN_CAUSE_NONE || rec->held_twice)
         continue;
 
       fit = &g_array_index (rec->fits, Fit, 0);
@@ -478,6 +493,98 @@ resolve (GPtrArray *recs)
       rec->rule = fit->rule;
       fit->user->owner = rec;
     }
+}
+
+/* ---- one identifier, one person ---- */
+
+static const char *
+user_key (User *user)
+{
+  return user->pronote_key ? user->pronote_key : user->pronote_id;
+}
+
+/* Invalid identifiers, and identifiers two records share (any categories; compared
+ * folded, so that "abc…" and "ABC…" are one) */
+static void
+mark_blocked (GPtrArray *all)
+{
+  g_autoptr(GHashTable) first = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) folded_keys = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (all, i);
+      const char *pronote_id = jn_person_get_pronote_id (rec->person);
+      char *folded;
+      const char *key;
+      Rec *other;
+
+      if (!jn_pronote_id_is_wellformed (pronote_id))
+        rec->blocked = JN_PLAN_CAUSE_INVALID_IDENTIFIER;
+      if (pronote_id == NULL)
+        continue;
+
+      key = jn_pronote_id_folded (pronote_id, &folded);
+      if (folded != NULL)
+        g_ptr_array_add (folded_keys, folded);
+
+      other = g_hash_table_lookup (first, key);
+      if (other == NULL)
+        {
+          g_hash_table_insert (first, (gpointer)key, rec);
+          continue;
+        }
+      if (other->blocked == JN_PLAN_CAUSE_NONE)
+        other->blocked = JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT;
+      if (rec->blocked == JN_PLAN_CAUSE_NONE)
+        rec->blocked = JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT;
+    }
+}
+
+/* The holders of an identifier several ENT accounts hold: the record's candidates, and
+ * none of them goes to another record automatically */
+static void
+add_holders_as_fits (JnMatcher  *self,
+                     Rec        *rec,
+                     const char *key)
+{
+  GPtrArray *users = self->by_category[rec->category];
+
+  for (guint i = 0; i < users->len; i++)
+    {
+      User *user = g_ptr_array_index (users, i);
+
+      if (user->pronote_id != NULL && g_str_equal (user_key (user), key))
+        {
+          add_fit (rec, user, JN_RULE_UNCHANGED);
+          g_ptr_array_add (user->fitting, rec);
+        }
+    }
+  rec->weak = TRUE;
+}
+
+static JnPlanCause
+cause_of (Rec *rec)
+{
+  User *user;
+
+  if (rec->blocked != JN_PLAN_CAUSE_NONE)
+    return rec->blocked;
+  if (rec->held_twice)
+    return JN_PLAN_CAUSE_SEVERAL_ACCOUNTS;
+  if (rec->category == JN_CATEGORY_RELATIVE && jn_person_get_is_couple (rec->person))
+    return JN_PLAN_CAUSE_COUPLE;
+  if (rec->fits->len == 0)
+    return JN_PLAN_CAUSE_NO_ACCOUNT;
+  if (rec->fits->len > 1)
+    return JN_PLAN_CAUSE_SEVERAL_ACCOUNTS;
+
+  /* One close account, which another record also fits or already has: homonyms */
+  user = g_array_index (rec->fits, Fit, 0).user;
+  if (user->fitting->len > 1 || (user->owner != NULL && user->owner != rec))
+    return JN_PLAN_CAUSE_SEVERAL_ACCOUNTS;
+
+  return JN_PLAN_CAUSE_WEAK_EVIDENCE;
 }
 
 static double
@@ -538,6 +645,34 @@ compare_string_pointers (const void *a,
   return strcmp (*(const char * const *)a, *(const char * const *)b);
 }
 
+/* The ENT id of a user of the establishment holding @pronote_id (folded) other than
+ * @ent_id, or NULL */
+static const char *
+other_holder (JnMatcher  *self,
+              const char *pronote_id,
+              const char *ent_id)
+{
+  g_autofree char *folded = NULL;
+  const char *key = jn_pronote_id_folded (pronote_id, &folded);
+  User *holder = g_hash_table_lookup (self->by_pronote_id, key);
+
+  if (holder == NULL)
+    return NULL;
+  if (holder != &duplicate_marker)
+    return g_strcmp0 (jn_ent_user_get_id (holder->user), ent_id) != 0 ? jn_ent_user_get_id (holder->user) : NULL;
+
+  for (guint i = 0; i < self->n_users; i++)
+    {
+      User *user = &self->users[i];
+
+      if (user->pronote_id != NULL && g_str_equal (user_key (user), key) &&
+          g_strcmp0 (jn_ent_user_get_id (user->user), ent_id) != 0)
+        return jn_ent_user_get_id (user->user);
+    }
+
+  return NULL;
+}
+
 static gboolean
 apply_decisions (JnMatcher   *self,
                  JnPlan      *plan,
@@ -548,7 +683,10 @@ apply_decisions (JnMatcher   *self,
   g_autoptr(GHashTable) decided_users = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree gpointer *keys = NULL;
   guint n_keys = 0;
+  gboolean clears;
 
+  /* Complete mode removes an identifier from whoever else holds it, in a whole directory */
+  clears = jn_plan_get_mode (plan) == JN_IMPORT_MODE_COMPLETE && self->complete;
   keys = g_hash_table_get_keys_as_array (decisions, &n_keys);
   qsort (keys, n_keys, sizeof (gpointer), compare_string_pointers);
 
@@ -560,7 +698,15 @@ apply_decisions (JnMatcher   *self,
       JnEntUser *user;
       JnCategory category;
       const char *other;
+      const char *holder;
 
+      if (!jn_pronote_id_is_wellformed (pronote_id))
+        {
+          g_string_append_printf (problems,
+                                  _("\n  %s: not a PRONOTE identifier (16 characters among %s)"),
+                                  pronote_id, JN_PRONOTE_ID_ALPHABET);
+          continue;
+        }
       if (item == NULL)
         {
           g_string_append_printf (problems, _("\n  %s: no record of the export has this identifier"),
@@ -569,6 +715,19 @@ apply_decisions (JnMatcher   *self,
         }
       if (ent_id == NULL)
         continue;
+      if (jn_plan_item_get_cause (item) == JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT)
+        {
+          g_string_append_printf (problems,
+                                  _("\n  %s: several records of the export have this identifier: "
+                                    "none can be imported until PRONOTE gives each its own"),
+                                  pronote_id);
+          continue;
+        }
+      if (jn_plan_item_get_blocked (item))
+        {
+          g_string_append_printf (problems, _("\n  %s: not a PRONOTE identifier"), pronote_id);
+          continue;
+        }
 
       user = jn_directory_lookup (self->directory, ent_id);
       if (user == NULL)
@@ -594,6 +753,14 @@ apply_decisions (JnMatcher   *self,
         {
           g_string_append_printf (problems, _("\n  %s: the ENT user “%s” is also chosen for %s"),
                                   pronote_id, ent_id, other);
+          continue;
+        }
+      if ((holder = other_holder (self, pronote_id, ent_id)) != NULL && !clears)
+        {
+          g_string_append_printf (problems,
+                                  _("\n  %s: the ENT user “%s” already holds this identifier and "
+                                    "would keep it (only complete mode removes it)"),
+                                  pronote_id, holder);
           continue;
         }
       g_hash_table_insert (decided_users, (gpointer)ent_id, (gpointer)pronote_id);
@@ -701,6 +868,7 @@ jn_matcher_match (JnMatcher     *self,
   g_return_val_if_fail (JN_IS_EXPORT (export), NULL);
 
   plan = jn_plan_new (self->uai, mode);
+  self->complete = jn_directory_get_complete (self->directory);
 
   for (guint i = 0; i < self->n_users; i++)
     {
@@ -739,29 +907,46 @@ jn_matcher_match (JnMatcher     *self,
       jn_plan_add_items (plan, c, items);
     }
 
+  mark_blocked (all);
+
   /* The identifier already in place is the strongest evidence. */
   for (guint i = 0; i < all->len; i++)
     {
       Rec *rec = g_ptr_array_index (all, i);
-      const char *pronote_id = jn_person_get_pronote_id (rec->person);
-      User *holder = pronote_id ? g_hash_table_lookup (self->by_pronote_id, pronote_id) : NULL;
+      g_autofree char *folded = NULL;
+      const char *key;
+      User *holder;
 
-      if (holder != NULL && holder != &duplicate_marker && holder->category == rec->category &&
-          holder->owner == NULL)
+      if (rec->blocked != JN_PLAN_CAUSE_NONE)
+        continue;
+
+      key = jn_pronote_id_folded (jn_person_get_pronote_id (rec->person), &folded);
+      holder = g_hash_table_lookup (self->by_pronote_id, key);
+      if (holder == &duplicate_marker)
+        {
+          /* Several ENT accounts hold it already: never made worse automatically */
+          rec->held_twice = TRUE;
+          add_holders_as_fits (self, rec, key);
+        }
+      else if (holder != NULL && holder->category == rec->category && holder->owner == NULL)
         {
           rec->fixed = TRUE;
           rec->match = holder;
-          rec->rule = JN_RULE_UNCHANGED;
+          /* The same identifier written otherwise (case, spaces): rewritten as PRONOTE has it */
+          rec->rule = g_strcmp0 (holder->pronote_id, jn_person_get_pronote_id (rec->person)) == 0
+                        ? JN_RULE_UNCHANGED : JN_RULE_ID_VARIANT;
           holder->owner = rec;
         }
     }
 
-  /* Relatives need their children's matches: they come second. */
+  /* Relatives need their children's matches: they come second. Invalid identifiers and
+   * identifiers held twice take no part: the first are never written, the second have
+   * their holders as candidates. */
   for (guint i = 0; i < all->len; i++)
     {
       Rec *rec = g_ptr_array_index (all, i);
 
-      if (rec->fixed || jn_person_get_pronote_id (rec->person) == NULL)
+      if (rec->fixed || rec->held_twice || rec->blocked == JN_PLAN_CAUSE_INVALID_IDENTIFIER)
         continue;
       g_ptr_array_add (rec->category == JN_CATEGORY_RELATIVE ? relatives : first_pass, rec);
     }
@@ -784,12 +969,15 @@ jn_matcher_match (JnMatcher     *self,
         set_ambiguous (self, rec);
       else
         jn_plan_item_set_unmatched (rec->item);
+      if (rec->match == NULL)
+        jn_plan_item_set_cause (rec->item, cause_of (rec));
     }
 
   if (decisions != NULL && !apply_decisions (self, plan, decisions, error))
     return NULL;
 
-  if (mode == JN_IMPORT_MODE_COMPLETE)
+  /* A stale identifier is one nobody holds in a directory known whole */
+  if (mode == JN_IMPORT_MODE_COMPLETE && self->complete)
     add_clears (self, plan);
 
   return g_steal_pointer (&plan);

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 
 /* Rule names, stable: they appear in the plan ("rule" of cli.md) */
 #define JN_RULE_UNCHANGED          "unchanged"
+/* the user holds this identifier written otherwise (case, spaces): rewritten */
+#define JN_RULE_ID_VARIANT         "identifier-variant"
 #define JN_RULE_NAMES_BIRTH_DATE   "names+birth-date"
 #define JN_RULE_VARIANT_BIRTH_DATE "name-variant+birth-date"
 #define JN_RULE_NAMES_CHILD        "names+child"

@@ -12,6 +12,57 @@
 #define UAI "0312609T"
 #define EXT "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
 
+/* The tests name records "S1", "KEEP"…: pn() makes each a well-formed PRONOTE identifier
+ * ("PN" and capitals of PRONOTE's alphabet), the same every time. Longer names, and
+ * anything but capitals and digits, are left as they are (the invalid ones). */
+static const char *
+pn (const char *name)
+{
+  static const char from[] = "016ILO", to[] = "ZYWJKQ";
+  char id[JN_PRONOTE_ID_LENGTH + 1];
+  gsize length = strlen (name);
+
+  if (length == 0 || length > 8)
+    return name;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isdigit (name[i]) && !g_ascii_isupper (name[i]))
+      return name;
+
+  memset (id, '2', JN_PRONOTE_ID_LENGTH);
+  id[JN_PRONOTE_ID_LENGTH] = '\0';
+  id[0] = 'P';
+  id[1] = 'N';
+  for (gsize i = 0; i < length; i++)
+    {
+      const char *at = strchr (from, name[i]);
+
+      id[JN_PRONOTE_ID_LENGTH - length + i] = at ? to[at - from] : name[i];
+    }
+
+  return g_intern_string (id);
+}
+
+static gboolean
+pn_replace_cb (const GMatchInfo *match_info,
+               GString          *result,
+               gpointer          user_data)
+{
+  g_autofree char *head = g_match_info_fetch (match_info, 1);
+  g_autofree char *name = g_match_info_fetch (match_info, 2);
+
+  g_string_append_printf (result, "%s%s\"", head, pn (name));
+  return FALSE;
+}
+
+/* IDPN="S1" and "value":"S1" (pronoteIds) through pn() */
+static char *
+with_pn (const char *text)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("((?:IDPN=|\"value\":)\")([A-Z0-9]{1,8})\"", 0, 0, NULL);
+
+  return g_regex_replace_eval (regex, text, -1, 0, 0, pn_replace_cb, NULL, NULL);
+}
+
 typedef struct
 {
   JnExport    *export;
@@ -41,8 +92,10 @@ fixture_setup (Fixture    *fixture,
                const char *records,
                char      **users)
 {
-  g_autofree char *xml = g_strdup_printf ("<?xml version=\"1.0\"?>\n<ExportIdentifiants UAI=\"" UAI "\">%s</ExportIdentifiants>", records);
-  g_autofree char *joined = g_strjoinv (",", users);
+  g_autofree char *pn_records = with_pn (records);
+  g_autofree char *xml = g_strdup_printf ("<?xml version=\"1.0\"?>\n<ExportIdentifiants UAI=\"" UAI "\">%s</ExportIdentifiants>", pn_records);
+  g_autofree char *raw_joined = g_strjoinv (",", users);
+  g_autofree char *joined = with_pn (raw_joined);
   g_autofree char *json = g_strdup_printf ("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
                                            "\"totalResults\":%u,\"Resources\":[%s]}", g_strv_length (users), joined);
   g_autofree char *dir = g_dir_make_tmp ("jn-matcher-XXXXXX", NULL);
@@ -80,9 +133,10 @@ static JnPlanItem *
 item_of (JnPlan     *plan,
          const char *pronote_id)
 {
-  JnPlanItem *item = jn_plan_lookup (plan, pronote_id);
+  JnPlanItem *item = jn_plan_lookup (plan, pn (pronote_id));
 
-  g_assert_nonnull (item);
+  if (item == NULL)
+    g_error ("%s (%s): no item", pronote_id, pn (pronote_id));
   return item;
 }
 
@@ -201,7 +255,7 @@ test_unchanged_and_replace (Fixture *fixture, gconstpointer data)
     g_autoptr(JnPlanItem) clear = g_list_model_get_item (jn_plan_get_clears (complete, JN_CATEGORY_STUDENT), 0);
 
     g_assert_cmpstr (jn_ent_user_get_id (jn_plan_item_get_user (clear)), ==, "u3");
-    g_assert_cmpstr (jn_plan_item_get_pronote_id (clear), ==, "STALE");
+    g_assert_cmpstr (jn_plan_item_get_pronote_id (clear), ==, pn ("STALE"));
   }
 }
 
@@ -312,8 +366,8 @@ test_decisions (Fixture *fixture, gconstpointer data)
       NULL });
 
   /* Valid: a manual match, and "do not import" */
-  g_hash_table_insert (decisions, "S2", "u2");
-  g_hash_table_insert (decisions, "S3", NULL);
+  g_hash_table_insert (decisions, (gpointer)pn ("S2"), "u2");
+  g_hash_table_insert (decisions, (gpointer)pn ("S3"), NULL);
   plan = jn_matcher_match (fixture->matcher, fixture->export, JN_IMPORT_MODE_PARTIAL, decisions, &error);
   g_assert_no_error (error);
   assert_matched (plan, "S1", "u1", JN_RULE_NAMES_BIRTH_DATE, JN_PLAN_ACTION_SET);
@@ -323,17 +377,22 @@ test_decisions (Fixture *fixture, gconstpointer data)
 
   /* Invalid: taken, wrong category, missing user, unknown identifier */
   g_hash_table_remove_all (decisions);
-  g_hash_table_insert (decisions, "S2", "u1");
-  g_hash_table_insert (decisions, "S3", "t1");
-  g_hash_table_insert (decisions, "NOPE", "u2");
-  g_hash_table_insert (decisions, "S1", "ghost");
+  g_hash_table_insert (decisions, (gpointer)pn ("S2"), "u1");
+  g_hash_table_insert (decisions, (gpointer)pn ("S3"), "t1");
+  g_hash_table_insert (decisions, (gpointer)pn ("NOPE"), "u2");
+  g_hash_table_insert (decisions, (gpointer)pn ("S1"), "ghost");
   refused = jn_matcher_match (fixture->matcher, fixture->export, JN_IMPORT_MODE_PARTIAL, decisions, &error);
   g_assert_null (refused);
   g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION);
-  g_assert_nonnull (strstr (error->message, "NOPE"));
+  g_assert_nonnull (strstr (error->message, pn ("NOPE")));
   g_assert_nonnull (strstr (error->message, "“ghost”"));
-  g_assert_nonnull (strstr (error->message, "S3: the ENT user “t1” is not in the category"));
-  g_assert_null (strstr (error->message, "S2:"));   /* u1 is freed: S1 is decided too */
+  {
+    g_autofree char *s3 = g_strdup_printf ("%s: the ENT user “t1” is not in the category", pn ("S3"));
+    g_autofree char *s2 = g_strdup_printf ("%s:", pn ("S2"));
+
+    g_assert_nonnull (strstr (error->message, s3));
+    g_assert_null (strstr (error->message, s2));   /* u1 is freed: S1 is decided too */
+  }
 }
 
 static void

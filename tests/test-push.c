@@ -17,6 +17,20 @@
 #define UAI "0312609T"
 #define EXT "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
 
+/* A well-formed PRONOTE identifier for record @i: @prefix and 15 characters of PRONOTE's
+ * alphabet (the digits 0, 1 and 6 it never writes become Z, Y and W) */
+static char *
+pn_id (char  prefix,
+       guint i)
+{
+  char *id = g_strdup_printf ("%c%015u", prefix, i);
+
+  g_strdelimit (id + 1, "0", 'Z');
+  g_strdelimit (id + 1, "1", 'Y');
+  g_strdelimit (id + 1, "6", 'W');
+  return id;
+}
+
 typedef struct
 {
   char        *dir;
@@ -41,22 +55,26 @@ fixture_setup (Fixture       *fixture,
 
   for (guint i = 0; i < 3; i++)
     {
-      g_string_append_printf (xml, "<Professeur Nom=\"PROF%c\" Prenom=\"Ada\" IDPN=\"T%015u\"/>", 'A' + i, i);
+      g_autofree char *pn = pn_id ('T', i);
+
+      g_string_append_printf (xml, "<Professeur Nom=\"PROF%c\" Prenom=\"Ada\" IDPN=\"%s\"/>", 'A' + i, pn);
       g_string_append_printf (json, "{\"id\":\"t%u\",\"userType\":\"Enseignant\",\"name\":{\"familyName\":\"Prof%c\",\"givenName\":\"Ada\"},"
                               "\"meta\":{\"version\":\"W/\\\"1\\\"\"},\"" EXT "\":{\"structures\":[\"" UAI "\"]}},", i, 'A' + i);
     }
   g_string_append (xml, "</Professeurs><Eleves>");
   for (guint i = 0; i < 40; i++)
     {
-      g_string_append_printf (xml, "<Eleve Nom=\"ELEVE%c%c\" Prenom=\"Zoé\" DateNaissance=\"2012-01-%02u\" IDPN=\"S%015u\"/>",
-                              'A' + i / 26, 'A' + i % 26, 1 + i % 28, i);
+      g_autofree char *pn = pn_id ('S', i);
+
+      g_string_append_printf (xml, "<Eleve Nom=\"ELEVE%c%c\" Prenom=\"Zoé\" DateNaissance=\"2012-01-%02u\" IDPN=\"%s\"/>",
+                              'A' + i / 26, 'A' + i % 26, 1 + i % 28, pn);
       g_string_append_printf (json, "{\"id\":\"s%u\",\"userType\":\"Eleve\",\"name\":{\"familyName\":\"Eleve%c%c\",\"givenName\":\"Zoe\"},"
                               "\"meta\":{\"version\":\"W/\\\"1\\\"\"},\"" EXT "\":{\"birthDate\":\"2012-01-%02u\",\"structures\":[\"" UAI "\"]%s}},",
                               i, 'A' + i / 26, 'A' + i % 26, 1 + i % 28,
                               i == 0 ? ",\"pronoteIds\":[{\"uai\":\"" UAI "\",\"value\":\"OLD0000000000000\"},{\"uai\":\"0999999X\",\"value\":\"KEEPOTHERUAI0000\",\"display\":\"lycée B\"}]" : "");
     }
   /* Indistinguishable for the matcher: only a decision settles it */
-  g_string_append (xml, "<Eleve Nom=\"JUMEAU\" Prenom=\"Tom\" DateNaissance=\"2011-05-06\" IDPN=\"AMBIGUOUS0000000\"/>");
+  g_string_append (xml, "<Eleve Nom=\"JUMEAU\" Prenom=\"Tom\" DateNaissance=\"2011-05-06\" IDPN=\"AMB2GU2USZZZZZZZ\"/>");
   for (guint i = 1; i <= 2; i++)
     g_string_append_printf (json, "{\"id\":\"j%u\",\"userType\":\"Eleve\",\"name\":{\"familyName\":\"Jumeau\",\"givenName\":\"Tom\"},"
                             "\"meta\":{\"version\":\"W/\\\"1\\\"\"},\"" EXT "\":{\"birthDate\":\"2011-05-06\",\"structures\":[\"" UAI "\"]}},", i);
@@ -138,7 +156,7 @@ assert_written_once (JnDirectory *directory,
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *id = g_strdup_printf ("%c%u", prefix, i);
-      g_autofree char *expected = g_strdup_printf ("%c%015u", id_prefix, i);
+      g_autofree char *expected = pn_id (id_prefix, i);
       JnEntUser *user = jn_directory_lookup (directory, id);
 
       g_assert_cmpstr (jn_ent_user_get_pronote_id (user, UAI), ==, expected);
@@ -315,11 +333,12 @@ test_conflict_reported (Fixture *fixture, gconstpointer data)
   g_autoptr(JnPushReport) report = NULL;
   g_autoptr(JnEntUser) t0 = NULL;
   g_autoptr(JnEntUser) written = NULL;
+  g_autofree char *t1_id = pn_id ('T', 1);
   JnOperation *failed;
 
   /* Someone gives t1's future identifier to t0 behind our back */
   t0 = jn_ent_read_user (JN_ENT (ent), "t0", NULL, &error);
-  written = jn_ent_write_pronote_id (JN_ENT (ent), t0, UAI, "T000000000000001", NULL, &error);
+  written = jn_ent_write_pronote_id (JN_ENT (ent), t0, UAI, t1_id, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (jn_ent_flush (JN_ENT (ent), NULL, &error));
 
@@ -366,8 +385,8 @@ test_changed_decisions (Fixture *fixture, gconstpointer data)
   g_autoptr(JnPushReport) report = NULL;
   g_autoptr(GPtrArray) imports = NULL;
 
-  g_hash_table_insert (first, "AMBIGUOUS0000000", "j1");
-  g_hash_table_insert (second, "AMBIGUOUS0000000", "j2");
+  g_hash_table_insert (first, "AMB2GU2USZZZZZZZ", "j1");
+  g_hash_table_insert (second, "AMB2GU2USZZZZZZZ", "j2");
 
   plan = make_plan_with (fixture, JN_ENT (ent), first, &directory);
   report = jn_push_run (fixture->store, JN_ENT (ent), plan, directory,
@@ -387,7 +406,7 @@ test_changed_decisions (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (report->failed->len, ==, 0);
 
   g_assert_true (jn_directory_load_file (final, fixture->ent_file, NULL, &error));
-  g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "j2"), UAI), ==, "AMBIGUOUS0000000");
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "j2"), UAI), ==, "AMB2GU2USZZZZZZZ");
   g_assert_null (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "j1"), UAI));
 
   imports = jn_store_list_imports (fixture->store, 0, &error);
@@ -410,15 +429,17 @@ test_moved_identifier (Fixture *fixture, gconstpointer data)
   g_autoptr(JnDirectory) final = jn_directory_new (NULL);
   g_autoptr(JnPlan) plan = NULL;
   g_autoptr(JnPushReport) report = NULL;
+  g_autofree char *t0_id = pn_id ('T', 0);
+  g_autofree char *t1_id = pn_id ('T', 1);
 
   t0 = jn_ent_read_user (JN_ENT (ent), "t0", NULL, &error);
-  written = jn_ent_write_pronote_id (JN_ENT (ent), t0, UAI, "T000000000000000", NULL, &error);
+  written = jn_ent_write_pronote_id (JN_ENT (ent), t0, UAI, t0_id, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (jn_ent_flush (JN_ENT (ent), NULL, &error));
 
   /* The admin decides the identifier belongs to t1's account */
-  g_hash_table_insert (decisions, "T000000000000000", "t1");
-  g_hash_table_insert (decisions, "T000000000000001", NULL);
+  g_hash_table_insert (decisions, t0_id, "t1");
+  g_hash_table_insert (decisions, t1_id, NULL);
   plan = make_plan_with (fixture, JN_ENT (ent), decisions, &directory);
   report = jn_push_run (fixture->store, JN_ENT (ent), plan, directory,
                         jn_export_get_file_hash (fixture->export), decisions, NULL, NULL, NULL, &error);
@@ -426,7 +447,7 @@ test_moved_identifier (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (report->failed->len, ==, 0);
 
   g_assert_true (jn_directory_load_file (final, fixture->ent_file, NULL, &error));
-  g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "t1"), UAI), ==, "T000000000000000");
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "t1"), UAI), ==, t0_id);
   g_assert_null (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "t0"), UAI));
 }
 
