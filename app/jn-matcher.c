@@ -983,6 +983,70 @@ jn_matcher_match (JnMatcher     *self,
   return g_steal_pointer (&plan);
 }
 
+gboolean
+jn_matcher_check_directory (JnDirectory  *directory,
+                            const char   *uai,
+                            JnExport     *export,
+                            GError      **error)
+{
+  static const JnCategory checked[] = { JN_CATEGORY_TEACHER, JN_CATEGORY_STUDENT, JN_CATEGORY_RELATIVE };
+  g_autoptr(GString) small = g_string_new (NULL);
+  GListModel *users;
+  guint n_by_category[JN_N_CATEGORIES] = { 0 };
+  guint n_records = 0, n_users = 0, n;
+
+  g_return_val_if_fail (JN_IS_DIRECTORY (directory), FALSE);
+  g_return_val_if_fail (uai != NULL, FALSE);
+  g_return_val_if_fail (JN_IS_EXPORT (export), FALSE);
+
+  users = jn_directory_get_users (directory);
+  n = g_list_model_get_n_items (users);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JnEntUser) user = g_list_model_get_item (users, i);
+      JnCategory category;
+
+      if (jn_ent_user_belongs_to (user, uai) && jn_ent_user_get_category (user, &category))
+        {
+          n_by_category[category]++;
+          n_users++;
+        }
+    }
+
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    n_records += g_list_model_get_n_items (jn_export_get_category_model (export, c));
+
+  if (n_records > 0 && n_users == 0)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE,
+                   _("the ENT directory has no account of establishment %s (%u users in all, "
+                     "of other establishments or of no known profile): wrong establishment, or "
+                     "an account limited to another one?"),
+                   uai, n);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (checked); i++)
+    {
+      guint n_export = g_list_model_get_n_items (jn_export_get_category_model (export, checked[i]));
+      guint n_ent = n_by_category[checked[i]];
+
+      if (n_export >= JN_SMALL_DIRECTORY_MIN && n_ent < (n_export + 1) / 2)
+        g_string_append_printf (small, _("\n  %s: %u accounts for %u records"),
+                                jn_category_get_label (checked[i]), n_ent, n_export);
+    }
+
+  if (small->len > 0)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE,
+                   _("the ENT directory of %s looks incomplete (fewer than half as many accounts "
+                     "as the export has records):%s"), uai, small->str);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* ---- suggestions ---- */
 
 static GHashTable *
