@@ -24,6 +24,16 @@ print_person_line (JnPlanItem *item)
            jn_plan_item_get_pronote_id (item) ? jn_plan_item_get_pronote_id (item) : "—");
 }
 
+/* cli.md's cause code, the same in every language */
+static void
+print_cause (JnPlanItem *item)
+{
+  const char *cause = jn_plan_cause_to_string (jn_plan_item_get_cause (item));
+
+  if (cause != NULL)
+    g_print (" (%s)", cause);
+}
+
 static void
 print_plan_human (JnPlan *plan)
 {
@@ -62,13 +72,16 @@ print_plan_human (JnPlan *plan)
               g_print ("  %s", _("to check among:"));
               for (guint k = 0; k < candidates->len; k++)
                 g_print (" %s", jn_ent_user_get_id (g_ptr_array_index (candidates, k)));
+              print_cause (item);
               g_print ("\n");
             }
           else if (state == JN_PLAN_STATE_UNMATCHED)
             {
               print_person_line (item);
-              g_print ("  %s\n", jn_plan_item_get_skipped (item) ? _("not imported (decision)")
-                                                                  : _("not matched"));
+              g_print ("  %s", jn_plan_item_get_skipped (item) ? _("not imported (decision)")
+                                                                : _("not matched"));
+              print_cause (item);
+              g_print ("\n");
             }
         }
     }
