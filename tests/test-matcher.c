@@ -671,6 +671,10 @@ static const DecisionCase decision_cases[] = {
     { { "D2", "nobody" } }, JN_IMPORT_MODE_PARTIAL, "the ENT has no user “nobody”" },
   { "an account of another profile",
     { { "D2", "t1" } }, JN_IMPORT_MODE_PARTIAL, "is not in the category" },
+  { "an account of another establishment only",
+    { { "D2", "x1" } }, JN_IMPORT_MODE_PARTIAL, "does not belong to establishment" },
+  { "an identifier with spaces around",
+    { { " " X " ", "u1" } }, JN_IMPORT_MODE_PARTIAL, "not a PRONOTE identifier" },
   { "\"do not import\" a shared identifier is harmless",
     { { "D3", NULL } }, JN_IMPORT_MODE_PARTIAL, NULL },
 };
@@ -703,6 +707,8 @@ test_one_identifier_decisions (void)
           user ("u3", "Eleve", "Luc", "Max", "2012-05-05", ""),
           user ("t1", "Enseignant", "Luc", "Max", NULL, ""),
           user ("p1", "Non enseignant", "Vidal", "Rose", NULL, ""),
+          g_strdup ("{\"id\":\"x1\",\"userType\":\"Eleve\",\"name\":{\"familyName\":\"Roi\",\"givenName\":\"Anna\"},"
+                    "\"" EXT "\":{\"birthDate\":\"2012-01-01\",\"structures\":[\"0999999X\"]}}"),
           NULL });
 
       for (guint d = 0; d < G_N_ELEMENTS (tc->decisions) && tc->decisions[d][0] != NULL; d++)
