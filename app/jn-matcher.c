@@ -73,6 +73,8 @@ struct _Rec
   GArray      *fits;          /* Fit */
   gboolean     weak;          /* one fit, but not enough evidence alone */
   gboolean     fixed;         /* matched by "unchanged" */
+  const char  *key;           /* its identifier folded (jn_pronote_id_fold), or NULL */
+  char        *folded_key;    /* owned, when it differs from the identifier */
   JnPlanCause  blocked;       /* never matched: invalid or duplicate identifier */
   gboolean     held_twice;    /* its identifier is held by several ENT accounts */
   User        *match;
@@ -92,6 +94,7 @@ struct _JnMatcher
   GHashTable  *blocks[JN_N_CATEGORIES];        /* name key → GPtrArray of User */
   GHashTable  *by_pronote_id;                  /* folded value → User, or &duplicate_marker */
   GHashTable  *by_id;                          /* ENT id → User */
+  GHashTable  *elsewhere;                      /* "category|family|given" of other UAIs' users */
   guint        stamp;
   gboolean     complete;                       /* of one jn_matcher_match() call */
 };
@@ -126,6 +129,7 @@ jn_matcher_finalize (GObject *object)
     }
   g_clear_pointer (&self->by_pronote_id, g_hash_table_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->elsewhere, g_hash_table_unref);
   g_clear_object (&self->directory);
   g_free (self->uai);
 
@@ -179,6 +183,7 @@ jn_matcher_new (JnDirectory *directory,
   self->uai = g_strdup (uai);
   self->by_pronote_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->elsewhere = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
     {
       self->by_category[i] = g_ptr_array_new ();
@@ -196,10 +201,18 @@ jn_matcher_new (JnDirectory *directory,
       JnCategory category;
       User *user;
 
-      /* Only this establishment's users, of a known category, take part. */
-      if (!jn_ent_user_belongs_to (ent_user, uai) ||
-          !jn_ent_user_get_category (ent_user, &category))
+      /* Only this establishment's users, of a known category, take part; the others'
+       * names only explain a record left unmatched (other-establishment). */
+      if (!jn_ent_user_get_category (ent_user, &category))
         continue;
+      if (!jn_ent_user_belongs_to (ent_user, uai))
+        {
+          g_autofree char *family = jn_names_compact (jn_ent_user_get_family_name (ent_user));
+          g_autofree char *given = jn_names_compact (jn_ent_user_get_given_name (ent_user));
+
+          g_hash_table_add (self->elsewhere, g_strdup_printf ("%u|%s|%s", category, family, given));
+          continue;
+        }
 
       user = &self->users[self->n_users++];
       user->user = g_object_ref (ent_user);
@@ -509,14 +522,11 @@ static void
 mark_blocked (GPtrArray *all)
 {
   g_autoptr(GHashTable) first = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) folded_keys = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; i < all->len; i++)
     {
       Rec *rec = g_ptr_array_index (all, i);
       const char *pronote_id = jn_person_get_pronote_id (rec->person);
-      char *folded;
-      const char *key;
       Rec *other;
 
       if (!jn_pronote_id_is_wellformed (pronote_id))
@@ -524,14 +534,11 @@ mark_blocked (GPtrArray *all)
       if (pronote_id == NULL)
         continue;
 
-      key = jn_pronote_id_folded (pronote_id, &folded);
-      if (folded != NULL)
-        g_ptr_array_add (folded_keys, folded);
-
-      other = g_hash_table_lookup (first, key);
+      rec->key = jn_pronote_id_folded (pronote_id, &rec->folded_key);
+      other = g_hash_table_lookup (first, rec->key);
       if (other == NULL)
         {
-          g_hash_table_insert (first, (gpointer)key, rec);
+          g_hash_table_insert (first, (gpointer)rec->key, rec);
           continue;
         }
       if (other->blocked == JN_PLAN_CAUSE_NONE)
@@ -564,7 +571,8 @@ add_holders_as_fits (JnMatcher  *self,
 }
 
 static JnPlanCause
-cause_of (Rec *rec)
+cause_of (JnMatcher *self,
+          Rec       *rec)
 {
   User *user;
 
@@ -575,7 +583,15 @@ cause_of (Rec *rec)
   if (rec->category == JN_CATEGORY_RELATIVE && jn_person_get_is_couple (rec->person))
     return JN_PLAN_CAUSE_COUPLE;
   if (rec->fits->len == 0)
-    return JN_PLAN_CAUSE_NO_ACCOUNT;
+    {
+      g_autofree char *key = NULL;
+
+      if (g_hash_table_size (self->elsewhere) == 0)
+        return JN_PLAN_CAUSE_NO_ACCOUNT;
+      key = g_strdup_printf ("%u|%s|%s", rec->category, rec->family.compact, rec->given.compact);
+      return g_hash_table_contains (self->elsewhere, key) ? JN_PLAN_CAUSE_OTHER_ESTABLISHMENT
+                                                          : JN_PLAN_CAUSE_NO_ACCOUNT;
+    }
   if (rec->fits->len > 1)
     return JN_PLAN_CAUSE_SEVERAL_ACCOUNTS;
 
@@ -631,6 +647,7 @@ static void
 rec_free (Rec *rec)
 {
   g_clear_pointer (&rec->child_keys, g_hash_table_unref);
+  g_free (rec->folded_key);
   jn_name_key_clear (&rec->family);
   jn_name_key_clear (&rec->given);
   g_array_unref (rec->fits);
@@ -913,20 +930,17 @@ jn_matcher_match (JnMatcher     *self,
   for (guint i = 0; i < all->len; i++)
     {
       Rec *rec = g_ptr_array_index (all, i);
-      g_autofree char *folded = NULL;
-      const char *key;
       User *holder;
 
       if (rec->blocked != JN_PLAN_CAUSE_NONE)
         continue;
 
-      key = jn_pronote_id_folded (jn_person_get_pronote_id (rec->person), &folded);
-      holder = g_hash_table_lookup (self->by_pronote_id, key);
+      holder = g_hash_table_lookup (self->by_pronote_id, rec->key);
       if (holder == &duplicate_marker)
         {
           /* Several ENT accounts hold it already: never made worse automatically */
           rec->held_twice = TRUE;
-          add_holders_as_fits (self, rec, key);
+          add_holders_as_fits (self, rec, rec->key);
         }
       else if (holder != NULL && holder->category == rec->category && holder->owner == NULL)
         {
@@ -970,7 +984,7 @@ jn_matcher_match (JnMatcher     *self,
       else
         jn_plan_item_set_unmatched (rec->item);
       if (rec->match == NULL)
-        jn_plan_item_set_cause (rec->item, cause_of (rec));
+        jn_plan_item_set_cause (rec->item, cause_of (self, rec));
     }
 
   if (decisions != NULL && !apply_decisions (self, plan, decisions, error))

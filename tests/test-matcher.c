@@ -343,6 +343,7 @@ test_other_establishment (Fixture *fixture, gconstpointer data)
   plan = match (fixture, JN_IMPORT_MODE_COMPLETE);
 
   assert_state (plan, "S1", JN_PLAN_STATE_UNMATCHED, 0);
+  g_assert_cmpint (jn_plan_item_get_cause (item_of (plan, "S1")), ==, JN_PLAN_CAUSE_OTHER_ESTABLISHMENT);
 }
 
 static void
