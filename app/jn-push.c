@@ -101,8 +101,11 @@ clear_operation (JnPlanItem *item,
   return op;
 }
 
+/* @with_clears: FALSE when the directory is not known to be whole (a stale identifier
+ * may be one the truncated listing did not show to the matcher): nothing is removed */
 static GPtrArray *
-operations_from_plan (JnPlan *plan)
+operations_from_plan (JnPlan   *plan,
+                      gboolean  with_clears)
 {
   GPtrArray *ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
   const char *uai = jn_plan_get_uai (plan);
@@ -128,7 +131,7 @@ operations_from_plan (JnPlan *plan)
    * gives its identifier to another account: never two holders, even for a moment */
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
     clears[c] = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+  for (guint c = 0; c < JN_N_CATEGORIES && with_clears; c++)
     {
       GListModel *model = jn_plan_get_clears (plan, c);
 
@@ -796,7 +799,7 @@ jn_push_run (JnStore         *store,
                                       file_hash, error))
     return NULL;
 
-  ops = operations_from_plan (plan);
+  ops = operations_from_plan (plan, directory == NULL || jn_directory_get_complete (directory));
   import_id = jn_store_begin_import (store, mode, jn_plan_get_uai (plan), jn_ent_describe (ent),
                                      file_hash, decisions, ops, count_unchanged (plan), error);
   if (import_id == NULL)

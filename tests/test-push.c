@@ -669,6 +669,8 @@ typedef struct
   Holding       expect[4];
   guint         n_failed;
   const char   *detail;     /* in each failure's detail */
+  Write         clear;      /* a removal in the hand-written plan */
+  gboolean      incomplete; /* the directory looked truncated */
 } PushCase;
 
 #define X "KVX8NTH4DPQ3SYU7"
@@ -716,6 +718,10 @@ static const PushCase push_cases[] = {
     "<Responsable Ident=\"1\" Nom=\"ROY\" Prenom=\"Marc\" Civilite=\"M.\" IDPN=\"" X "\"/></Eleve></Eleves>",
     { { 0 } }, JN_IMPORT_MODE_COMPLETE, FALSE, FALSE, { 0 },
     { { "s1", NULL }, { "r1", NULL } }, 0, NULL },
+  { "no removal from a directory that looked truncated, whatever the plan says",
+    { "u1:Eleve:Roy:Ana:2012-01-01:" X "::", NULL }, FALSE, NULL, { { 0 } },
+    JN_IMPORT_MODE_COMPLETE, FALSE, FALSE, { 0 },
+    { { "u1", X } }, 0, NULL, { JN_CATEGORY_STUDENT, X, "u1" }, TRUE },
 };
 
 static JnPlan *
@@ -756,6 +762,13 @@ plan_for_case (const PushCase *tc,
       item = jn_plan_item_new (person, tc->writes[i].category);
       jn_plan_item_set_matched (item, jn_directory_lookup (directory, tc->writes[i].ent_id), "test", UAI);
       jn_plan_add_item (plan, item);
+    }
+  if (tc->clear.ent_id != NULL)
+    {
+      g_autoptr(JnPlanItem) clear = jn_plan_item_new_clear (jn_directory_lookup (directory, tc->clear.ent_id),
+                                                            tc->clear.category, tc->clear.pronote_id);
+
+      jn_plan_add_item (plan, clear);
     }
   *out_export = NULL;
 
@@ -802,6 +815,8 @@ test_one_identifier (void)
       if (!tc->resume)
         write_behind (ent, &tc->behind);
       directory = jn_ent_read_directory (JN_ENT (ent), UAI, NULL, NULL, NULL, &error);
+      if (tc->incomplete)
+        jn_directory_set_complete (directory, FALSE);
       plan = plan_for_case (tc, directory, &export);
 
       if (tc->single)
@@ -882,13 +897,14 @@ test_one_identifier (void)
 static void
 test_clear_moved_first (void)
 {
-  const PushCase *tc = &push_cases[G_N_ELEMENTS (push_cases) - 2];
+  const PushCase *tc = &push_cases[7];
   g_autoptr(TestMemoryEnt) ent = memory_ent_new (tc->users, TRUE);
   g_autoptr(GError) error = NULL;
   g_autoptr(JnDirectory) directory = jn_ent_read_directory (JN_ENT (ent), UAI, NULL, NULL, NULL, &error);
   g_autoptr(JnExport) export = NULL;
   g_autoptr(JnPlan) plan = plan_for_case (tc, directory, &export);
 
+  g_assert_true (tc->strict);
   g_assert_cmpuint (g_list_model_get_n_items (jn_plan_get_clears (plan, JN_CATEGORY_RELATIVE)), ==, 1);
   g_assert_cmpint (jn_plan_item_get_action (jn_plan_lookup (plan, X)), ==, JN_PLAN_ACTION_SET);
 }
