@@ -24,6 +24,16 @@ print_person_line (JnPlanItem *item)
            jn_plan_item_get_pronote_id (item) ? jn_plan_item_get_pronote_id (item) : "—");
 }
 
+/* cli.md's cause code, the same in every language */
+static void
+print_cause (JnPlanItem *item)
+{
+  const char *cause = jn_plan_cause_to_string (jn_plan_item_get_cause (item));
+
+  if (cause != NULL)
+    g_print (" (%s)", cause);
+}
+
 static void
 print_plan_human (JnPlan *plan)
 {
@@ -62,16 +72,65 @@ print_plan_human (JnPlan *plan)
               g_print ("  %s", _("to check among:"));
               for (guint k = 0; k < candidates->len; k++)
                 g_print (" %s", jn_ent_user_get_id (g_ptr_array_index (candidates, k)));
+              print_cause (item);
               g_print ("\n");
             }
           else if (state == JN_PLAN_STATE_UNMATCHED)
             {
               print_person_line (item);
-              g_print ("  %s\n", jn_plan_item_get_skipped (item) ? _("not imported (decision)")
-                                                                  : _("not matched"));
+              g_print ("  %s", jn_plan_item_get_skipped (item) ? _("not imported (decision)")
+                                                                : _("not matched"));
+              print_cause (item);
+              g_print ("\n");
             }
         }
     }
+}
+
+/* A directory that cannot be the establishment's whole is refused (exit 2: the input is
+ * implausible, not the ENT unreachable; the admin checks the UAI and the account's scope)
+ * unless forced; one that looked truncated is used with caution, and said so. Shared
+ * with push. */
+gboolean
+jn_cli_check_directory (JnDirectory *directory,
+                        const char  *uai,
+                        JnExport    *export,
+                        gboolean     force,
+                        int         *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  *status = JN_EXIT_OK;
+  if (!jn_directory_get_complete (directory))
+    {
+      g_autofree char *message = g_strdup_printf (
+        _("warning: the ENT directory looked incomplete (%s): names alone match nobody and "
+          "no identifier is removed"),
+        jn_directory_get_incomplete_reason (directory) ? jn_directory_get_incomplete_reason (directory)
+                                                      : _("no reason given"));
+
+      jn_cli_print_error (message);
+    }
+
+  if (!jn_matcher_check_directory (directory, uai, export, &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (force)
+        {
+          message = g_strdup_printf (_("warning: %s (--force-small-directory: matching anyway)"),
+                                     error->message);
+          jn_cli_print_error (message);
+          return TRUE;
+        }
+      message = g_strdup_printf (_("%s\nNothing was matched. If this directory is right, run again "
+                                   "with --force-small-directory."), error->message);
+      jn_cli_print_error (message);
+      *status = JN_EXIT_INPUT;
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 int
@@ -84,10 +143,13 @@ jn_cli_command_match (int    argc,
   g_autoptr(JnPlan) plan = NULL;
   g_autoptr(GHashTable) decisions = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean force_small = FALSE;
   GOptionEntry entries[] = {
     JN_CLI_KEY_ENTRIES (options),
     { "directory", 0, 0, G_OPTION_ARG_FILENAME, &options.directory,
       N_("ENT directory snapshot (a SCIM ListResponse)"), N_("SNAPSHOT.json") },
+    { "force-small-directory", 0, 0, G_OPTION_ARG_NONE, &force_small,
+      N_("Match even a directory with far fewer accounts than the export has records"), NULL },
     JN_CLI_ENT_ENTRIES (options),
     JN_CLI_PLAN_ENTRIES (options),
     JN_CLI_JSON_ENTRY (options),
@@ -125,6 +187,9 @@ jn_cli_command_match (int    argc,
       if (!jn_directory_load_file (directory, directory_file, NULL, &error))
         return jn_cli_fail (error);
     }
+
+  if (!jn_cli_check_directory (directory, uai, export, force_small, &status))
+    return status;
 
   plan = jn_cli_make_plan (directory, export, uai, mode, decisions, &options, &status);
   if (plan == NULL)

@@ -84,6 +84,13 @@ JnPlan   *jn_cli_make_plan            (JnDirectory     *directory,
                                        GHashTable      *decisions,
                                        JnCliOptions    *options,
                                        int             *status);
+/* Refuses a directory that cannot be the establishment's whole unless @force (exit 2),
+ * warns about one that looked truncated (jn-cli-match.c) */
+gboolean  jn_cli_check_directory      (JnDirectory     *directory,
+                                       const char      *uai,
+                                       JnExport        *export,
+                                       gboolean         force,
+                                       int             *status);
 /* Prints @error and returns the exit status it maps to */
 int       jn_cli_fail                 (const GError    *error);
 

@@ -259,6 +259,7 @@ jn_cli_command_push (int    argc,
   g_autoptr(JnImportRecord) resumable = NULL;
   g_autoptr(GError) error = NULL;
   int concurrency = 4;
+  gboolean force_small = FALSE;
   GOptionEntry entries[] = {
     JN_CLI_KEY_ENTRIES (options),
     JN_CLI_ENT_ENTRIES (options),
@@ -272,6 +273,8 @@ jn_cli_command_push (int    argc,
       N_("Requests sent in parallel to the ENT (default 4)"), N_("N") },
     { "bulk", 0, 0, G_OPTION_ARG_NONE, &options.bulk,
       N_("Group writes in SCIM Bulk requests when the ENT offers them"), NULL },
+    { "force-small-directory", 0, 0, G_OPTION_ARG_NONE, &force_small,
+      N_("Push even to a directory with far fewer accounts than the export has records"), NULL },
     JN_CLI_JSON_ENTRY (options),
     { NULL }
   };
@@ -298,28 +301,24 @@ jn_cli_command_push (int    argc,
   if (store == NULL)
     return status;
 
-  /* An interrupted import of this very file is resumed, not planned again. */
+  /* An interrupted import of this very file is resumed, not planned again; the directory
+   * is read all the same: who holds what now is checked before each write. */
   resumable = jn_store_find_resumable (store, uai, jn_import_mode_to_string (mode),
                                        jn_ent_describe (ent), jn_export_get_file_hash (export),
                                        decisions);
-  if (resumable != NULL && options.yes && !options.dry_run)
-    {
-      PushJob job = { store, ent, NULL, NULL, NULL, resumable->id, NULL, tty };
-
-      g_printerr (_("Resuming the import started on %s.\n"), resumable->started_at);
-      report = run_push_job (&job, &error);
-      if (report == NULL)
-        return jn_cli_fail (error);
-      goto done;
-    }
 
   directory = jn_ent_read_directory (ent, uai, NULL, NULL, NULL, &error);
   if (directory == NULL)
     return jn_cli_fail (error);
+  if (!jn_cli_check_directory (directory, uai, export, force_small, &status))
+    return status;
 
   plan = jn_cli_make_plan (directory, export, uai, mode, decisions, &options, &status);
   if (plan == NULL)
     return status;
+
+  if (resumable != NULL && options.yes && !options.dry_run)
+    g_printerr (_("Resuming the import started on %s.\n"), resumable->started_at);
 
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
     {
@@ -358,7 +357,6 @@ jn_cli_command_push (int    argc,
   if (report == NULL)
     return jn_cli_fail (error);
 
-done:
   if (options.json)
     {
       g_autoptr(JsonNode) root = report_to_json (report);

@@ -17,6 +17,12 @@
  *                            birth date: exact names, unique in the file and in the ENT
  * Couples (Civilite "M,Mme") never match automatically.
  *
+ * One identifier, one person: a record whose identifier is not well-formed, or shared
+ * with another record of the export (any category, compared without case and surrounding
+ * spaces), is never matched, not even by a decision; an identifier two ENT accounts
+ * already hold is never given automatically. On a directory not known to be whole
+ * (jn_directory_get_complete()), names-unique is not evidence and nothing is cleared.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "jn-matcher"
@@ -44,6 +50,7 @@ typedef struct
   JnNameKey   given;
   const char *birth_date;
   const char *pronote_id;     /* held for the matcher's UAI */
+  char       *pronote_key;    /* its folded form when it differs (jn_pronote_id_fold) */
   guint       stamp;
   /* scratch of one jn_matcher_match() call */
   GPtrArray  *fitting;        /* Rec that this user fits */
@@ -67,6 +74,10 @@ struct _Rec
   GArray      *fits;          /* Fit */
   gboolean     weak;          /* one fit, but not enough evidence alone */
   gboolean     fixed;         /* matched by "unchanged" */
+  const char  *key;           /* its identifier folded (jn_pronote_id_fold), or NULL */
+  char        *folded_key;    /* owned, when it differs from the identifier */
+  JnPlanCause  blocked;       /* never matched: invalid or duplicate identifier */
+  gboolean     held_twice;    /* its identifier is held by several ENT accounts */
   User        *match;
   const char  *rule;
   GHashTable  *child_keys;    /* "family|given" compact keys of a relative's children */
@@ -82,9 +93,11 @@ struct _JnMatcher
   guint        n_users;
   GPtrArray   *by_category[JN_N_CATEGORIES];   /* User */
   GHashTable  *blocks[JN_N_CATEGORIES];        /* name key → GPtrArray of User */
-  GHashTable  *by_pronote_id;                  /* value → User, or &duplicate_marker */
+  GHashTable  *by_pronote_id;                  /* folded value → User, or &duplicate_marker */
   GHashTable  *by_id;                          /* ENT id → User */
+  GHashTable  *elsewhere;                      /* "category|family|given" of other UAIs' users */
   guint        stamp;
+  gboolean     complete;                       /* of one jn_matcher_match() call */
 };
 
 G_DEFINE_FINAL_TYPE (JnMatcher, jn_matcher, G_TYPE_OBJECT)
@@ -105,6 +118,7 @@ jn_matcher_finalize (GObject *object)
       jn_name_key_clear (&self->users[i].family);
       jn_name_key_clear (&self->users[i].given);
       g_clear_pointer (&self->users[i].fitting, g_ptr_array_unref);
+      g_free (self->users[i].pronote_key);
       g_object_unref (self->users[i].user);
     }
   g_free (self->users);
@@ -116,6 +130,7 @@ jn_matcher_finalize (GObject *object)
     }
   g_clear_pointer (&self->by_pronote_id, g_hash_table_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->elsewhere, g_hash_table_unref);
   g_clear_object (&self->directory);
   g_free (self->uai);
 
@@ -169,6 +184,7 @@ jn_matcher_new (JnDirectory *directory,
   self->uai = g_strdup (uai);
   self->by_pronote_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->elsewhere = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
     {
       self->by_category[i] = g_ptr_array_new ();
@@ -186,10 +202,18 @@ jn_matcher_new (JnDirectory *directory,
       JnCategory category;
       User *user;
 
-      /* Only this establishment's users, of a known category, take part. */
-      if (!jn_ent_user_belongs_to (ent_user, uai) ||
-          !jn_ent_user_get_category (ent_user, &category))
+      /* Only this establishment's users, of a known category, take part; the others'
+       * names only explain a record left unmatched (other-establishment). */
+      if (!jn_ent_user_get_category (ent_user, &category))
         continue;
+      if (!jn_ent_user_belongs_to (ent_user, uai))
+        {
+          g_autofree char *family = jn_names_compact (jn_ent_user_get_family_name (ent_user));
+          g_autofree char *given = jn_names_compact (jn_ent_user_get_given_name (ent_user));
+
+          g_hash_table_add (self->elsewhere, g_strdup_printf ("%u|%s|%s", category, family, given));
+          continue;
+        }
 
       user = &self->users[self->n_users++];
       user->user = g_object_ref (ent_user);
@@ -208,10 +232,14 @@ jn_matcher_new (JnDirectory *directory,
 
       if (user->pronote_id != NULL)
         {
-          if (g_hash_table_contains (self->by_pronote_id, user->pronote_id))
-            g_hash_table_replace (self->by_pronote_id, (gpointer)user->pronote_id, &duplicate_marker);
+          const char *key;
+
+          user->pronote_key = jn_pronote_id_fold (user->pronote_id);
+          key = user->pronote_key ? user->pronote_key : user->pronote_id;
+          if (g_hash_table_contains (self->by_pronote_id, key))
+            g_hash_table_replace (self->by_pronote_id, (gpointer)key, &duplicate_marker);
           else
-            g_hash_table_insert (self->by_pronote_id, (gpointer)user->pronote_id, user);
+            g_hash_table_insert (self->by_pronote_id, (gpointer)key, user);
         }
     }
 
@@ -434,10 +462,10 @@ compute_fits (JnMatcher  *self,
           {
             Fit *fit = &g_array_index (rec->fits, Fit, 0);
 
-            /* Names alone only when unique on both sides */
+            /* Names alone only when unique on both sides, in a directory known whole */
             if (fit->rule == NULL ||
                 (g_str_equal (fit->rule, JN_RULE_NAMES_UNIQUE) &&
-                 (counts.n_names != 1 || count_in_file (name_counts, rec) != 1)))
+                 (!self->complete || counts.n_names != 1 || count_in_file (name_counts, rec) != 1)))
               rec->weak = TRUE;
           }
       }
@@ -468,7 +496,7 @@ resolve (GPtrArray *recs)
       Rec *rec = g_ptr_array_index (recs, i);
       Fit *fit;
 
-      if (rec->fits->len != 1 || rec->weak)
+      if (rec->fits->len != 1 || rec->weak || rec->blocked != JN_PLAN_CAUSE_NONE || rec->held_twice)
         continue;
 
       fit = &g_array_index (rec->fits, Fit, 0);
@@ -479,6 +507,101 @@ resolve (GPtrArray *recs)
       rec->rule = fit->rule;
       fit->user->owner = rec;
     }
+}
+
+/* ---- one identifier, one person ---- */
+
+static const char *
+user_key (User *user)
+{
+  return user->pronote_key ? user->pronote_key : user->pronote_id;
+}
+
+/* Invalid identifiers, and identifiers two records share (any categories; compared
+ * folded, so that "abc…" and "ABC…" are one) */
+static void
+mark_blocked (GPtrArray *all)
+{
+  g_autoptr(GHashTable) first = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (all, i);
+      const char *pronote_id = jn_person_get_pronote_id (rec->person);
+      Rec *other;
+
+      if (!jn_pronote_id_is_wellformed (pronote_id))
+        rec->blocked = JN_PLAN_CAUSE_INVALID_IDENTIFIER;
+      if (pronote_id == NULL)
+        continue;
+
+      rec->key = jn_pronote_id_folded (pronote_id, &rec->folded_key);
+      other = g_hash_table_lookup (first, rec->key);
+      if (other == NULL)
+        {
+          g_hash_table_insert (first, (gpointer)rec->key, rec);
+          continue;
+        }
+      if (other->blocked == JN_PLAN_CAUSE_NONE)
+        other->blocked = JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT;
+      if (rec->blocked == JN_PLAN_CAUSE_NONE)
+        rec->blocked = JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT;
+    }
+}
+
+/* The holders of an identifier several ENT accounts hold: the record's candidates, and
+ * none of them goes to another record automatically */
+static void
+add_holders_as_fits (JnMatcher  *self,
+                     Rec        *rec,
+                     const char *key)
+{
+  GPtrArray *users = self->by_category[rec->category];
+
+  for (guint i = 0; i < users->len; i++)
+    {
+      User *user = g_ptr_array_index (users, i);
+
+      if (user->pronote_id != NULL && g_str_equal (user_key (user), key))
+        {
+          add_fit (rec, user, JN_RULE_UNCHANGED);
+          g_ptr_array_add (user->fitting, rec);
+        }
+    }
+  rec->weak = TRUE;
+}
+
+static JnPlanCause
+cause_of (JnMatcher *self,
+          Rec       *rec)
+{
+  User *user;
+
+  if (rec->blocked != JN_PLAN_CAUSE_NONE)
+    return rec->blocked;
+  if (rec->held_twice)
+    return JN_PLAN_CAUSE_SEVERAL_ACCOUNTS;
+  if (rec->category == JN_CATEGORY_RELATIVE && jn_person_get_is_couple (rec->person))
+    return JN_PLAN_CAUSE_COUPLE;
+  if (rec->fits->len == 0)
+    {
+      g_autofree char *key = NULL;
+
+      if (g_hash_table_size (self->elsewhere) == 0)
+        return JN_PLAN_CAUSE_NO_ACCOUNT;
+      key = g_strdup_printf ("%u|%s|%s", rec->category, rec->family.compact, rec->given.compact);
+      return g_hash_table_contains (self->elsewhere, key) ? JN_PLAN_CAUSE_OTHER_ESTABLISHMENT
+                                                          : JN_PLAN_CAUSE_NO_ACCOUNT;
+    }
+  if (rec->fits->len > 1)
+    return JN_PLAN_CAUSE_SEVERAL_ACCOUNTS;
+
+  /* One close account, which another record also fits or already has: homonyms */
+  user = g_array_index (rec->fits, Fit, 0).user;
+  if (user->fitting->len > 1 || (user->owner != NULL && user->owner != rec))
+    return JN_PLAN_CAUSE_SEVERAL_ACCOUNTS;
+
+  return JN_PLAN_CAUSE_WEAK_EVIDENCE;
 }
 
 static double
@@ -525,6 +648,7 @@ static void
 rec_free (Rec *rec)
 {
   g_clear_pointer (&rec->child_keys, g_hash_table_unref);
+  g_free (rec->folded_key);
   jn_name_key_clear (&rec->family);
   jn_name_key_clear (&rec->given);
   g_array_unref (rec->fits);
@@ -539,6 +663,34 @@ compare_string_pointers (const void *a,
   return strcmp (*(const char * const *)a, *(const char * const *)b);
 }
 
+/* The ENT id of a user of the establishment holding @pronote_id (folded) other than
+ * @ent_id, or NULL */
+static const char *
+other_holder (JnMatcher  *self,
+              const char *pronote_id,
+              const char *ent_id)
+{
+  g_autofree char *folded = NULL;
+  const char *key = jn_pronote_id_folded (pronote_id, &folded);
+  User *holder = g_hash_table_lookup (self->by_pronote_id, key);
+
+  if (holder == NULL)
+    return NULL;
+  if (holder != &duplicate_marker)
+    return g_strcmp0 (jn_ent_user_get_id (holder->user), ent_id) != 0 ? jn_ent_user_get_id (holder->user) : NULL;
+
+  for (guint i = 0; i < self->n_users; i++)
+    {
+      User *user = &self->users[i];
+
+      if (user->pronote_id != NULL && g_str_equal (user_key (user), key) &&
+          g_strcmp0 (jn_ent_user_get_id (user->user), ent_id) != 0)
+        return jn_ent_user_get_id (user->user);
+    }
+
+  return NULL;
+}
+
 static gboolean
 apply_decisions (JnMatcher   *self,
                  JnPlan      *plan,
@@ -549,7 +701,10 @@ apply_decisions (JnMatcher   *self,
   g_autoptr(GHashTable) decided_users = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree gpointer *keys = NULL;
   guint n_keys = 0;
+  gboolean clears;
 
+  /* Complete mode removes an identifier from whoever else holds it, in a whole directory */
+  clears = jn_plan_get_mode (plan) == JN_IMPORT_MODE_COMPLETE && self->complete;
   keys = g_hash_table_get_keys_as_array (decisions, &n_keys);
   qsort (keys, n_keys, sizeof (gpointer), compare_string_pointers);
 
@@ -561,7 +716,15 @@ apply_decisions (JnMatcher   *self,
       JnEntUser *user;
       JnCategory category;
       const char *other;
+      const char *holder;
 
+      if (!jn_pronote_id_is_wellformed (pronote_id))
+        {
+          g_string_append_printf (problems,
+                                  _("\n  %s: not a PRONOTE identifier (16 characters among %s)"),
+                                  pronote_id, JN_PRONOTE_ID_ALPHABET);
+          continue;
+        }
       if (item == NULL)
         {
           g_string_append_printf (problems, _("\n  %s: no record of the export has this identifier"),
@@ -570,6 +733,19 @@ apply_decisions (JnMatcher   *self,
         }
       if (ent_id == NULL)
         continue;
+      if (jn_plan_item_get_cause (item) == JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT)
+        {
+          g_string_append_printf (problems,
+                                  _("\n  %s: several records of the export have this identifier: "
+                                    "none can be imported until PRONOTE gives each its own"),
+                                  pronote_id);
+          continue;
+        }
+      if (jn_plan_item_get_blocked (item))
+        {
+          g_string_append_printf (problems, _("\n  %s: not a PRONOTE identifier"), pronote_id);
+          continue;
+        }
 
       user = jn_directory_lookup (self->directory, ent_id);
       if (user == NULL)
@@ -595,6 +771,14 @@ apply_decisions (JnMatcher   *self,
         {
           g_string_append_printf (problems, _("\n  %s: the ENT user “%s” is also chosen for %s"),
                                   pronote_id, ent_id, other);
+          continue;
+        }
+      if ((holder = other_holder (self, pronote_id, ent_id)) != NULL && !clears)
+        {
+          g_string_append_printf (problems,
+                                  _("\n  %s: the ENT user “%s” already holds this identifier and "
+                                    "would keep it (only complete mode removes it)"),
+                                  pronote_id, holder);
           continue;
         }
       g_hash_table_insert (decided_users, (gpointer)ent_id, (gpointer)pronote_id);
@@ -702,6 +886,7 @@ jn_matcher_match (JnMatcher     *self,
   g_return_val_if_fail (JN_IS_EXPORT (export), NULL);
 
   plan = jn_plan_new (self->uai, mode);
+  self->complete = jn_directory_get_complete (self->directory);
 
   for (guint i = 0; i < self->n_users; i++)
     {
@@ -740,29 +925,43 @@ jn_matcher_match (JnMatcher     *self,
       jn_plan_add_items (plan, c, items);
     }
 
+  mark_blocked (all);
+
   /* The identifier already in place is the strongest evidence. */
   for (guint i = 0; i < all->len; i++)
     {
       Rec *rec = g_ptr_array_index (all, i);
-      const char *pronote_id = jn_person_get_pronote_id (rec->person);
-      User *holder = pronote_id ? g_hash_table_lookup (self->by_pronote_id, pronote_id) : NULL;
+      User *holder;
 
-      if (holder != NULL && holder != &duplicate_marker && holder->category == rec->category &&
-          holder->owner == NULL)
+      if (rec->blocked != JN_PLAN_CAUSE_NONE)
+        continue;
+
+      holder = g_hash_table_lookup (self->by_pronote_id, rec->key);
+      if (holder == &duplicate_marker)
+        {
+          /* Several ENT accounts hold it already: never made worse automatically */
+          rec->held_twice = TRUE;
+          add_holders_as_fits (self, rec, rec->key);
+        }
+      else if (holder != NULL && holder->category == rec->category && holder->owner == NULL)
         {
           rec->fixed = TRUE;
           rec->match = holder;
-          rec->rule = JN_RULE_UNCHANGED;
+          /* The same identifier written otherwise (case, spaces): rewritten as PRONOTE has it */
+          rec->rule = g_strcmp0 (holder->pronote_id, jn_person_get_pronote_id (rec->person)) == 0
+                        ? JN_RULE_UNCHANGED : JN_RULE_ID_VARIANT;
           holder->owner = rec;
         }
     }
 
-  /* Relatives need their children's matches: they come second. */
+  /* Relatives need their children's matches: they come second. Invalid identifiers and
+   * identifiers held twice take no part: the first are never written, the second have
+   * their holders as candidates. */
   for (guint i = 0; i < all->len; i++)
     {
       Rec *rec = g_ptr_array_index (all, i);
 
-      if (rec->fixed || jn_person_get_pronote_id (rec->person) == NULL)
+      if (rec->fixed || rec->held_twice || rec->blocked == JN_PLAN_CAUSE_INVALID_IDENTIFIER)
         continue;
       g_ptr_array_add (rec->category == JN_CATEGORY_RELATIVE ? relatives : first_pass, rec);
     }
@@ -785,15 +984,82 @@ jn_matcher_match (JnMatcher     *self,
         set_ambiguous (self, rec);
       else
         jn_plan_item_set_unmatched (rec->item);
+      if (rec->match == NULL)
+        jn_plan_item_set_cause (rec->item, cause_of (self, rec));
     }
 
   if (decisions != NULL && !apply_decisions (self, plan, decisions, error))
     return NULL;
 
-  if (mode == JN_IMPORT_MODE_COMPLETE)
+  /* A stale identifier is one nobody holds in a directory known whole */
+  if (mode == JN_IMPORT_MODE_COMPLETE && self->complete)
     add_clears (self, plan);
 
   return g_steal_pointer (&plan);
+}
+
+gboolean
+jn_matcher_check_directory (JnDirectory  *directory,
+                            const char   *uai,
+                            JnExport     *export,
+                            GError      **error)
+{
+  static const JnCategory checked[] = { JN_CATEGORY_TEACHER, JN_CATEGORY_STUDENT, JN_CATEGORY_RELATIVE };
+  g_autoptr(GString) small = g_string_new (NULL);
+  GListModel *users;
+  guint n_by_category[JN_N_CATEGORIES] = { 0 };
+  guint n_records = 0, n_users = 0, n;
+
+  g_return_val_if_fail (JN_IS_DIRECTORY (directory), FALSE);
+  g_return_val_if_fail (uai != NULL, FALSE);
+  g_return_val_if_fail (JN_IS_EXPORT (export), FALSE);
+
+  users = jn_directory_get_users (directory);
+  n = g_list_model_get_n_items (users);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JnEntUser) user = g_list_model_get_item (users, i);
+      JnCategory category;
+
+      if (jn_ent_user_belongs_to (user, uai) && jn_ent_user_get_category (user, &category))
+        {
+          n_by_category[category]++;
+          n_users++;
+        }
+    }
+
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    n_records += g_list_model_get_n_items (jn_export_get_category_model (export, c));
+
+  if (n_records > 0 && n_users == 0)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE,
+                   _("the ENT directory has no account of establishment %s (%u users in all, "
+                     "of other establishments or of no known profile): wrong establishment, or "
+                     "an account limited to another one?"),
+                   uai, n);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (checked); i++)
+    {
+      guint n_export = g_list_model_get_n_items (jn_export_get_category_model (export, checked[i]));
+      guint n_ent = n_by_category[checked[i]];
+
+      if (n_export >= JN_SMALL_DIRECTORY_MIN && n_ent < (n_export + 1) / 2)
+        g_string_append_printf (small, _("\n  %s: %u accounts for %u records"),
+                                jn_category_get_label (checked[i]), n_ent, n_export);
+    }
+
+  if (small->len > 0)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE,
+                   _("the ENT directory of %s looks incomplete (fewer than half as many accounts "
+                     "as the export has records):%s"), uai, small->str);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* ---- suggestions ---- */

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 
 /* Rule names, stable: they appear in the plan ("rule" of cli.md) */
 #define JN_RULE_UNCHANGED          "unchanged"
+/* the user holds this identifier written otherwise (case, spaces): rewritten */
+#define JN_RULE_ID_VARIANT         "identifier-variant"
 #define JN_RULE_NAMES_BIRTH_DATE   "names+birth-date"
 #define JN_RULE_VARIANT_BIRTH_DATE "name-variant+birth-date"
 #define JN_RULE_NAMES_CHILD        "names+child"
@@ -59,6 +61,20 @@ JnPlan       *jn_matcher_match               (JnMatcher     *self,
                                               JnExport      *export,
                                               JnImportMode   mode,
                                               GHashTable    *decisions,
+                                              GError       **error);
+
+/* From how many records of a category a directory with fewer than half as many accounts
+ * is refused */
+#define JN_SMALL_DIRECTORY_MIN 10
+
+/* Refuses (JN_ERROR_INVALID_FILE) a directory that cannot be the establishment's whole:
+ * no account of the UAI while the export has records (a directory of another
+ * establishment), or fewer than half as many teacher, student or relative accounts as
+ * the export has records of that category (from JN_SMALL_DIRECTORY_MIN). Matching such a
+ * directory would leave most records unmatched and, in complete mode, clear the rest. */
+gboolean      jn_matcher_check_directory     (JnDirectory   *directory,
+                                              const char    *uai,
+                                              JnExport      *export,
                                               GError       **error);
 
 /* Ranked ENT users of the same category for @person, best first; @plan (optional) marks

@@ -9,7 +9,38 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "jn-plan.h"
+
+char *
+jn_pronote_id_fold (const char *id)
+{
+  gboolean same = TRUE;
+  gsize length;
+
+  if (id == NULL)
+    return NULL;
+
+  length = strlen (id);
+  if (length > 0 && (g_ascii_isspace (id[0]) || g_ascii_isspace (id[length - 1])))
+    same = FALSE;
+  for (gsize i = 0; same && i < length; i++)
+    same = !g_ascii_islower (id[i]);
+  if (same)
+    return NULL;
+
+  return g_strstrip (g_ascii_strup (id, -1));
+}
+
+const char *
+jn_pronote_id_folded (const char  *id,
+                      char       **storage)
+{
+  *storage = jn_pronote_id_fold (id);
+
+  return *storage ? *storage : id;
+}
 
 /* ---- JnPlanItem ---- */
 
@@ -25,6 +56,7 @@ struct _JnPlanItem
   JnCategory    category;
   JnPlanState   state;
   JnPlanAction  action;
+  JnPlanCause   cause;
   guint         manual : 1;
   guint         skipped : 1;
 };
@@ -210,6 +242,29 @@ jn_plan_item_get_skipped (JnPlanItem *self)
   return self->skipped;
 }
 
+JnPlanCause
+jn_plan_item_get_cause (JnPlanItem *self)
+{
+  g_return_val_if_fail (JN_IS_PLAN_ITEM (self), JN_PLAN_CAUSE_NONE);
+  return self->cause;
+}
+
+void
+jn_plan_item_set_cause (JnPlanItem  *self,
+                        JnPlanCause  cause)
+{
+  g_return_if_fail (JN_IS_PLAN_ITEM (self));
+  self->cause = cause;
+}
+
+gboolean
+jn_plan_item_get_blocked (JnPlanItem *self)
+{
+  g_return_val_if_fail (JN_IS_PLAN_ITEM (self), FALSE);
+  return self->cause == JN_PLAN_CAUSE_INVALID_IDENTIFIER ||
+         self->cause == JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT;
+}
+
 static void
 set_state (JnPlanItem   *self,
            JnPlanState   state,
@@ -249,6 +304,9 @@ jn_plan_item_set_matched (JnPlanItem *self,
   g_return_if_fail (JN_IS_PLAN_ITEM (self));
   g_return_if_fail (JN_IS_ENT_USER (user));
   g_return_if_fail (self->person != NULL);
+  /* A record whose identifier must never be written is never matched, by anyone */
+  if (jn_plan_item_get_blocked (self))
+    return;
 
   current = jn_ent_user_get_pronote_id (user, uai);
   if (current == NULL)
@@ -263,6 +321,7 @@ jn_plan_item_set_matched (JnPlanItem *self,
     self->old_pronote_id = g_strdup (current);
 
   g_ptr_array_set_size (self->candidates, 0);
+  self->cause = JN_PLAN_CAUSE_NONE;
   set_state (self, JN_PLAN_STATE_MATCHED, user, rule);
 }
 
@@ -293,7 +352,11 @@ jn_plan_item_set_unmatched (JnPlanItem *self)
 void
 jn_plan_item_set_skipped (JnPlanItem *self)
 {
+  JnPlanCause cause = self->cause;
+
   jn_plan_item_set_unmatched (self);
+  /* "Do not import" keeps why it was not matched, and never unblocks a record */
+  self->cause = cause;
   self->skipped = TRUE;
   self->manual = TRUE;
 }
@@ -344,6 +407,24 @@ jn_plan_action_to_string (JnPlanAction action)
     case JN_PLAN_ACTION_CLEAR: return "clear";
     case JN_PLAN_ACTION_NONE:
     default: return "none";
+    }
+}
+
+const char *
+jn_plan_cause_to_string (JnPlanCause cause)
+{
+  switch (cause)
+    {
+    case JN_PLAN_CAUSE_NO_ACCOUNT: return "no-account";
+    case JN_PLAN_CAUSE_SEVERAL_ACCOUNTS: return "several-accounts";
+    case JN_PLAN_CAUSE_COUPLE: return "couple";
+    case JN_PLAN_CAUSE_NOT_GUARDIAN: return "not-guardian";
+    case JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT: return "duplicate-in-export";
+    case JN_PLAN_CAUSE_OTHER_ESTABLISHMENT: return "other-establishment";
+    case JN_PLAN_CAUSE_WEAK_EVIDENCE: return "weak-evidence";
+    case JN_PLAN_CAUSE_INVALID_IDENTIFIER: return "invalid-identifier";
+    case JN_PLAN_CAUSE_NONE:
+    default: return NULL;
     }
 }
 
@@ -586,6 +667,11 @@ add_category_json (JnPlan      *self,
             {
               json_builder_set_member_name (builder, "skipped");
               json_builder_add_boolean_value (builder, TRUE);
+            }
+          if (item->state != JN_PLAN_STATE_MATCHED && item->cause != JN_PLAN_CAUSE_NONE)
+            {
+              json_builder_set_member_name (builder, "cause");
+              json_builder_add_string_value (builder, jn_plan_cause_to_string (item->cause));
             }
           json_builder_end_object (builder);
         }

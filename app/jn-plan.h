@@ -35,10 +35,34 @@ typedef enum
   JN_PLAN_ACTION_CLEAR,
 } JnPlanAction;
 
+/* Why a record is not matched automatically (cli.md's "cause") */
+typedef enum
+{
+  JN_PLAN_CAUSE_NONE,
+  JN_PLAN_CAUSE_NO_ACCOUNT,
+  JN_PLAN_CAUSE_SEVERAL_ACCOUNTS,
+  JN_PLAN_CAUSE_COUPLE,
+  JN_PLAN_CAUSE_NOT_GUARDIAN,
+  JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT,
+  JN_PLAN_CAUSE_OTHER_ESTABLISHMENT,
+  JN_PLAN_CAUSE_WEAK_EVIDENCE,
+  JN_PLAN_CAUSE_INVALID_IDENTIFIER,
+} JnPlanCause;
+
 const char   *jn_import_mode_to_string        (JnImportMode   mode);
 gboolean      jn_import_mode_from_string      (const char    *text,
                                                JnImportMode  *mode);
 const char   *jn_plan_action_to_string        (JnPlanAction   action);
+/* cli.md's code: "no-account", "duplicate-in-export"…; NULL for NONE */
+const char   *jn_plan_cause_to_string         (JnPlanCause    cause);
+
+/* Identifiers are compared in one form: surrounding spaces removed, ASCII capitals (an
+ * ENT holding "abc…" or " ABC… " holds ABC…). Returns NULL when @id is already in that
+ * form (or NULL). */
+char         *jn_pronote_id_fold              (const char    *id);
+/* @id in that form: @id itself, or *@storage (to free) */
+const char   *jn_pronote_id_folded            (const char    *id,
+                                               char         **storage);
 
 /* ---- JnPlanItem: one record of the export (or, for CLEAR, one ENT user) ---- */
 
@@ -60,7 +84,15 @@ const char   *jn_plan_item_get_pronote_id     (JnPlanItem    *self);
 /* TRUE when the admin decided (a manual match, or "do not import") */
 gboolean      jn_plan_item_get_manual         (JnPlanItem    *self);
 gboolean      jn_plan_item_get_skipped        (JnPlanItem    *self);
+/* For AMBIGUOUS and UNMATCHED items: the probable reason (NONE when matched or decided) */
+JnPlanCause   jn_plan_item_get_cause          (JnPlanItem    *self);
+void          jn_plan_item_set_cause          (JnPlanItem    *self,
+                                               JnPlanCause    cause);
+/* TRUE when the record must never be written: its identifier is not well-formed, or
+ * another record of the export has it too */
+gboolean      jn_plan_item_get_blocked        (JnPlanItem    *self);
 
+/* Does nothing on a blocked item (jn_plan_item_get_blocked()) */
 void          jn_plan_item_set_matched        (JnPlanItem    *self,
                                                JnEntUser     *user,
                                                const char    *rule,

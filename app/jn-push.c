@@ -4,6 +4,12 @@
  * failed; a "sent" operation found at start-up had an unknown outcome (crash, kill, lost
  * network): the user is read again and the operation decided anew, so it is applied once.
  *
+ * One identifier, one account, whatever the plan says: before an identifier is sent, the
+ * engine checks that no other account of the establishment holds it (in the directory as
+ * read, as changed by this push) and that no other operation of the import gives it. An
+ * identifier still held elsewhere is not sent (a 409-like conflict, reported): complete
+ * mode removes stale holders first, in the step of the write that needs it.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "jn-push"
@@ -14,6 +20,7 @@
 
 #include "jn-error.h"
 #include "jn-push.h"
+#include "jn-types.h"
 
 void
 jn_push_report_free (JnPushReport *report)
@@ -70,11 +77,76 @@ is_fatal (const GError *error)
          (error->domain == JN_ERROR && error->code == JN_ERROR_IO);
 }
 
+static char *
+fold (const char *pronote_id)
+{
+  char *folded = jn_pronote_id_fold (pronote_id);
+
+  return folded ? folded : g_strdup (pronote_id);
+}
+
+static JnOperation *
+clear_operation (JnPlanItem *item,
+                 guint       step,
+                 const char *uai)
+{
+  JnOperation *op = g_new0 (JnOperation, 1);
+
+  op->category = step;
+  op->kind = JN_OP_CLEAR;
+  op->ent_id = g_strdup (jn_ent_user_get_id (jn_plan_item_get_user (item)));
+  op->uai = g_strdup (uai);
+  op->old_pronote_id = g_strdup (jn_plan_item_get_pronote_id (item));
+
+  return op;
+}
+
+/* @with_clears: FALSE when the directory is not known to be whole (a stale identifier
+ * may be one the truncated listing did not show to the matcher): nothing is removed */
 static GPtrArray *
-operations_from_plan (JnPlan *plan)
+operations_from_plan (JnPlan   *plan,
+                      gboolean  with_clears)
 {
   GPtrArray *ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
   const char *uai = jn_plan_get_uai (plan);
+  g_autoptr(GHashTable) given = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GPtrArray *clears[JN_N_CATEGORIES];
+
+  /* The step that first gives each identifier */
+  for (guint c = JN_N_CATEGORIES; c-- > 0;)
+    {
+      GListModel *items = jn_plan_get_items (plan, c);
+
+      for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+        {
+          g_autoptr(JnPlanItem) item = g_list_model_get_item (items, i);
+
+          if (jn_plan_item_get_state (item) == JN_PLAN_STATE_MATCHED &&
+              jn_plan_item_get_pronote_id (item) != NULL)
+            g_hash_table_insert (given, fold (jn_plan_item_get_pronote_id (item)), GUINT_TO_POINTER (c));
+        }
+    }
+
+  /* A stale holder is cleared in its own step, or earlier in the step of the write that
+   * gives its identifier to another account: never two holders, even for a moment */
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    clears[c] = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint c = 0; c < JN_N_CATEGORIES && with_clears; c++)
+    {
+      GListModel *model = jn_plan_get_clears (plan, c);
+
+      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+        {
+          JnPlanItem *item = g_list_model_get_item (model, i);
+          g_autofree char *folded = fold (jn_plan_item_get_pronote_id (item));
+          gpointer step;
+          guint target = c;
+
+          if (folded != NULL && g_hash_table_lookup_extended (given, folded, NULL, &step))
+            target = MIN (c, GPOINTER_TO_UINT (step));
+          g_ptr_array_add (clears[target], item);
+        }
+    }
 
   /* The six steps in order. In each, identifiers are freed before they are given: the
    * removals, then the replacements, then the new ones; a server that enforces uniqueness
@@ -82,20 +154,9 @@ operations_from_plan (JnPlan *plan)
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
     {
       GListModel *items = jn_plan_get_items (plan, c);
-      GListModel *clears = jn_plan_get_clears (plan, c);
 
-      for (guint i = 0; i < g_list_model_get_n_items (clears); i++)
-        {
-          g_autoptr(JnPlanItem) item = g_list_model_get_item (clears, i);
-          JnOperation *op = g_new0 (JnOperation, 1);
-
-          op->category = c;
-          op->kind = JN_OP_CLEAR;
-          op->ent_id = g_strdup (jn_ent_user_get_id (jn_plan_item_get_user (item)));
-          op->uai = g_strdup (uai);
-          op->old_pronote_id = g_strdup (jn_plan_item_get_pronote_id (item));
-          g_ptr_array_add (ops, op);
-        }
+      for (guint i = 0; i < clears[c]->len; i++)
+        g_ptr_array_add (ops, clear_operation (g_ptr_array_index (clears[c], i), c, uai));
 
       for (guint pass = 0; pass < 2; pass++)
         for (guint i = 0; i < g_list_model_get_n_items (items); i++)
@@ -108,6 +169,10 @@ operations_from_plan (JnPlan *plan)
             if (jn_plan_item_get_state (item) != JN_PLAN_STATE_MATCHED ||
                 action != (pass == 0 ? JN_PLAN_ACTION_REPLACE : JN_PLAN_ACTION_SET))
               continue;
+            /* An identifier PRONOTE did not write is never sent, whatever the plan says */
+            if (jn_plan_item_get_blocked (item) ||
+                !jn_pronote_id_is_wellformed (jn_plan_item_get_pronote_id (item)))
+              continue;
 
             op = g_new0 (JnOperation, 1);
             op->category = c;
@@ -119,9 +184,171 @@ operations_from_plan (JnPlan *plan)
             op->record_id = g_strdup (jn_plan_item_get_pronote_id (item));
             g_ptr_array_add (ops, op);
           }
+      g_ptr_array_unref (clears[c]);
     }
 
   return ops;
+}
+
+/* ---- who holds what ---- */
+
+typedef struct
+{
+  GMutex      mutex;
+  GHashTable *by_value;    /* folded identifier → GHashTable (set) of ENT ids */
+  GHashTable *disputed;    /* folded identifiers several operations give */
+} Holders;
+
+static void
+holders_add (Holders    *holders,
+             const char *value,
+             const char *ent_id)
+{
+  g_autofree char *folded = fold (value);
+  GHashTable *set = g_hash_table_lookup (holders->by_value, folded);
+
+  if (set == NULL)
+    {
+      set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_insert (holders->by_value, g_steal_pointer (&folded), set);
+    }
+  g_hash_table_add (set, g_strdup (ent_id));
+}
+
+/* From the directory as read (NULL: unknown, only this push's own writes are known) and
+ * the import's operations */
+static Holders *
+holders_new (JnDirectory *directory,
+             GPtrArray   *ops)
+{
+  Holders *holders = g_new0 (Holders, 1);
+  g_autoptr(GHashTable) given = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *uai = NULL;
+
+  g_mutex_init (&holders->mutex);
+  holders->by_value = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify)g_hash_table_unref);
+  holders->disputed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < ops->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (ops, i);
+      char *folded;
+      const char *other;
+
+      uai = op->uai;
+      if (op->pronote_id == NULL)
+        continue;
+      folded = fold (op->pronote_id);
+      other = g_hash_table_lookup (given, folded);
+      if (other != NULL && g_strcmp0 (other, op->ent_id) != 0)
+        g_hash_table_add (holders->disputed, folded);
+      else
+        g_hash_table_insert (given, folded, op->ent_id);
+    }
+
+  if (directory != NULL && uai != NULL)
+    {
+      GListModel *users = jn_directory_get_users (directory);
+
+      for (guint i = 0; i < g_list_model_get_n_items (users); i++)
+        {
+          g_autoptr(JnEntUser) user = g_list_model_get_item (users, i);
+          const char *value = jn_ent_user_get_pronote_id (user, uai);
+
+          if (value != NULL)
+            holders_add (holders, value, jn_ent_user_get_id (user));
+        }
+    }
+
+  return holders;
+}
+
+static void
+holders_free (Holders *holders)
+{
+  g_clear_pointer (&holders->by_value, g_hash_table_unref);
+  g_clear_pointer (&holders->disputed, g_hash_table_unref);
+  g_mutex_clear (&holders->mutex);
+  g_free (holders);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Holders, holders_free)
+
+/* Reserves @op's identifier for its user before it is sent. FALSE, with the conflict
+ * set as @op's outcome, when another account holds it or another operation gives it. The
+ * reservation stays when the outcome is unknown: the safe side. */
+static gboolean
+holders_claim (Holders     *holders,
+               JnOperation *op)
+{
+  g_autofree char *folded = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *detail = NULL;
+  gboolean disputed;
+  GHashTable *set;
+
+  if (op->pronote_id == NULL)
+    return TRUE;
+
+  folded = fold (op->pronote_id);
+  g_mutex_lock (&holders->mutex);
+  disputed = g_hash_table_contains (holders->disputed, folded);
+  set = g_hash_table_lookup (holders->by_value, folded);
+  if (set != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, set);
+      while (other == NULL && g_hash_table_iter_next (&iter, &key, NULL))
+        if (g_strcmp0 (key, op->ent_id) != 0)
+          other = g_strdup (key);
+    }
+  if (!disputed && other == NULL)
+    holders_add (holders, op->pronote_id, op->ent_id);
+  g_mutex_unlock (&holders->mutex);
+
+  if (!disputed && other == NULL)
+    return TRUE;
+
+  if (disputed)
+    detail = g_strdup_printf (_("the import gives the identifier %s to several accounts: "
+                                "given to none"), op->pronote_id);
+  else
+    detail = g_strdup_printf (_("the identifier %s is already held by the ENT user “%s” for %s: "
+                                "not given to a second account"),
+                              op->pronote_id, other, op->uai);
+  op->state = JN_OP_FAILED;
+  op->status = 409;
+  g_free (op->detail);
+  op->detail = g_steal_pointer (&detail);
+
+  return FALSE;
+}
+
+/* @op is done: its user no longer holds the identifier it had */
+static void
+holders_release (Holders     *holders,
+                 JnOperation *op)
+{
+  g_autofree char *old = NULL;
+  g_autofree char *new = NULL;
+  GHashTable *set;
+
+  if (op->state != JN_OP_DONE || op->old_pronote_id == NULL)
+    return;
+
+  old = fold (op->old_pronote_id);
+  new = fold (op->pronote_id);
+  if (g_strcmp0 (old, new) == 0)
+    return;
+
+  g_mutex_lock (&holders->mutex);
+  set = g_hash_table_lookup (holders->by_value, old);
+  if (set != NULL)
+    g_hash_table_remove (set, op->ent_id);
+  g_mutex_unlock (&holders->mutex);
 }
 
 static guint
@@ -158,6 +385,7 @@ apply_operation (JnEnt         *ent,
                  JnOperation   *op,
                  gboolean       fresh,
                  JnDirectory   *directory,
+                 Holders       *holders,
                  GCancellable  *cancellable,
                  GError       **error)
 {
@@ -190,6 +418,10 @@ apply_operation (JnEnt         *ent,
           goto failed;
         }
     }
+
+  /* Never a second holder: refused before anything is sent */
+  if (!holders_claim (holders, op))
+    return TRUE;
 
   written = jn_ent_write_pronote_id (ent, user, op->uai, op->pronote_id, cancellable, &local_error);
   if (written == NULL)
@@ -225,6 +457,7 @@ typedef struct
   GPtrArray    *fresh;
   GPtrArray    *written;
   JnDirectory  *directory;
+  Holders      *holders;
   GCancellable *cancellable;
   guint         next;       /* atomic */
   GError       *stop;       /* under mutex */
@@ -261,7 +494,8 @@ worker_thread (gpointer data)
       g_mutex_unlock (&workers->mutex);
 
       op = g_ptr_array_index (workers->batch, i);
-      ok = apply_operation (workers->ent, op, fresh, workers->directory, workers->cancellable, &error);
+      ok = apply_operation (workers->ent, op, fresh, workers->directory, workers->holders,
+                            workers->cancellable, &error);
 
       g_mutex_lock (&workers->mutex);
       if (!ok && workers->stop == NULL)
@@ -281,6 +515,7 @@ static gboolean
 run_bulk (JnEnt         *ent,
           GPtrArray     *fresh,
           JnDirectory   *directory,
+          Holders       *holders,
           GCancellable  *cancellable,
           GError       **error)
 {
@@ -296,6 +531,8 @@ run_bulk (JnEnt         *ent,
 
       if (user == NULL || jn_ent_user_get_version (user) == NULL)
         continue;   /* unguarded: the one-by-one path reads it first */
+      if (!holders_claim (holders, op))
+        continue;   /* decided: a conflict, nothing sent */
       ops[n] = op;
       writes[n].user = user;
       writes[n].uai = op->uai;
@@ -345,6 +582,7 @@ run_batch (JnStore       *store,
            GPtrArray     *batch,
            gboolean       resumed,
            JnDirectory   *directory,
+           Holders       *holders,
            GCancellable  *cancellable,
            GError       **error)
 {
@@ -368,11 +606,11 @@ run_batch (JnStore       *store,
     return FALSE;
 
   if (jn_ent_get_batch_size (ent) > 1 && fresh->len > 1 &&
-      !run_bulk (ent, fresh, directory, cancellable, error))
+      !run_bulk (ent, fresh, directory, holders, cancellable, error))
     return FALSE;
 
   {
-    Workers workers = { ent, batch, fresh, written, directory, cancellable, 0, NULL, { 0 } };
+    Workers workers = { ent, batch, fresh, written, directory, holders, cancellable, 0, NULL, { 0 } };
     guint n_threads = jn_ent_get_buffered (ent) ? 1 : MIN (concurrency, batch->len);
     g_autoptr(GPtrArray) threads = g_ptr_array_new ();
 
@@ -403,6 +641,9 @@ run_batch (JnStore       *store,
         }
     }
 
+  for (guint i = 0; i < batch->len; i++)
+    holders_release (holders, g_ptr_array_index (batch, i));
+
   if (!jn_store_save_operations (store, import_id, batch, error))
     return FALSE;
 
@@ -415,12 +656,15 @@ run_batch (JnStore       *store,
   return TRUE;
 }
 
+/* @directory: the state the plan was made from, for its fresh operations (NULL when
+ * resumed); @holders_directory: the ENT as read before this run, for who holds what */
 static JnPushReport *
 execute (JnStore         *store,
          JnEnt           *ent,
          const char      *import_id,
          gboolean         resumed,
          JnDirectory     *directory,
+         JnDirectory     *holders_directory,
          JnPushProgress   progress,
          gpointer         progress_data,
          GCancellable    *cancellable,
@@ -430,11 +674,13 @@ execute (JnStore         *store,
   g_autoptr(JnImportRecord) record = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(JnPushReport) report = NULL;
+  g_autoptr(Holders) holders = NULL;
   guint i = 0;
 
   ops = jn_store_list_operations (store, import_id, error);
   if (ops == NULL)
     return NULL;
+  holders = holders_new (holders_directory, ops);
 
   /* Step by step, in the six-step order: a finished step stays imported even when a
    * later one is interrupted. */
@@ -464,7 +710,8 @@ execute (JnStore         *store,
 
           if (batch->len > 0 &&
               (g_cancellable_set_error_if_cancelled (cancellable, &local_error) ||
-               !run_batch (store, ent, import_id, batch, resumed, directory, cancellable, &local_error)))
+               !run_batch (store, ent, import_id, batch, resumed, directory, holders, cancellable,
+                           &local_error)))
             {
               jn_store_finish_import (store, import_id, "interrupted", NULL);
               g_propagate_error (error, g_steal_pointer (&local_error));
@@ -482,7 +729,7 @@ execute (JnStore         *store,
       /* An identifier refused as held by another user may have been freed since by this
        * step (a chain of replacements): once more, reading each user first. */
       if (conflicts->len > 0 &&
-          !run_batch (store, ent, import_id, conflicts, TRUE, NULL, cancellable, &local_error))
+          !run_batch (store, ent, import_id, conflicts, TRUE, NULL, holders, cancellable, &local_error))
         {
           jn_store_finish_import (store, import_id, "interrupted", NULL);
           g_propagate_error (error, g_steal_pointer (&local_error));
@@ -543,7 +790,7 @@ jn_push_run (JnStore         *store,
   resumable = jn_store_find_resumable (store, jn_plan_get_uai (plan), mode, jn_ent_describe (ent),
                                        file_hash, decisions);
   if (resumable != NULL)
-    return execute (store, ent, resumable->id, TRUE, NULL, progress, progress_data,
+    return execute (store, ent, resumable->id, TRUE, NULL, directory, progress, progress_data,
                     cancellable, error);
 
   /* Planned with other decisions: that plan is not resumed but replaced by this one, made
@@ -552,13 +799,13 @@ jn_push_run (JnStore         *store,
                                       file_hash, error))
     return NULL;
 
-  ops = operations_from_plan (plan);
+  ops = operations_from_plan (plan, directory == NULL || jn_directory_get_complete (directory));
   import_id = jn_store_begin_import (store, mode, jn_plan_get_uai (plan), jn_ent_describe (ent),
                                      file_hash, decisions, ops, count_unchanged (plan), error);
   if (import_id == NULL)
     return NULL;
 
-  return execute (store, ent, import_id, FALSE, directory, progress, progress_data,
+  return execute (store, ent, import_id, FALSE, directory, directory, progress, progress_data,
                   cancellable, error);
 }
 
@@ -574,7 +821,7 @@ jn_push_resume (JnStore         *store,
   g_return_val_if_fail (JN_IS_STORE (store), NULL);
   g_return_val_if_fail (JN_IS_ENT (ent), NULL);
 
-  return execute (store, ent, import_id, TRUE, NULL, progress, progress_data, cancellable, error);
+  return execute (store, ent, import_id, TRUE, NULL, NULL, progress, progress_data, cancellable, error);
 }
 
 JnPushReport *
@@ -588,6 +835,7 @@ jn_push_set_one (JnStore       *store,
 {
   g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
   g_autoptr(JnDirectory) directory = jn_directory_new (NULL);
+  g_autoptr(JnDirectory) everyone = NULL;
   g_autofree char *import_id = NULL;
   g_autofree char *hash = NULL;
   JnOperation *op = g_new0 (JnOperation, 1);
@@ -596,6 +844,17 @@ jn_push_set_one (JnStore       *store,
 
   g_return_val_if_fail (JN_IS_STORE (store), NULL);
   g_return_val_if_fail (JN_IS_ENT_USER (user), NULL);
+
+  /* Who else holds it: the establishment's directory as it is now */
+  if (pronote_id != NULL)
+    {
+      everyone = jn_ent_read_directory (ent, uai, NULL, NULL, cancellable, error);
+      if (everyone == NULL)
+        {
+          jn_operation_free (op);
+          return NULL;
+        }
+    }
 
   jn_ent_user_get_category (user, &category);
   op->category = category;
@@ -615,5 +874,5 @@ jn_push_set_one (JnStore       *store,
     return NULL;
 
   jn_directory_add_user (directory, user);
-  return execute (store, ent, import_id, FALSE, directory, NULL, NULL, cancellable, error);
+  return execute (store, ent, import_id, FALSE, directory, everyone, NULL, NULL, cancellable, error);
 }

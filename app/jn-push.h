@@ -33,7 +33,9 @@ typedef void (*JnPushProgress)         (JnCategory     category,
  * planned → sent → done/failed before the next. An unfinished import of the same file,
  * mode, UAI and ENT is resumed instead: done operations are not repeated, the others are
  * decided again from what the ENT holds now. @directory is the ENT state @plan was made
- * from. Returns NULL with @error only when the push could not go on (ENT unreachable,
+ * from, read just before (also when resuming): no identifier is sent to an account while
+ * another account of the UAI holds it there, or another operation of the import gives it
+ * (a 409-like failure instead). Returns NULL with @error only when the push could not go on (ENT unreachable,
  * credentials refused, cancelled): the import then stays resumable. */
 JnPushReport *jn_push_run              (JnStore        *store,
                                         JnEnt          *ent,
@@ -46,7 +48,9 @@ JnPushReport *jn_push_run              (JnStore        *store,
                                         GCancellable   *cancellable,
                                         GError        **error);
 
-/* Resumes the unfinished import @import_id alone (no plan needed) */
+/* Resumes the unfinished import @import_id alone (no plan needed). Without a directory,
+ * only the import's own writes are known to the one-holder check: prefer jn_push_run()
+ * with a directory read just before. */
 JnPushReport *jn_push_resume           (JnStore        *store,
                                         JnEnt          *ent,
                                         const char     *import_id,
@@ -55,7 +59,9 @@ JnPushReport *jn_push_resume           (JnStore        *store,
                                         GCancellable   *cancellable,
                                         GError        **error);
 
-/* The single-user edit: one journalled operation of its own import ("single" mode) */
+/* The single-user edit: one journalled operation of its own import ("single" mode). To
+ * set an identifier, the establishment's directory is read first: an identifier another
+ * account holds is not sent (a 409-like failure naming that account). */
 JnPushReport *jn_push_set_one          (JnStore        *store,
                                         JnEnt          *ent,
                                         JnEntUser      *user,

@@ -27,6 +27,8 @@ import xml.etree.ElementTree as ET
 
 CATEGORIES = ["teachers", "students", "relatives", "internship_masters", "inspectors", "staff"]
 ACTIONS = {"set", "replace", "unchanged"}
+CAUSES = {"no-account", "several-accounts", "couple", "not-guardian", "duplicate-in-export",
+          "other-establishment", "weak-evidence", "invalid-identifier"}
 EXT = "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
 USERTYPE_CATEGORY = {"eleve": "students", "enseignant": "teachers", "professeur": "teachers",
                      "responsable": "relatives", "parent": "relatives",
@@ -240,17 +242,19 @@ def check_shape(tap, fx, label, plan, mode):
         for a in cat.get("ambiguous") or []:
             if not (isinstance(a, dict) and is_str(a.get("pronote_id"))
                     and isinstance(a.get("candidates"), list)
-                    and all(is_str(x) for x in a["candidates"])):
+                    and all(is_str(x) for x in a["candidates"])
+                    and a.get("cause") in CAUSES - {"invalid-identifier"}):
                 problems.append(f"{c}.ambiguous item {a!r}")
         for u in cat.get("unmatched") or []:
-            if not (isinstance(u, dict) and is_str(u.get("pronote_id"))):
+            if not (isinstance(u, dict) and is_str(u.get("pronote_id"))
+                    and (u.get("cause") in CAUSES or u.get("skipped") is True)):
                 problems.append(f"{c}.unmatched item {u!r}")
         for x in cat.get("clear") or []:
             if not (isinstance(x, dict) and is_str(x.get("ent_id"))
                     and is_str(x.get("old_pronote_id"))):
                 problems.append(f"{c}.clear item {x!r}")
     tap.result(not problems, f"{label}: items carry pronote_id, ent_id, a non-empty rule and "
-               "an action in set|replace|unchanged", problems)
+               "an action in set|replace|unchanged; ambiguous and unmatched ones a cause", problems)
     if problems:
         return None
     return cats
@@ -591,6 +595,31 @@ def main(argv):
     tap.result(not missing and run["exit"] == invalid["exit"],
                "decisions (invalid): stderr names every refused decision",
                missing + show_run(run))
+    # A directory of another establishment only: refused (exit 2), unless forced
+    import tempfile
+    with open(fx.snapshot, encoding="utf-8") as f:
+        text = f.read()
+    with tempfile.TemporaryDirectory() as tmp:
+        other = os.path.join(tmp, "other-uai.json")
+        with open(other, "w", encoding="utf-8") as f:
+            f.write(text.replace(f'"{fx.uai}"', '"0999999X"'))
+        base = ["match", "--json", fx.export, "--directory", other, "--mode", "complete"]
+        run = run_cli(cli, base)
+        tap.result(run["exit"] == 2 and "--force-small-directory" in run["stderr"]
+                   and not run["stdout"].strip(),
+                   "a directory of another establishment only: refused, exit 2, nothing on stdout",
+                   show_run(run))
+        run = run_cli(cli, base + ["--force-small-directory"])
+        plan = None
+        try:
+            plan = json.loads(run["stdout"].decode("utf-8")) if run["exit"] == 0 else None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            pass
+        matched = sum(len(plan["categories"][c]["matched"]) for c in CATEGORIES) if plan else -1
+        cleared = sum(len(plan["categories"][c]["clear"]) for c in CATEGORIES) if plan else -1
+        tap.result(matched == 0 and cleared == 0,
+                   "--force-small-directory: matched anyway, nobody matched, nothing cleared",
+                   show_run(run) + [f"matched {matched}, cleared {cleared}"])
     tap.diag(summary)
     return tap.finish()
 

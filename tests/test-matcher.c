@@ -12,6 +12,57 @@
 #define UAI "0312609T"
 #define EXT "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
 
+/* The tests name records "S1", "KEEP"…: pn() makes each a well-formed PRONOTE identifier
+ * ("PN" and capitals of PRONOTE's alphabet), the same every time. Longer names, and
+ * anything but capitals and digits, are left as they are (the invalid ones). */
+static const char *
+pn (const char *name)
+{
+  static const char from[] = "016ILO", to[] = "ZYWJKQ";
+  char id[JN_PRONOTE_ID_LENGTH + 1];
+  gsize length = name ? strlen (name) : 0;
+
+  if (length == 0 || length > 8)
+    return name;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isdigit (name[i]) && !g_ascii_isupper (name[i]))
+      return name;
+
+  memset (id, '2', JN_PRONOTE_ID_LENGTH);
+  id[JN_PRONOTE_ID_LENGTH] = '\0';
+  id[0] = 'P';
+  id[1] = 'N';
+  for (gsize i = 0; i < length; i++)
+    {
+      const char *at = strchr (from, name[i]);
+
+      id[JN_PRONOTE_ID_LENGTH - length + i] = at ? to[at - from] : name[i];
+    }
+
+  return g_intern_string (id);
+}
+
+static gboolean
+pn_replace_cb (const GMatchInfo *match_info,
+               GString          *result,
+               gpointer          user_data)
+{
+  g_autofree char *head = g_match_info_fetch (match_info, 1);
+  g_autofree char *name = g_match_info_fetch (match_info, 2);
+
+  g_string_append_printf (result, "%s%s\"", head, pn (name));
+  return FALSE;
+}
+
+/* IDPN="S1" and "value":"S1" (pronoteIds) through pn() */
+static char *
+with_pn (const char *text)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("((?:IDPN=|\"value\":)\")([A-Z0-9]{1,8})\"", 0, 0, NULL);
+
+  return g_regex_replace_eval (regex, text, -1, 0, 0, pn_replace_cb, NULL, NULL);
+}
+
 typedef struct
 {
   JnExport    *export;
@@ -41,8 +92,10 @@ fixture_setup (Fixture    *fixture,
                const char *records,
                char      **users)
 {
-  g_autofree char *xml = g_strdup_printf ("<?xml version=\"1.0\"?>\n<ExportIdentifiants UAI=\"" UAI "\">%s</ExportIdentifiants>", records);
-  g_autofree char *joined = g_strjoinv (",", users);
+  g_autofree char *pn_records = with_pn (records);
+  g_autofree char *xml = g_strdup_printf ("<?xml version=\"1.0\"?>\n<ExportIdentifiants UAI=\"" UAI "\">%s</ExportIdentifiants>", pn_records);
+  g_autofree char *raw_joined = g_strjoinv (",", users);
+  g_autofree char *joined = with_pn (raw_joined);
   g_autofree char *json = g_strdup_printf ("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
                                            "\"totalResults\":%u,\"Resources\":[%s]}", g_strv_length (users), joined);
   g_autofree char *dir = g_dir_make_tmp ("jn-matcher-XXXXXX", NULL);
@@ -80,9 +133,10 @@ static JnPlanItem *
 item_of (JnPlan     *plan,
          const char *pronote_id)
 {
-  JnPlanItem *item = jn_plan_lookup (plan, pronote_id);
+  JnPlanItem *item = jn_plan_lookup (plan, pn (pronote_id));
 
-  g_assert_nonnull (item);
+  if (item == NULL)
+    g_error ("%s (%s): no item", pronote_id, pn (pronote_id));
   return item;
 }
 
@@ -201,7 +255,7 @@ test_unchanged_and_replace (Fixture *fixture, gconstpointer data)
     g_autoptr(JnPlanItem) clear = g_list_model_get_item (jn_plan_get_clears (complete, JN_CATEGORY_STUDENT), 0);
 
     g_assert_cmpstr (jn_ent_user_get_id (jn_plan_item_get_user (clear)), ==, "u3");
-    g_assert_cmpstr (jn_plan_item_get_pronote_id (clear), ==, "STALE");
+    g_assert_cmpstr (jn_plan_item_get_pronote_id (clear), ==, pn ("STALE"));
   }
 }
 
@@ -289,6 +343,7 @@ test_other_establishment (Fixture *fixture, gconstpointer data)
   plan = match (fixture, JN_IMPORT_MODE_COMPLETE);
 
   assert_state (plan, "S1", JN_PLAN_STATE_UNMATCHED, 0);
+  g_assert_cmpint (jn_plan_item_get_cause (item_of (plan, "S1")), ==, JN_PLAN_CAUSE_OTHER_ESTABLISHMENT);
 }
 
 static void
@@ -312,8 +367,8 @@ test_decisions (Fixture *fixture, gconstpointer data)
       NULL });
 
   /* Valid: a manual match, and "do not import" */
-  g_hash_table_insert (decisions, "S2", "u2");
-  g_hash_table_insert (decisions, "S3", NULL);
+  g_hash_table_insert (decisions, (gpointer)pn ("S2"), "u2");
+  g_hash_table_insert (decisions, (gpointer)pn ("S3"), NULL);
   plan = jn_matcher_match (fixture->matcher, fixture->export, JN_IMPORT_MODE_PARTIAL, decisions, &error);
   g_assert_no_error (error);
   assert_matched (plan, "S1", "u1", JN_RULE_NAMES_BIRTH_DATE, JN_PLAN_ACTION_SET);
@@ -323,17 +378,22 @@ test_decisions (Fixture *fixture, gconstpointer data)
 
   /* Invalid: taken, wrong category, missing user, unknown identifier */
   g_hash_table_remove_all (decisions);
-  g_hash_table_insert (decisions, "S2", "u1");
-  g_hash_table_insert (decisions, "S3", "t1");
-  g_hash_table_insert (decisions, "NOPE", "u2");
-  g_hash_table_insert (decisions, "S1", "ghost");
+  g_hash_table_insert (decisions, (gpointer)pn ("S2"), "u1");
+  g_hash_table_insert (decisions, (gpointer)pn ("S3"), "t1");
+  g_hash_table_insert (decisions, (gpointer)pn ("NOPE"), "u2");
+  g_hash_table_insert (decisions, (gpointer)pn ("S1"), "ghost");
   refused = jn_matcher_match (fixture->matcher, fixture->export, JN_IMPORT_MODE_PARTIAL, decisions, &error);
   g_assert_null (refused);
   g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION);
-  g_assert_nonnull (strstr (error->message, "NOPE"));
+  g_assert_nonnull (strstr (error->message, pn ("NOPE")));
   g_assert_nonnull (strstr (error->message, "“ghost”"));
-  g_assert_nonnull (strstr (error->message, "S3: the ENT user “t1” is not in the category"));
-  g_assert_null (strstr (error->message, "S2:"));   /* u1 is freed: S1 is decided too */
+  {
+    g_autofree char *s3 = g_strdup_printf ("%s: the ENT user “t1” is not in the category", pn ("S3"));
+    g_autofree char *s2 = g_strdup_printf ("%s:", pn ("S2"));
+
+    g_assert_nonnull (strstr (error->message, s3));
+    g_assert_null (strstr (error->message, s2));   /* u1 is freed: S1 is decided too */
+  }
 }
 
 static void
@@ -393,6 +453,381 @@ test_deterministic (Fixture *fixture, gconstpointer data)
   g_assert_true (json_node_equal (ja, jb));
 }
 
+/* ---- One identifier, one person (table-driven) ---- */
+
+#define X "KVX8NTH4DPQ3SYU7"
+#define X_LOWER "kvx8nth4dpq3syu7"
+
+typedef struct
+{
+  const char *id, *type, *family, *given, *birth_date, *extra;
+} UserSpec;
+
+typedef struct
+{
+  JnCategory   category;
+  const char  *pronote_id;   /* through pn() */
+  JnPlanState  state;
+  const char  *cause;        /* or, when matched, the ENT id */
+  const char  *rule;         /* when matched */
+} Expect;
+
+typedef struct
+{
+  const char   *name;
+  const char   *records;
+  UserSpec      users[5];
+  JnImportMode  mode;
+  gboolean      incomplete;  /* the directory looked truncated */
+  Expect        expect[5];
+  int           n_clears;    /* -1: not checked */
+} MatchCase;
+
+#define HOLDS(value) "\"pronoteIds\":[{\"uai\":\"" UAI "\",\"value\":\"" value "\"}]"
+#define HOLDS_ELSEWHERE(value) "\"pronoteIds\":[{\"uai\":\"0999999X\",\"value\":\"" value "\"}]"
+#define ROY_ANA(id) "<Eleve Nom=\"ROY\" Prenom=\"Ana\" DateNaissance=\"2012-01-01\" IDPN=\"" id "\"/>"
+
+static const MatchCase match_cases[] = {
+  { "a student and her parent share an identifier",
+    "<Eleves><Eleve Nom=\"PERRIN\" Prenom=\"Lou\" DateNaissance=\"2013-06-21\" IDPN=\"X1\">"
+    "<Responsable Ident=\"1\" Nom=\"PERRIN\" Prenom=\"Paul\" Civilite=\"M.\" IDPN=\"X1\"/></Eleve></Eleves>",
+    { { "s1", "Eleve", "Perrin", "Lou", "2013-06-21", "" },
+      { "r1", "Parent", "Perrin", "Paul", NULL, "\"children\":[{\"value\":\"s1\"}]" } },
+    JN_IMPORT_MODE_COMPLETE, FALSE,
+    { { JN_CATEGORY_STUDENT, "X1", JN_PLAN_STATE_AMBIGUOUS, "duplicate-in-export" },
+      { JN_CATEGORY_RELATIVE, "X1", JN_PLAN_STATE_UNMATCHED, "duplicate-in-export" } }, 0 },
+  { "a teacher and a student share an identifier",
+    "<Professeurs><Professeur Nom=\"MARTIN\" Prenom=\"Claire\" IDPN=\"X2\"/></Professeurs>"
+    "<Eleves>" ROY_ANA ("X2") "</Eleves>",
+    { { "t1", "Enseignant", "Martin", "Claire", NULL, "" },
+      { "u1", "Eleve", "Roy", "Ana", "2012-01-01", "" } },
+    JN_IMPORT_MODE_PARTIAL, FALSE,
+    { { JN_CATEGORY_TEACHER, "X2", JN_PLAN_STATE_AMBIGUOUS, "duplicate-in-export" },
+      { JN_CATEGORY_STUDENT, "X2", JN_PLAN_STATE_AMBIGUOUS, "duplicate-in-export" } }, -1 },
+  { "one identifier in two cases (teacher, staff)",
+    "<Professeurs><Professeur Nom=\"MARTIN\" Prenom=\"Claire\" IDPN=\"" X "\"/></Professeurs>"
+    "<Personnels><Personnel Nom=\"VIDAL\" Prenom=\"Rose\" IDPN=\"" X_LOWER "\"/></Personnels>",
+    { { "t1", "Enseignant", "Martin", "Claire", NULL, "" },
+      { "p1", "Non enseignant", "Vidal", "Rose", NULL, "" } },
+    JN_IMPORT_MODE_PARTIAL, FALSE,
+    { { JN_CATEGORY_TEACHER, X, JN_PLAN_STATE_AMBIGUOUS, "duplicate-in-export" },
+      { JN_CATEGORY_STAFF, X_LOWER, JN_PLAN_STATE_UNMATCHED, "invalid-identifier" } }, -1 },
+  { "identifiers PRONOTE does not write",
+    "<Eleves>" ROY_ANA ("23456789ABCDEFG")
+    "<Eleve Nom=\"ROI\" Prenom=\"Anna\" DateNaissance=\"2012-01-02\" IDPN=\"AAAAAAAAAAAAAAAI\"/>"
+    "<Eleve Nom=\"LUC\" Prenom=\"Max\" DateNaissance=\"2012-01-03\" IDPN=\"" X_LOWER "\"/>"
+    "<Eleve Nom=\"PETIT\" Prenom=\"Tom\" DateNaissance=\"2012-01-04\" IDPN=\"KVX8NTH4-PQ3SYU7\"/></Eleves>",
+    { { "u1", "Eleve", "Roy", "Ana", "2012-01-01", "" }, { "u2", "Eleve", "Roi", "Anna", "2012-01-02", "" },
+      { "u3", "Eleve", "Luc", "Max", "2012-01-03", "" }, { "u4", "Eleve", "Petit", "Tom", "2012-01-04", "" } },
+    JN_IMPORT_MODE_COMPLETE, FALSE,
+    { { JN_CATEGORY_STUDENT, "23456789ABCDEFG", JN_PLAN_STATE_UNMATCHED, "invalid-identifier" },
+      { JN_CATEGORY_STUDENT, "AAAAAAAAAAAAAAAI", JN_PLAN_STATE_UNMATCHED, "invalid-identifier" },
+      { JN_CATEGORY_STUDENT, X_LOWER, JN_PLAN_STATE_UNMATCHED, "invalid-identifier" },
+      { JN_CATEGORY_STUDENT, "KVX8NTH4-PQ3SYU7", JN_PLAN_STATE_UNMATCHED, "invalid-identifier" } }, 0 },
+  { "an identifier two ENT accounts hold is not given to a third",
+    "<Eleves>" ROY_ANA ("X5") "</Eleves>",
+    { { "u1", "Eleve", "Roy", "Ana", "2012-01-01", "" }, { "h1", "Eleve", "Blanc", "Tom", NULL, HOLDS ("X5") },
+      { "h2", "Eleve", "Noir", "Zoé", NULL, HOLDS ("X5") } },
+    JN_IMPORT_MODE_PARTIAL, FALSE,
+    { { JN_CATEGORY_STUDENT, "X5", JN_PLAN_STATE_AMBIGUOUS, "several-accounts" } }, -1 },
+  { "the ENT holds the identifier in small letters",
+    "<Eleves>" ROY_ANA (X) "</Eleves>",
+    { { "u1", "Eleve", "Roy", "Ana", "2012-01-01", "" }, { "h1", "Eleve", "Roy", "Anna", NULL, HOLDS (X_LOWER) } },
+    JN_IMPORT_MODE_PARTIAL, FALSE,
+    { { JN_CATEGORY_STUDENT, X, JN_PLAN_STATE_MATCHED, "h1", JN_RULE_ID_VARIANT } }, -1 },
+  { "the ENT holds the identifier with spaces around",
+    "<Eleves>" ROY_ANA (X) "</Eleves>",
+    { { "u1", "Eleve", "Roy", "Ana", "2012-01-01", "" }, { "h1", "Eleve", "Roy", "Anna", NULL, HOLDS (" " X " ") } },
+    JN_IMPORT_MODE_COMPLETE, FALSE,
+    { { JN_CATEGORY_STUDENT, X, JN_PLAN_STATE_MATCHED, "h1", JN_RULE_ID_VARIANT } }, 0 },
+  { "another establishment's identifier is independent",
+    "<Eleves>" ROY_ANA ("X8") "</Eleves>",
+    { { "u1", "Eleve", "Roy", "Ana", "2012-01-01", HOLDS_ELSEWHERE ("X8") },
+      { "u2", "Eleve", "Blanc", "Tom", NULL, HOLDS_ELSEWHERE ("X8") } },
+    JN_IMPORT_MODE_COMPLETE, FALSE,
+    { { JN_CATEGORY_STUDENT, "X8", JN_PLAN_STATE_MATCHED, "u1", JN_RULE_NAMES_BIRTH_DATE } }, 0 },
+  { "names alone never match in a directory that looked truncated",
+    "<Professeurs><Professeur Nom=\"MARTIN\" Prenom=\"Claire\" IDPN=\"T1\"/></Professeurs>",
+    { { "t1", "Enseignant", "Martin", "Claire", NULL, "" }, { "u3", "Eleve", "Gone", "Ann", NULL, HOLDS ("STALE") } },
+    JN_IMPORT_MODE_COMPLETE, TRUE,
+    { { JN_CATEGORY_TEACHER, "T1", JN_PLAN_STATE_AMBIGUOUS, "weak-evidence" } }, 0 },
+  { "the same, whole: names-unique, and the stale identifier cleared",
+    "<Professeurs><Professeur Nom=\"MARTIN\" Prenom=\"Claire\" IDPN=\"T1\"/></Professeurs>",
+    { { "t1", "Enseignant", "Martin", "Claire", NULL, "" }, { "u3", "Eleve", "Gone", "Ann", NULL, HOLDS ("STALE") } },
+    JN_IMPORT_MODE_COMPLETE, FALSE,
+    { { JN_CATEGORY_TEACHER, "T1", JN_PLAN_STATE_MATCHED, "t1", JN_RULE_NAMES_UNIQUE } }, 1 },
+};
+
+static JnPlanItem *
+find_item (JnPlan     *plan,
+           JnCategory  category,
+           const char *pronote_id)
+{
+  GListModel *items = jn_plan_get_items (plan, category);
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(JnPlanItem) item = g_list_model_get_item (items, i);
+
+      if (g_strcmp0 (jn_plan_item_get_pronote_id (item), pn (pronote_id)) == 0)
+        return item;   /* the plan holds its own reference */
+    }
+
+  g_error ("%s: not in %s", pronote_id, jn_category_to_key (category));
+  return NULL;
+}
+
+static char **
+users_of (const UserSpec *specs,
+          guint           n)
+{
+  char **users = g_new0 (char *, n + 1);
+
+  for (guint i = 0; i < n && specs[i].id != NULL; i++)
+    users[i] = user (specs[i].id, specs[i].type, specs[i].family, specs[i].given,
+                     specs[i].birth_date, specs[i].extra);
+
+  return users;
+}
+
+static void
+test_one_identifier (void)
+{
+  for (guint c = 0; c < G_N_ELEMENTS (match_cases); c++)
+    {
+      const MatchCase *tc = &match_cases[c];
+      g_autofree char **users = users_of (tc->users, G_N_ELEMENTS (tc->users));
+      Fixture fixture = { 0 };
+      g_autoptr(JnPlan) plan = NULL;
+      g_autoptr(JsonNode) json = NULL;
+      g_autofree char *text = NULL;
+      guint n_clears = 0;
+
+      g_test_message ("case %u: %s", c, tc->name);
+      fixture_setup (&fixture, tc->records, users);
+      if (tc->incomplete)
+        {
+          jn_directory_set_complete (fixture.directory, FALSE, "a test says so");
+        }
+      plan = match (&fixture, tc->mode);
+
+      for (guint e = 0; e < G_N_ELEMENTS (tc->expect) && tc->expect[e].pronote_id != NULL; e++)
+        {
+          const Expect *x = &tc->expect[e];
+          JnPlanItem *item = find_item (plan, x->category, x->pronote_id);
+
+          if (jn_plan_item_get_state (item) != x->state)
+            g_error ("%s: %s is in state %d, expected %d", tc->name, x->pronote_id,
+                     jn_plan_item_get_state (item), x->state);
+          if (x->state == JN_PLAN_STATE_MATCHED)
+            {
+              g_assert_cmpstr (jn_ent_user_get_id (jn_plan_item_get_user (item)), ==, x->cause);
+              g_assert_cmpstr (jn_plan_item_get_rule (item), ==, x->rule);
+            }
+          else
+            {
+              g_assert_cmpstr (jn_plan_cause_to_string (jn_plan_item_get_cause (item)), ==, x->cause);
+            }
+        }
+
+      for (guint k = 0; k < JN_N_CATEGORIES; k++)
+        n_clears += g_list_model_get_n_items (jn_plan_get_clears (plan, k));
+      if (tc->n_clears >= 0)
+        g_assert_cmpuint (n_clears, ==, (guint)tc->n_clears);
+
+      /* cli.md: every record not matched says why */
+      json = jn_plan_to_json (plan);
+      text = json_to_string (json, FALSE);
+      if (tc->expect[0].state != JN_PLAN_STATE_MATCHED)
+        g_assert_nonnull (strstr (text, tc->expect[0].cause));
+
+      fixture_teardown (&fixture, NULL);
+    }
+}
+
+typedef struct
+{
+  const char   *name;
+  const char   *decisions[3][2];    /* pronote id (through pn()) → ENT id or NULL */
+  JnImportMode  mode;
+  const char   *error;              /* in the message, or NULL: accepted */
+} DecisionCase;
+
+/* D1 is held by h1 already (unchanged); D3 is a student's and a teacher's; the staff
+ * member's identifier is malformed */
+static const DecisionCase decision_cases[] = {
+  { "a decision for an identifier two records share",
+    { { "D3", "u3" } }, JN_IMPORT_MODE_PARTIAL, "several records of the export have this identifier" },
+  { "a decision for a malformed identifier",
+    { { X_LOWER, "p1" } }, JN_IMPORT_MODE_PARTIAL, "not a PRONOTE identifier" },
+  { "partial mode: the holder would keep the identifier",
+    { { "D1", "u2" } }, JN_IMPORT_MODE_PARTIAL, "“h1” already holds this identifier" },
+  { "complete mode: the holder is cleared, accepted",
+    { { "D1", "u2" } }, JN_IMPORT_MODE_COMPLETE, NULL },
+  { "two decisions give one account",
+    { { "D2", "u1" }, { "D4", "u1" } }, JN_IMPORT_MODE_PARTIAL, "is also chosen for" },
+  { "an account already matched to another record",
+    { { "D2", "h1" } }, JN_IMPORT_MODE_PARTIAL, "is already matched to" },
+  { "an ENT id that does not exist",
+    { { "D2", "nobody" } }, JN_IMPORT_MODE_PARTIAL, "the ENT has no user “nobody”" },
+  { "an account of another profile",
+    { { "D2", "t1" } }, JN_IMPORT_MODE_PARTIAL, "is not in the category" },
+  { "an account of another establishment only",
+    { { "D2", "x1" } }, JN_IMPORT_MODE_PARTIAL, "does not belong to establishment" },
+  { "an identifier with spaces around",
+    { { " " X " ", "u1" } }, JN_IMPORT_MODE_PARTIAL, "not a PRONOTE identifier" },
+  { "\"do not import\" a shared identifier is harmless",
+    { { "D3", NULL } }, JN_IMPORT_MODE_PARTIAL, NULL },
+};
+
+static void
+test_one_identifier_decisions (void)
+{
+  for (guint c = 0; c < G_N_ELEMENTS (decision_cases); c++)
+    {
+      const DecisionCase *tc = &decision_cases[c];
+      g_autoptr(GHashTable) decisions = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JnPlan) plan = NULL;
+      Fixture fixture = { 0 };
+
+      g_test_message ("case %u: %s", c, tc->name);
+      fixture_setup (&fixture,
+        "<Professeurs><Professeur Nom=\"LUC\" Prenom=\"Max\" IDPN=\"D3\"/></Professeurs>"
+        "<Eleves>"
+        "<Eleve Nom=\"ROY\" Prenom=\"Ana\" DateNaissance=\"2012-01-01\" IDPN=\"D1\"/>"
+        "<Eleve Nom=\"ROI\" Prenom=\"Anna\" DateNaissance=\"2012-01-01\" IDPN=\"D2\"/>"
+        "<Eleve Nom=\"LUC\" Prenom=\"Max\" DateNaissance=\"2012-05-05\" IDPN=\"D3\"/>"
+        "<Eleve Nom=\"DUPONT\" Prenom=\"Léa\" DateNaissance=\"2012-06-06\" IDPN=\"D4\"/>"
+        "</Eleves>"
+        "<Personnels><Personnel Nom=\"VIDAL\" Prenom=\"Rose\" IDPN=\"" X_LOWER "\"/></Personnels>",
+        (char *[]) {
+          user ("h1", "Eleve", "Roy-Blanc", "Ana", NULL, HOLDS ("D1")),
+          user ("u1", "Eleve", "Dupond", "Lea", "2011-01-01", ""),
+          user ("u2", "Eleve", "Roy", "Ana", "2012-01-01", ""),
+          user ("u3", "Eleve", "Luc", "Max", "2012-05-05", ""),
+          user ("t1", "Enseignant", "Luc", "Max", NULL, ""),
+          user ("p1", "Non enseignant", "Vidal", "Rose", NULL, ""),
+          g_strdup ("{\"id\":\"x1\",\"userType\":\"Eleve\",\"name\":{\"familyName\":\"Roi\",\"givenName\":\"Anna\"},"
+                    "\"" EXT "\":{\"birthDate\":\"2012-01-01\",\"structures\":[\"0999999X\"]}}"),
+          NULL });
+
+      for (guint d = 0; d < G_N_ELEMENTS (tc->decisions) && tc->decisions[d][0] != NULL; d++)
+        g_hash_table_insert (decisions, (gpointer)pn (tc->decisions[d][0]), (gpointer)tc->decisions[d][1]);
+
+      plan = jn_matcher_match (fixture.matcher, fixture.export, tc->mode, decisions, &error);
+      if (tc->error != NULL)
+        {
+          g_assert_null (plan);
+          g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION);
+          if (strstr (error->message, tc->error) == NULL)
+            g_error ("%s: “%s” does not say “%s”", tc->name, error->message, tc->error);
+        }
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (plan);
+        }
+
+      /* Whatever the decisions, no account is matched twice and no shared or malformed
+       * identifier is matched */
+      if (plan != NULL)
+        {
+          g_autoptr(GHashTable) taken = g_hash_table_new (g_str_hash, g_str_equal);
+
+          for (guint k = 0; k < JN_N_CATEGORIES; k++)
+            {
+              GListModel *items = jn_plan_get_items (plan, k);
+
+              for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+                {
+                  g_autoptr(JnPlanItem) item = g_list_model_get_item (items, i);
+
+                  if (jn_plan_item_get_state (item) != JN_PLAN_STATE_MATCHED)
+                    continue;
+                  g_assert_true (g_hash_table_add (taken, (gpointer)jn_ent_user_get_id (jn_plan_item_get_user (item))));
+                  g_assert_true (jn_pronote_id_is_wellformed (jn_plan_item_get_pronote_id (item)));
+                  g_assert_cmpstr (jn_plan_item_get_pronote_id (item), !=, pn ("D3"));
+                }
+            }
+          if (tc->mode == JN_IMPORT_MODE_COMPLETE)
+            g_assert_cmpuint (g_list_model_get_n_items (jn_plan_get_clears (plan, JN_CATEGORY_STUDENT)), ==, 1);
+        }
+
+      fixture_teardown (&fixture, NULL);
+    }
+}
+
+/* A directory that cannot be the establishment's whole is refused */
+typedef struct
+{
+  const char *name;
+  guint       n_students;     /* in the export */
+  guint       n_accounts;     /* student accounts of the UAI */
+  const char *other_uai;      /* the accounts belong to this UAI instead */
+  const char *error;          /* or NULL: accepted */
+} SizeCase;
+
+static const SizeCase size_cases[] = {
+  { "no account of the establishment, all of another", 12, 12, "0999999X", "no account of establishment" },
+  { "an empty directory", 3, 0, NULL, "no account of establishment" },
+  { "fewer than half", 40, 19, NULL, "looks incomplete" },
+  { "half is enough", 40, 20, NULL, NULL },
+  { "a small export is not judged", 9, 1, NULL, NULL },
+};
+
+static void
+test_small_directory (void)
+{
+  for (guint c = 0; c < G_N_ELEMENTS (size_cases); c++)
+    {
+      const SizeCase *tc = &size_cases[c];
+      g_autoptr(GString) records = g_string_new ("<Eleves>");
+      g_autoptr(GPtrArray) users = g_ptr_array_new ();
+      g_autoptr(GError) error = NULL;
+      Fixture fixture = { 0 };
+      gboolean ok;
+
+      g_test_message ("case %u: %s", c, tc->name);
+      for (guint i = 0; i < tc->n_students; i++)
+        g_string_append_printf (records, "<Eleve Nom=\"E%c%c\" Prenom=\"Zoé\" DateNaissance=\"2012-01-01\" IDPN=\"S%02u\"/>",
+                                'A' + i / 26, 'A' + i % 26, i);
+      g_string_append (records, "</Eleves>");
+      for (guint i = 0; i < tc->n_accounts; i++)
+        {
+          g_autofree char *id = g_strdup_printf ("s%u", i);
+          char *json = user (id, "Eleve", "E", "Zoé", "2012-01-01", "");
+
+          if (tc->other_uai != NULL)
+            {
+              char *other = NULL;
+              g_auto(GStrv) parts = g_strsplit (json, UAI, -1);
+
+              other = g_strjoinv (tc->other_uai, parts);
+              g_free (json);
+              json = other;
+            }
+          g_ptr_array_add (users, json);
+        }
+      g_ptr_array_add (users, NULL);
+      fixture_setup (&fixture, records->str, (char **)users->pdata);
+
+      ok = jn_matcher_check_directory (fixture.directory, UAI, fixture.export, &error);
+      if (tc->error != NULL)
+        {
+          g_assert_false (ok);
+          g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_FILE);
+          g_assert_nonnull (strstr (error->message, tc->error));
+        }
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      fixture_teardown (&fixture, NULL);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -409,6 +844,9 @@ main (int   argc,
   ADD ("/matcher/suggestions", test_suggestions);
   ADD ("/matcher/deterministic", test_deterministic);
 #undef ADD
+  g_test_add_func ("/matcher/one-identifier-one-person", test_one_identifier);
+  g_test_add_func ("/matcher/one-identifier-decisions", test_one_identifier_decisions);
+  g_test_add_func ("/matcher/small-directory", test_small_directory);
 
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -16,6 +17,20 @@
 
 #define UAI "0312609T"
 #define EXT "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
+
+/* A well-formed PRONOTE identifier for record @i: @prefix and 15 characters of PRONOTE's
+ * alphabet (the digits 0, 1 and 6 it never writes become Z, Y and W) */
+static char *
+pn_id (char  prefix,
+       guint i)
+{
+  char *id = g_strdup_printf ("%c%015u", prefix, i);
+
+  g_strdelimit (id + 1, "0", 'Z');
+  g_strdelimit (id + 1, "1", 'Y');
+  g_strdelimit (id + 1, "6", 'W');
+  return id;
+}
 
 typedef struct
 {
@@ -41,22 +56,26 @@ fixture_setup (Fixture       *fixture,
 
   for (guint i = 0; i < 3; i++)
     {
-      g_string_append_printf (xml, "<Professeur Nom=\"PROF%c\" Prenom=\"Ada\" IDPN=\"T%015u\"/>", 'A' + i, i);
+      g_autofree char *pn = pn_id ('T', i);
+
+      g_string_append_printf (xml, "<Professeur Nom=\"PROF%c\" Prenom=\"Ada\" IDPN=\"%s\"/>", 'A' + i, pn);
       g_string_append_printf (json, "{\"id\":\"t%u\",\"userType\":\"Enseignant\",\"name\":{\"familyName\":\"Prof%c\",\"givenName\":\"Ada\"},"
                               "\"meta\":{\"version\":\"W/\\\"1\\\"\"},\"" EXT "\":{\"structures\":[\"" UAI "\"]}},", i, 'A' + i);
     }
   g_string_append (xml, "</Professeurs><Eleves>");
   for (guint i = 0; i < 40; i++)
     {
-      g_string_append_printf (xml, "<Eleve Nom=\"ELEVE%c%c\" Prenom=\"Zoé\" DateNaissance=\"2012-01-%02u\" IDPN=\"S%015u\"/>",
-                              'A' + i / 26, 'A' + i % 26, 1 + i % 28, i);
+      g_autofree char *pn = pn_id ('S', i);
+
+      g_string_append_printf (xml, "<Eleve Nom=\"ELEVE%c%c\" Prenom=\"Zoé\" DateNaissance=\"2012-01-%02u\" IDPN=\"%s\"/>",
+                              'A' + i / 26, 'A' + i % 26, 1 + i % 28, pn);
       g_string_append_printf (json, "{\"id\":\"s%u\",\"userType\":\"Eleve\",\"name\":{\"familyName\":\"Eleve%c%c\",\"givenName\":\"Zoe\"},"
                               "\"meta\":{\"version\":\"W/\\\"1\\\"\"},\"" EXT "\":{\"birthDate\":\"2012-01-%02u\",\"structures\":[\"" UAI "\"]%s}},",
                               i, 'A' + i / 26, 'A' + i % 26, 1 + i % 28,
                               i == 0 ? ",\"pronoteIds\":[{\"uai\":\"" UAI "\",\"value\":\"OLD0000000000000\"},{\"uai\":\"0999999X\",\"value\":\"KEEPOTHERUAI0000\",\"display\":\"lycée B\"}]" : "");
     }
   /* Indistinguishable for the matcher: only a decision settles it */
-  g_string_append (xml, "<Eleve Nom=\"JUMEAU\" Prenom=\"Tom\" DateNaissance=\"2011-05-06\" IDPN=\"AMBIGUOUS0000000\"/>");
+  g_string_append (xml, "<Eleve Nom=\"JUMEAU\" Prenom=\"Tom\" DateNaissance=\"2011-05-06\" IDPN=\"AMB2GU2USZZZZZZZ\"/>");
   for (guint i = 1; i <= 2; i++)
     g_string_append_printf (json, "{\"id\":\"j%u\",\"userType\":\"Eleve\",\"name\":{\"familyName\":\"Jumeau\",\"givenName\":\"Tom\"},"
                             "\"meta\":{\"version\":\"W/\\\"1\\\"\"},\"" EXT "\":{\"birthDate\":\"2011-05-06\",\"structures\":[\"" UAI "\"]}},", i);
@@ -138,7 +157,7 @@ assert_written_once (JnDirectory *directory,
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *id = g_strdup_printf ("%c%u", prefix, i);
-      g_autofree char *expected = g_strdup_printf ("%c%015u", id_prefix, i);
+      g_autofree char *expected = pn_id (id_prefix, i);
       JnEntUser *user = jn_directory_lookup (directory, id);
 
       g_assert_cmpstr (jn_ent_user_get_pronote_id (user, UAI), ==, expected);
@@ -315,11 +334,12 @@ test_conflict_reported (Fixture *fixture, gconstpointer data)
   g_autoptr(JnPushReport) report = NULL;
   g_autoptr(JnEntUser) t0 = NULL;
   g_autoptr(JnEntUser) written = NULL;
+  g_autofree char *t1_id = pn_id ('T', 1);
   JnOperation *failed;
 
   /* Someone gives t1's future identifier to t0 behind our back */
   t0 = jn_ent_read_user (JN_ENT (ent), "t0", NULL, &error);
-  written = jn_ent_write_pronote_id (JN_ENT (ent), t0, UAI, "T000000000000001", NULL, &error);
+  written = jn_ent_write_pronote_id (JN_ENT (ent), t0, UAI, t1_id, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (jn_ent_flush (JN_ENT (ent), NULL, &error));
 
@@ -366,8 +386,8 @@ test_changed_decisions (Fixture *fixture, gconstpointer data)
   g_autoptr(JnPushReport) report = NULL;
   g_autoptr(GPtrArray) imports = NULL;
 
-  g_hash_table_insert (first, "AMBIGUOUS0000000", "j1");
-  g_hash_table_insert (second, "AMBIGUOUS0000000", "j2");
+  g_hash_table_insert (first, "AMB2GU2USZZZZZZZ", "j1");
+  g_hash_table_insert (second, "AMB2GU2USZZZZZZZ", "j2");
 
   plan = make_plan_with (fixture, JN_ENT (ent), first, &directory);
   report = jn_push_run (fixture->store, JN_ENT (ent), plan, directory,
@@ -387,7 +407,7 @@ test_changed_decisions (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (report->failed->len, ==, 0);
 
   g_assert_true (jn_directory_load_file (final, fixture->ent_file, NULL, &error));
-  g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "j2"), UAI), ==, "AMBIGUOUS0000000");
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "j2"), UAI), ==, "AMB2GU2USZZZZZZZ");
   g_assert_null (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "j1"), UAI));
 
   imports = jn_store_list_imports (fixture->store, 0, &error);
@@ -410,15 +430,17 @@ test_moved_identifier (Fixture *fixture, gconstpointer data)
   g_autoptr(JnDirectory) final = jn_directory_new (NULL);
   g_autoptr(JnPlan) plan = NULL;
   g_autoptr(JnPushReport) report = NULL;
+  g_autofree char *t0_id = pn_id ('T', 0);
+  g_autofree char *t1_id = pn_id ('T', 1);
 
   t0 = jn_ent_read_user (JN_ENT (ent), "t0", NULL, &error);
-  written = jn_ent_write_pronote_id (JN_ENT (ent), t0, UAI, "T000000000000000", NULL, &error);
+  written = jn_ent_write_pronote_id (JN_ENT (ent), t0, UAI, t0_id, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (jn_ent_flush (JN_ENT (ent), NULL, &error));
 
   /* The admin decides the identifier belongs to t1's account */
-  g_hash_table_insert (decisions, "T000000000000000", "t1");
-  g_hash_table_insert (decisions, "T000000000000001", NULL);
+  g_hash_table_insert (decisions, t0_id, "t1");
+  g_hash_table_insert (decisions, t1_id, NULL);
   plan = make_plan_with (fixture, JN_ENT (ent), decisions, &directory);
   report = jn_push_run (fixture->store, JN_ENT (ent), plan, directory,
                         jn_export_get_file_hash (fixture->export), decisions, NULL, NULL, NULL, &error);
@@ -426,8 +448,465 @@ test_moved_identifier (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (report->failed->len, ==, 0);
 
   g_assert_true (jn_directory_load_file (final, fixture->ent_file, NULL, &error));
-  g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "t1"), UAI), ==, "T000000000000000");
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "t1"), UAI), ==, t0_id);
   g_assert_null (jn_ent_user_get_pronote_id (jn_directory_lookup (final, "t0"), UAI));
+}
+
+/* ---- One identifier, one account: whatever the plan and the server say ---- */
+
+/* An ENT in memory that believes every write (lax: no uniqueness, as a server appending
+ * values would), or refuses an identifier another user holds exactly (strict) */
+#define TEST_TYPE_MEMORY_ENT (test_memory_ent_get_type ())
+G_DECLARE_FINAL_TYPE (TestMemoryEnt, test_memory_ent, TEST, MEMORY_ENT, GObject)
+
+struct _TestMemoryEnt
+{
+  GObject      parent_instance;
+  JnDirectory *directory;
+  gboolean     strict;
+  GMutex       mutex;
+};
+
+static void test_memory_ent_iface_init (JnEntInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestMemoryEnt, test_memory_ent, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (JN_TYPE_ENT, test_memory_ent_iface_init))
+
+static void
+test_memory_ent_finalize (GObject *object)
+{
+  TestMemoryEnt *self = TEST_MEMORY_ENT (object);
+
+  g_clear_object (&self->directory);
+  g_mutex_clear (&self->mutex);
+  G_OBJECT_CLASS (test_memory_ent_parent_class)->finalize (object);
+}
+
+static void
+test_memory_ent_class_init (TestMemoryEntClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_memory_ent_finalize;
+}
+
+static void
+test_memory_ent_init (TestMemoryEnt *self)
+{
+  g_mutex_init (&self->mutex);
+}
+
+static JnEntUser *
+copy_user (JnEntUser *user)
+{
+  g_autoptr(JsonNode) node = jn_ent_user_to_json (user, EXT);
+
+  return jn_ent_user_new_from_json (json_node_get_object (node), EXT, NULL);
+}
+
+static const char *
+memory_describe (JnEnt *ent)
+{
+  return "memory:test";
+}
+
+static JnDirectory *
+memory_read_directory (JnEnt *ent, const char *uai, JnEntProgress progress, gpointer data,
+                       GCancellable *cancellable, GError **error)
+{
+  TestMemoryEnt *self = TEST_MEMORY_ENT (ent);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  JnDirectory *copy = jn_directory_new (EXT);
+  GListModel *users = jn_directory_get_users (self->directory);
+
+  for (guint i = 0; i < g_list_model_get_n_items (users); i++)
+    {
+      g_autoptr(JnEntUser) user = g_list_model_get_item (users, i);
+      g_autoptr(JnEntUser) user_copy = copy_user (user);
+
+      if (jn_ent_user_belongs_to (user, uai))
+        jn_directory_add_user (copy, user_copy);
+    }
+
+  return copy;
+}
+
+static JnEntUser *
+memory_read_user (JnEnt *ent, const char *id, GCancellable *cancellable, GError **error)
+{
+  TestMemoryEnt *self = TEST_MEMORY_ENT (ent);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  JnEntUser *user = jn_directory_lookup (self->directory, id);
+
+  if (user == NULL)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_ENT_NOT_FOUND, "no user %s", id);
+      return NULL;
+    }
+
+  return copy_user (user);
+}
+
+static JnEntUser *
+memory_write (JnEnt *ent, JnEntUser *expected, const char *uai, const char *pronote_id,
+              GCancellable *cancellable, GError **error)
+{
+  TestMemoryEnt *self = TEST_MEMORY_ENT (ent);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  JnEntUser *user = jn_directory_lookup (self->directory, jn_ent_user_get_id (expected));
+  GListModel *users = jn_directory_get_users (self->directory);
+  g_autofree char *version = NULL;
+
+  if (user == NULL)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_ENT_NOT_FOUND, "no user");
+      return NULL;
+    }
+  if (g_strcmp0 (jn_ent_user_get_version (user), jn_ent_user_get_version (expected)) != 0)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_ENT_STALE, "changed meanwhile");
+      return NULL;
+    }
+  for (guint i = 0; self->strict && pronote_id != NULL && i < g_list_model_get_n_items (users); i++)
+    {
+      g_autoptr(JnEntUser) other = g_list_model_get_item (users, i);
+
+      if (other != user && g_strcmp0 (jn_ent_user_get_pronote_id (other, uai), pronote_id) == 0)
+        {
+          g_set_error (error, JN_ERROR, JN_ERROR_ENT_CONFLICT, "held by “%s”", jn_ent_user_get_id (other));
+          return NULL;
+        }
+    }
+
+  version = g_strdup_printf ("W/\"%d\"", atoi (jn_ent_user_get_version (user) + 3) + 1);
+  jn_ent_user_set_pronote_id (user, uai, pronote_id);
+  jn_ent_user_set_version (user, version);
+
+  return copy_user (user);
+}
+
+static void
+test_memory_ent_iface_init (JnEntInterface *iface)
+{
+  iface->describe = memory_describe;
+  iface->read_directory = memory_read_directory;
+  iface->read_user = memory_read_user;
+  iface->write_pronote_id = memory_write;
+}
+
+/* "id:Type:Family:Given:birth date:value held for UAI:value held for 0999999X:child" */
+static TestMemoryEnt *
+memory_ent_new (const char * const *users,
+                gboolean            strict)
+{
+  TestMemoryEnt *self = g_object_new (TEST_TYPE_MEMORY_ENT, NULL);
+
+  self->directory = jn_directory_new (EXT);
+  self->strict = strict;
+  for (guint i = 0; users[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (users[i], ":", -1);
+      g_autoptr(GString) json = g_string_new (NULL);
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(JnEntUser) user = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpuint (g_strv_length (f), ==, 8);
+      g_string_append_printf (json, "{\"id\":\"%s\",\"userType\":\"%s\",\"name\":{\"familyName\":\"%s\",\"givenName\":\"%s\"},"
+                              "\"meta\":{\"version\":\"W/\\\"1\\\"\"},\"" EXT "\":{\"structures\":[\"" UAI "\"]",
+                              f[0], f[1], f[2], f[3]);
+      if (*f[4])
+        g_string_append_printf (json, ",\"birthDate\":\"%s\"", f[4]);
+      if (*f[7])
+        g_string_append_printf (json, ",\"children\":[{\"value\":\"%s\"}]", f[7]);
+      if (*f[5] || *f[6])
+        {
+          g_string_append (json, ",\"pronoteIds\":[");
+          for (guint k = 5; k <= 6; k++)
+            {
+              g_auto(GStrv) values = g_strsplit (f[k], "|", -1);
+
+              for (guint v = 0; *f[k] && values[v] != NULL; v++)
+                g_string_append_printf (json, "%s{\"uai\":\"%s\",\"value\":\"%s\"}",
+                                        json->str[json->len - 1] == '[' ? "" : ",",
+                                        k == 5 ? UAI : "0999999X", values[v]);
+            }
+          g_string_append (json, "]");
+        }
+      g_string_append (json, "}}");
+      node = json_from_string (json->str, &error);
+      g_assert_no_error (error);
+      user = jn_ent_user_new_from_json (json_node_get_object (node), EXT, &error);
+      g_assert_no_error (error);
+      jn_directory_add_user (self->directory, user);
+    }
+
+  return self;
+}
+
+typedef struct
+{
+  JnCategory  category;
+  const char *pronote_id;
+  const char *ent_id;
+} Write;
+
+typedef struct
+{
+  const char   *ent_id;
+  const char   *value;      /* held for UAI at the end, NULL for none */
+} Holding;
+
+typedef struct
+{
+  const char   *name;
+  const char   *users[6];
+  gboolean      strict;
+  const char   *records;    /* an export, matched; or */
+  Write         writes[3];  /* a plan written by hand, whatever the matcher would say */
+  JnImportMode  mode;
+  gboolean      single;     /* jn_push_set_one() of writes[0] instead */
+  gboolean      resume;     /* interrupted at once, then "behind" happens, then resumed */
+  Write         behind;     /* someone else's write before the push (or the resume) */
+  Holding       expect[4];
+  guint         n_failed;
+  const char   *detail;     /* in each failure's detail */
+  Write         clear;      /* a removal in the hand-written plan */
+  gboolean      incomplete; /* the directory looked truncated */
+} PushCase;
+
+#define X "KVX8NTH4DPQ3SYU7"
+#define X_LOWER "kvx8nth4dpq3syu7"
+
+static const PushCase push_cases[] = {
+  { "two writes of one identifier in the plan",
+    { "u1:Eleve:Roy:Ana:2012-01-01:::", "u2:Parent:Roy:Marc::::", NULL }, FALSE, NULL,
+    { { JN_CATEGORY_STUDENT, X, "u1" }, { JN_CATEGORY_RELATIVE, X, "u2" } },
+    JN_IMPORT_MODE_PARTIAL, FALSE, FALSE, { 0 },
+    { { "u1", NULL }, { "u2", NULL } }, 2, "several accounts" },
+  { "held by another account, partial mode",
+    { "u1:Eleve:Roy:Ana:2012-01-01:::", "u2:Eleve:Blanc:Tom::" X "::", NULL }, FALSE, NULL,
+    { { JN_CATEGORY_STUDENT, X, "u1" } }, JN_IMPORT_MODE_PARTIAL, FALSE, FALSE, { 0 },
+    { { "u1", NULL }, { "u2", X } }, 1, "“u2”" },
+  { "held in another case",
+    { "u1:Eleve:Roy:Ana:2012-01-01:::", "u2:Eleve:Blanc:Tom::" X_LOWER "::", NULL }, FALSE, NULL,
+    { { JN_CATEGORY_STUDENT, X, "u1" } }, JN_IMPORT_MODE_PARTIAL, FALSE, FALSE, { 0 },
+    { { "u1", NULL }, { "u2", X_LOWER } }, 1, "“u2”" },
+  { "held by two accounts already: not made worse",
+    { "u1:Eleve:Roy:Ana:2012-01-01:::", "u2:Eleve:Blanc:Tom::" X "::", "u3:Eleve:Noir:Zoé::" X "::", NULL },
+    FALSE, NULL, { { JN_CATEGORY_STUDENT, X, "u1" } }, JN_IMPORT_MODE_PARTIAL, FALSE, FALSE, { 0 },
+    { { "u1", NULL }, { "u2", X }, { "u3", X } }, 1, "already held" },
+  { "another establishment's identifier is independent",
+    { "u1:Eleve:Roy:Ana:2012-01-01:::", "u2:Eleve:Blanc:Tom:::" X ":", NULL }, FALSE, NULL,
+    { { JN_CATEGORY_STUDENT, X, "u1" } }, JN_IMPORT_MODE_PARTIAL, FALSE, FALSE, { 0 },
+    { { "u1", X }, { "u2", NULL } }, 0, NULL },
+  { "resumed after another account got the identifier",
+    { "u1:Eleve:Roy:Ana:2012-01-01:::", "u2:Eleve:Blanc:Tom::::", NULL }, FALSE, NULL,
+    { { JN_CATEGORY_STUDENT, X, "u1" } }, JN_IMPORT_MODE_PARTIAL, FALSE, TRUE,
+    { JN_CATEGORY_STUDENT, X, "u2" },
+    { { "u1", NULL }, { "u2", X } }, 1, "“u2”" },
+  { "set-id of an identifier another account holds",
+    { "u1:Eleve:Roy:Ana:2012-01-01:::", "u2:Eleve:Blanc:Tom::" X "::", NULL }, FALSE, NULL,
+    { { JN_CATEGORY_STUDENT, X, "u1" } }, JN_IMPORT_MODE_PARTIAL, TRUE, FALSE, { 0 },
+    { { "u1", NULL }, { "u2", X } }, 1, "“u2”" },
+  { "a parent's stale holding is cleared before the child gets it (strict server)",
+    { "s1:Eleve:Roy:Ana:2012-01-01:::", "p1:Parent:Blanc:Marc::" X "::", NULL }, TRUE,
+    "<Eleves><Eleve Nom=\"ROY\" Prenom=\"Ana\" DateNaissance=\"2012-01-01\" IDPN=\"" X "\"/></Eleves>",
+    { { 0 } }, JN_IMPORT_MODE_COMPLETE, FALSE, FALSE, { 0 },
+    { { "s1", X }, { "p1", NULL } }, 0, NULL },
+  { "a student and her parent share an identifier in the export",
+    { "s1:Eleve:Roy:Ana:2012-01-01:::", "r1:Parent:Roy:Marc::::s1", NULL }, FALSE,
+    "<Eleves><Eleve Nom=\"ROY\" Prenom=\"Ana\" DateNaissance=\"2012-01-01\" IDPN=\"" X "\">"
+    "<Responsable Ident=\"1\" Nom=\"ROY\" Prenom=\"Marc\" Civilite=\"M.\" IDPN=\"" X "\"/></Eleve></Eleves>",
+    { { 0 } }, JN_IMPORT_MODE_COMPLETE, FALSE, FALSE, { 0 },
+    { { "s1", NULL }, { "r1", NULL } }, 0, NULL },
+  { "no removal from a directory that looked truncated, whatever the plan says",
+    { "u1:Eleve:Roy:Ana:2012-01-01:" X "::", NULL }, FALSE, NULL, { { 0 } },
+    JN_IMPORT_MODE_COMPLETE, FALSE, FALSE, { 0 },
+    { { "u1", X } }, 0, NULL, { JN_CATEGORY_STUDENT, X, "u1" }, TRUE },
+};
+
+static JnPlan *
+plan_for_case (const PushCase *tc,
+               JnDirectory    *directory,
+               JnExport      **out_export)
+{
+  g_autoptr(GError) error = NULL;
+  JnPlan *plan;
+
+  if (tc->records != NULL)
+    {
+      g_autofree char *xml = g_strdup_printf ("<ExportIdentifiants UAI=\"" UAI "\">%s</ExportIdentifiants>", tc->records);
+      g_autoptr(GBytes) bytes = g_bytes_new (xml, strlen (xml));
+      g_autofree char *dir = g_dir_make_tmp ("jn-push-case-XXXXXX", NULL);
+      g_autofree char *path = g_build_filename (dir, "export.xml", NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(JnMatcher) matcher = jn_matcher_new (directory, UAI);
+
+      g_assert_true (g_file_set_contents (path, xml, -1, NULL));
+      *out_export = jn_export_new ();
+      g_assert_true (jn_export_load (*out_export, file, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_remove (path);
+      g_rmdir (dir);
+      plan = jn_matcher_match (matcher, *out_export, tc->mode, NULL, &error);
+      g_assert_no_error (error);
+      return plan;
+    }
+
+  plan = jn_plan_new (UAI, tc->mode);
+  for (guint i = 0; i < G_N_ELEMENTS (tc->writes) && tc->writes[i].ent_id != NULL; i++)
+    {
+      g_autoptr(JnPerson) person = jn_person_new (tc->writes[i].category);
+      g_autoptr(JnPlanItem) item = NULL;
+
+      jn_person_set_pronote_id (person, tc->writes[i].pronote_id);
+      item = jn_plan_item_new (person, tc->writes[i].category);
+      jn_plan_item_set_matched (item, jn_directory_lookup (directory, tc->writes[i].ent_id), "test", UAI);
+      jn_plan_add_item (plan, item);
+    }
+  if (tc->clear.ent_id != NULL)
+    {
+      g_autoptr(JnPlanItem) clear = jn_plan_item_new_clear (jn_directory_lookup (directory, tc->clear.ent_id),
+                                                            tc->clear.category, tc->clear.pronote_id);
+
+      jn_plan_add_item (plan, clear);
+    }
+  *out_export = NULL;
+
+  return plan;
+}
+
+static void
+write_behind (TestMemoryEnt *ent,
+              const Write   *write)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnEntUser) user = NULL;
+  g_autoptr(JnEntUser) written = NULL;
+
+  if (write->ent_id == NULL)
+    return;
+  user = jn_ent_read_user (JN_ENT (ent), write->ent_id, NULL, &error);
+  g_assert_no_error (error);
+  written = jn_ent_write_pronote_id (JN_ENT (ent), user, UAI, write->pronote_id, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_one_identifier (void)
+{
+  for (guint c = 0; c < G_N_ELEMENTS (push_cases); c++)
+    {
+      const PushCase *tc = &push_cases[c];
+      g_autofree char *dir = g_dir_make_tmp ("jn-push-one-XXXXXX", NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JnStore) store = jn_store_open (dir, &error);
+      g_autoptr(TestMemoryEnt) ent = memory_ent_new (tc->users, tc->strict);
+      g_autoptr(JnDirectory) directory = NULL;
+      g_autoptr(JnExport) export = NULL;
+      g_autoptr(JnPlan) plan = NULL;
+      g_autoptr(JnPushReport) report = NULL;
+      g_autoptr(JnDirectory) final = NULL;
+
+      /* JN_PUSH_CASE=n runs one case alone (to see each fail on other code) */
+      if (g_getenv ("JN_PUSH_CASE") != NULL && (guint)atoi (g_getenv ("JN_PUSH_CASE")) != c)
+        continue;
+      g_test_message ("case %u: %s", c, tc->name);
+      g_assert_no_error (error);
+      if (!tc->resume)
+        write_behind (ent, &tc->behind);
+      directory = jn_ent_read_directory (JN_ENT (ent), UAI, NULL, NULL, NULL, &error);
+      if (tc->incomplete)
+        jn_directory_set_complete (directory, FALSE, "a test says so");
+      plan = plan_for_case (tc, directory, &export);
+
+      if (tc->single)
+        {
+          g_autoptr(JnEntUser) user = jn_ent_read_user (JN_ENT (ent), tc->writes[0].ent_id, NULL, &error);
+
+          report = jn_push_set_one (store, JN_ENT (ent), user, UAI, tc->writes[0].pronote_id, NULL, &error);
+        }
+      else
+        {
+          if (tc->resume)
+            {
+              g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+              g_autoptr(JnDirectory) now = NULL;
+              g_autoptr(JnPlan) again = NULL;
+              g_autoptr(JnExport) export_again = NULL;
+
+              g_cancellable_cancel (cancelled);
+              report = jn_push_run (store, JN_ENT (ent), plan, directory, "hash", NULL, NULL, NULL,
+                                    cancelled, &error);
+              g_assert_null (report);
+              g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+              g_clear_error (&error);
+              write_behind (ent, &tc->behind);
+
+              /* As the CLI does: the directory read again, the import resumed */
+              now = jn_ent_read_directory (JN_ENT (ent), UAI, NULL, NULL, NULL, &error);
+              again = plan_for_case (tc, now, &export_again);
+              report = jn_push_run (store, JN_ENT (ent), again, now, "hash", NULL, NULL, NULL, NULL, &error);
+              g_assert_no_error (error);
+              g_assert_true (report->resumed);
+            }
+          else
+            {
+              report = jn_push_run (store, JN_ENT (ent), plan, directory, "hash", NULL, NULL, NULL,
+                                    NULL, &error);
+            }
+        }
+      g_assert_no_error (error);
+
+      if (report->failed->len != tc->n_failed)
+        g_error ("%s: %u failed, expected %u", tc->name, report->failed->len, tc->n_failed);
+      for (guint i = 0; i < report->failed->len; i++)
+        {
+          JnOperation *op = g_ptr_array_index (report->failed, i);
+
+          g_assert_cmpint (op->status, ==, 409);
+          if (strstr (op->detail, tc->detail) == NULL)
+            g_error ("%s: “%s” does not say %s", tc->name, op->detail, tc->detail);
+        }
+
+      final = jn_ent_read_directory (JN_ENT (ent), UAI, NULL, NULL, NULL, &error);
+      for (guint i = 0; i < G_N_ELEMENTS (tc->expect) && tc->expect[i].ent_id != NULL; i++)
+        {
+          const char *held = jn_ent_user_get_pronote_id (jn_directory_lookup (final, tc->expect[i].ent_id), UAI);
+
+          if (g_strcmp0 (held, tc->expect[i].value) != 0)
+            g_error ("%s: %s holds %s, expected %s", tc->name, tc->expect[i].ent_id, held, tc->expect[i].value);
+        }
+
+      g_clear_object (&store);
+      {
+        g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+        const char *name;
+
+        while ((name = g_dir_read_name (d)) != NULL)
+          {
+            g_autofree char *path = g_build_filename (dir, name, NULL);
+
+            g_remove (path);
+          }
+        g_rmdir (dir);
+      }
+    }
+}
+
+/* Complete mode: a stale holder of a later step is cleared in the step of the write */
+static void
+test_clear_moved_first (void)
+{
+  const PushCase *tc = &push_cases[7];
+  g_autoptr(TestMemoryEnt) ent = memory_ent_new (tc->users, TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnDirectory) directory = jn_ent_read_directory (JN_ENT (ent), UAI, NULL, NULL, NULL, &error);
+  g_autoptr(JnExport) export = NULL;
+  g_autoptr(JnPlan) plan = plan_for_case (tc, directory, &export);
+
+  g_assert_true (tc->strict);
+  g_assert_cmpuint (g_list_model_get_n_items (jn_plan_get_clears (plan, JN_CATEGORY_RELATIVE)), ==, 1);
+  g_assert_cmpint (jn_plan_item_get_action (jn_plan_lookup (plan, X)), ==, JN_PLAN_ACTION_SET);
 }
 
 int
@@ -441,6 +920,8 @@ main (int   argc,
   g_test_add ("/push/changed-decisions", Fixture, NULL, fixture_setup, test_changed_decisions, fixture_teardown);
   g_test_add ("/push/moved-identifier", Fixture, NULL, fixture_setup, test_moved_identifier, fixture_teardown);
   g_test_add ("/push/conflict-reported", Fixture, NULL, fixture_setup, test_conflict_reported, fixture_teardown);
+  g_test_add_func ("/push/one-identifier-one-account", test_one_identifier);
+  g_test_add_func ("/push/clear-planned", test_clear_moved_first);
 
   return g_test_run ();
 }

@@ -1509,6 +1509,8 @@ plan_count_action (JnPlan       *plan,
   return n;
 }
 
+static char *student_pronote_id (guint i);
+
 /* @n students s0… with names the export and the ENT share; none holds an identifier */
 static char *
 add_students (Server *server,
@@ -1521,10 +1523,11 @@ add_students (Server *server,
       g_autofree char *id = g_strdup_printf ("s%u", i);
       g_autofree char *family = g_strdup_printf ("ELEVE%c%c", 'A' + i / 26, 'A' + i % 26);
       g_autofree char *birth_date = g_strdup_printf ("2012-%02u-%02u", 1 + (i / 28) % 12, 1 + i % 28);
+      g_autofree char *pronote_id = student_pronote_id (i);
 
       server_add_user (server, id, "Eleve", family, "Zoé", birth_date, UAI, "");
-      g_string_append_printf (xml, "<Eleve Nom=\"%s\" Prenom=\"Zoé\" DateNaissance=\"%s\" IDPN=\"PN%014u\"/>",
-                              family, birth_date, i);
+      g_string_append_printf (xml, "<Eleve Nom=\"%s\" Prenom=\"Zoé\" DateNaissance=\"%s\" IDPN=\"%s\"/>",
+                              family, birth_date, pronote_id);
     }
   g_string_append (xml, "</Eleves>");
 
@@ -1534,7 +1537,13 @@ add_students (Server *server,
 static char *
 student_pronote_id (guint i)
 {
-  return g_strdup_printf ("PN%014u", i);
+  char *id = g_strdup_printf ("PN%014u", i);
+
+  /* Well-formed: PRONOTE never writes the digits 0, 1 and 6 */
+  g_strdelimit (id + 2, "0", 'Z');
+  g_strdelimit (id + 2, "1", 'Y');
+  g_strdelimit (id + 2, "6", 'W');
+  return id;
 }
 
 /* Every student holds its identifier, written exactly once */
@@ -1880,8 +1889,8 @@ test_timeout_resume (Fixture       *fixture,
 
 static const char two_students[] =
   "<Eleves>"
-  "<Eleve Nom=\"MARTIN\" Prenom=\"Léa\" DateNaissance=\"2012-01-02\" IDPN=\"LEA0000000000001\"/>"
-  "<Eleve Nom=\"DUBOIS\" Prenom=\"Hugo\" DateNaissance=\"2012-03-04\" IDPN=\"HUGO000000000002\"/>"
+  "<Eleve Nom=\"MARTIN\" Prenom=\"Léa\" DateNaissance=\"2012-01-02\" IDPN=\"MEAZZZZZZZZZZZZY\"/>"
+  "<Eleve Nom=\"DUBOIS\" Prenom=\"Hugo\" DateNaissance=\"2012-03-04\" IDPN=\"HUGQZZZZZZZZZZZ2\"/>"
   "</Eleves>";
 
 static void
@@ -1932,7 +1941,7 @@ test_stale_etag (Fixture       *fixture,
   /* Hugo: decided again from the new version, written once, the other entry kept */
   hugo = server_dup_pronote_id (fixture->server, "hugo", UAI);
   hugo_other = server_dup_pronote_id (fixture->server, "hugo", OTHER_UAI);
-  g_assert_cmpstr (hugo, ==, "HUGO000000000002");
+  g_assert_cmpstr (hugo, ==, "HUGQZZZZZZZZZZZ2");
   g_assert_cmpstr (hugo_other, ==, "HUGOELSEWHERE002");
   g_assert_cmpuint (server_get_applied (fixture->server, "hugo"), ==, 1);
 }
@@ -1976,7 +1985,7 @@ test_stale_no_etag (Fixture       *fixture,
   g_assert_cmpuint (server_get_applied (fixture->server, "lea"), ==, 0);
 
   hugo = server_dup_pronote_id (fixture->server, "hugo", UAI);
-  g_assert_cmpstr (hugo, ==, "HUGO000000000002");
+  g_assert_cmpstr (hugo, ==, "HUGQZZZZZZZZZZZ2");
   g_assert_cmpuint (server_get_applied (fixture->server, "hugo"), ==, 1);
 }
 
@@ -2054,7 +2063,7 @@ test_stale_no_etag_fallback (Fixture       *fixture,
   fixture_connect (fixture, 5, 5);
   plan = fixture_plan (fixture,
                        "<Eleves><Eleve Nom=\"DUBOIS\" Prenom=\"Hugo\" DateNaissance=\"2012-03-04\" "
-                       "IDPN=\"HUGO000000000002\"/></Eleves>",
+                       "IDPN=\"HUGQZZZZZZZZZZZ2\"/></Eleves>",
                        JN_IMPORT_MODE_COMPLETE, &directory);
   g_assert_cmpuint (g_list_model_get_n_items (jn_plan_get_clears (plan, JN_CATEGORY_TEACHER)), ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (jn_plan_get_clears (plan, JN_CATEGORY_STUDENT)), ==, 1);
@@ -2099,7 +2108,7 @@ test_conflict (Fixture       *fixture,
   server_add_fault (fixture->server, &(Fault) { .method = "PATCH", .path = USERS_PATH "/s1",
                                                 .action = FAULT_STATUS, .status = 409,
                                                 .scim_type = "uniqueness",
-                                                .detail = "PN00000000000001 is already held by user u-other-42" });
+                                                .detail = "PNZZZZZZZZZZZZZY is already held by user u-other-42" });
 
   report = fixture_push (fixture, plan, directory, &error);
   g_assert_no_error (error);
@@ -2196,13 +2205,13 @@ test_invalid_path (Fixture       *fixture,
                    "{\"uai\":\"" UAI "\",\"value\":\"STALESTUDENT0001\"}]");
   server_add_user (fixture->server, "s2", "Eleve", "Roux", "Léo", "2011-07-08", UAI, "");
   server_add_user (fixture->server, "s3", "Eleve", "Moreau", "Inès", "2012-01-10", UAI,
-                   "\"pronoteIds\":[{\"uai\":\"" UAI "\",\"value\":\"KEEP000000000003\"}]");
+                   "\"pronoteIds\":[{\"uai\":\"" UAI "\",\"value\":\"KEEPZZZZZZZZZZZ3\"}]");
   records = g_strdup_printf ("%s<Eleves>"
-                             "<Eleve Nom=\"ROUX\" Prenom=\"Léo\" DateNaissance=\"2011-07-08\" IDPN=\"NEW0000000000002\"/>"
-                             "<Eleve Nom=\"MOREAU\" Prenom=\"Inès\" DateNaissance=\"2012-01-10\" IDPN=\"KEEP000000000003\"/>"
+                             "<Eleve Nom=\"ROUX\" Prenom=\"Léo\" DateNaissance=\"2011-07-08\" IDPN=\"NEWZZZZZZZZZZZZ2\"/>"
+                             "<Eleve Nom=\"MOREAU\" Prenom=\"Inès\" DateNaissance=\"2012-01-10\" IDPN=\"KEEPZZZZZZZZZZZ3\"/>"
                              "</Eleves>",
                              with_replace ? "<Professeurs><Professeur Nom=\"BERNARD\" Prenom=\"Anne\" "
-                                            "IDPN=\"NEWTEACHER000001\"/></Professeurs>"
+                                            "IDPN=\"NEWTEACHERZZZZZY\"/></Professeurs>"
                                           : "");
   {
     LOCKED (fixture->server);
@@ -2235,15 +2244,15 @@ test_invalid_path (Fixture       *fixture,
     g_autofree char *s2 = server_dup_pronote_id (fixture->server, "s2", UAI);
     g_autofree char *s3 = server_dup_pronote_id (fixture->server, "s3", UAI);
 
-    g_assert_cmpstr (t1, ==, with_replace ? "NEWTEACHER000001" : NULL);
+    g_assert_cmpstr (t1, ==, with_replace ? "NEWTEACHERZZZZZY" : NULL);
     g_assert_cmpstr (t1_other, ==, "KEEPTEACHER00001");
     g_assert_cmpuint (server_count_pronote_ids (fixture->server, "t1"), ==, with_replace ? 2 : 1);
     g_assert_null (s1);
     g_assert_cmpstr (s1_other, ==, "KEEPSTUDENT00001");
     g_assert_cmpuint (server_count_pronote_ids (fixture->server, "s1"), ==, 1);
-    g_assert_cmpstr (s2, ==, "NEW0000000000002");
+    g_assert_cmpstr (s2, ==, "NEWZZZZZZZZZZZZ2");
     g_assert_cmpuint (server_count_pronote_ids (fixture->server, "s2"), ==, 1);
-    g_assert_cmpstr (s3, ==, "KEEP000000000003");
+    g_assert_cmpstr (s3, ==, "KEEPZZZZZZZZZZZ3");
   }
   g_assert_cmpuint (server_get_applied (fixture->server, "t1"), ==, 1);
   g_assert_cmpuint (server_get_applied (fixture->server, "s1"), ==, 1);
