@@ -320,11 +320,12 @@ open_private (const char  *path,
 
   if (fstat (fd, &st) != 0)
     goto failed;
-  if (!S_ISREG (st.st_mode))
+  if (!S_ISREG (st.st_mode) || st.st_nlink > 1)
     {
       close (fd);
       g_set_error (error, JN_ERROR, JN_ERROR_IO,
-                   _("local store %s: not a regular file; refusing to use it"), path);
+                   _("local store %s: not a regular file (or one with other names, hard links); "
+                     "refusing to use it"), path);
       return -1;
     }
   if (st.st_uid != geteuid ())
@@ -431,6 +432,7 @@ jn_store_open (const char  *directory,
 {
   g_autoptr(JnStore) self = NULL;
   g_autofree char *default_dir = NULL;
+  g_autofree char *real_dir = NULL;
   static const char * const companions[] = { "-wal", "-shm", "-journal" };
   mode_t old_umask;
   int fd;
@@ -442,9 +444,21 @@ jn_store_open (const char  *directory,
   if (!check_directory (directory, error))
     return NULL;
 
+  /* A folder reached through a link is the user's choice (a home on another disk); the
+   * store's own files never are. The real path lets SQLite refuse links itself. */
+  real_dir = realpath (directory, NULL);
+  if (real_dir == NULL)
+    {
+      int saved = errno;
+
+      g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot open the folder %s: %s"),
+                   directory, g_strerror (saved));
+      return NULL;
+    }
+
   self = g_object_new (JN_TYPE_STORE, NULL);
-  self->path = g_build_filename (directory, "jonction.sqlite", NULL);
-  self->lock_path = g_build_filename (directory, "jonction.lock", NULL);
+  self->path = g_build_filename (real_dir, "jonction.sqlite", NULL);
+  self->lock_path = g_build_filename (real_dir, "jonction.lock", NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (companions); i++)
     {

@@ -67,6 +67,8 @@ typedef enum
   SETUP_DIR_DB,
   SETUP_OPEN_DIR,             /* the folder is 0777 */
   SETUP_STICKY_DIR,           /* the folder is 1777, like /tmp */
+  SETUP_HARDLINK_DB,          /* jonction.sqlite has another name elsewhere */
+  SETUP_LINKED_DIR,           /* the folder itself is a link: the user's choice */
 } Setup;
 
 static void
@@ -92,6 +94,8 @@ test_open_paths (void)
     { SETUP_DIR_DB, FALSE, NULL },
     { SETUP_OPEN_DIR, FALSE, "any user can write" },
     { SETUP_STICKY_DIR, TRUE, NULL },
+    { SETUP_HARDLINK_DB, FALSE, "hard links" },
+    { SETUP_LINKED_DIR, TRUE, NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -101,6 +105,7 @@ test_open_paths (void)
       g_autofree char *outside = g_build_filename (dir, "outside", NULL);
       g_autoptr(JnStore) store = NULL;
       g_autoptr(GError) error = NULL;
+      g_autofree char *open_dir = g_strdup (dir);
       const char *suffix = NULL;
 
       g_test_message ("case %u", i);
@@ -152,6 +157,15 @@ test_open_paths (void)
         case SETUP_STICKY_DIR:
           g_assert_cmpint (g_chmod (dir, 01777), ==, 0);
           break;
+        case SETUP_HARDLINK_DB:
+          write_file (outside, "", 0600);
+          g_assert_cmpint (link (outside, db), ==, 0);
+          break;
+        case SETUP_LINKED_DIR:
+          g_free (open_dir);
+          open_dir = g_strconcat (dir, "-link", NULL);
+          g_assert_cmpint (symlink (dir, open_dir), ==, 0);
+          break;
         }
       if (suffix != NULL)
         {
@@ -160,12 +174,14 @@ test_open_paths (void)
           g_assert_cmpint (symlink (outside, companion), ==, 0);
         }
 
-      store = jn_store_open (dir, &error);
+      store = jn_store_open (open_dir, &error);
       if (cases[i].opens)
         {
           g_assert_no_error (error);
           g_assert_nonnull (store);
           g_assert_cmpint (file_mode (db), ==, 0600);
+          if (cases[i].setup == SETUP_LINKED_DIR)
+            g_unlink (open_dir);
         }
       else
         {
@@ -175,8 +191,8 @@ test_open_paths (void)
             g_assert_nonnull (strstr (error->message, cases[i].reason));
           /* Nothing was created through a link, nothing was chmod'ed */
           g_assert_false (g_file_test (outside, G_FILE_TEST_EXISTS) &&
-                          cases[i].setup != SETUP_SYMLINK_DB);
-          if (cases[i].setup == SETUP_SYMLINK_DB)
+                          cases[i].setup != SETUP_SYMLINK_DB && cases[i].setup != SETUP_HARDLINK_DB);
+          if (cases[i].setup == SETUP_SYMLINK_DB || cases[i].setup == SETUP_HARDLINK_DB)
             {
               g_assert_cmpint (file_mode (outside), ==, 0600);
               g_assert_true (g_file_test (outside, G_FILE_TEST_IS_REGULAR));
