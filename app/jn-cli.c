@@ -331,12 +331,14 @@ jn_cli_open_store (JnCliOptions *options,
       return NULL;
     }
 
-  /* Retention: finished imports older than the setting lose their personal data */
+  /* Retention: finished imports older than the setting lose their personal data. A store
+   * that cannot be written to is still read (history), with a warning. */
   if (!jn_store_purge_expired (store, jn_cli_get_retention_days (), NULL, &error))
     {
-      g_object_unref (store);
-      *status = jn_cli_fail (error);
-      return NULL;
+      g_autofree char *warning = g_strdup_printf (_("warning: the expired imports were not purged: %s"),
+                                                  error->message);
+
+      jn_cli_print_error (warning);
     }
 
   *status = JN_EXIT_OK;
