@@ -91,6 +91,16 @@ gboolean  jn_cli_check_directory      (JnDirectory     *directory,
                                        JnExport        *export,
                                        gboolean         force,
                                        int             *status);
+/* @text escaped for the terminal (jn_text_escape_for_terminal()): for every name, file
+ * name and server's word printed in human output */
+char     *jn_cli_safe                 (const char      *text);
+/* Days a finished import keeps its personal data: the retention-days setting when the
+ * schema is installed, else JN_STORE_DEFAULT_RETENTION_DAYS */
+guint     jn_cli_get_retention_days   (void);
+/* Takes the store's push lock; if another process holds it, prints who and since when,
+ * sets *status and returns FALSE */
+gboolean  jn_cli_lock_store           (JnStore         *store,
+                                       int             *status);
 /* Prints @error and returns the exit status it maps to */
 int       jn_cli_fail                 (const GError    *error);
 
@@ -105,6 +115,8 @@ int       jn_cli_command_push         (int              argc,
 int       jn_cli_command_set_id       (int              argc,
                                        char           **argv);
 int       jn_cli_command_history      (int              argc,
+                                       char           **argv);
+int       jn_cli_command_forget       (int              argc,
                                        char           **argv);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (JnCliOptions, jn_cli_options_clear)

@@ -300,6 +300,9 @@ jn_cli_command_push (int    argc,
   store = jn_cli_open_store (&options, &status);
   if (store == NULL)
     return status;
+  /* One push at a time: before the journal is read, so that a resume is never run twice */
+  if (options.yes && !options.dry_run && !jn_cli_lock_store (store, &status))
+    return status;
 
   /* An interrupted import of this very file is resumed, not planned again; the directory
    * is read all the same: who holds what now is checked before each write. */
@@ -432,7 +435,7 @@ jn_cli_command_set_id (int    argc,
   if (ent == NULL)
     return status;
   store = jn_cli_open_store (&options, &status);
-  if (store == NULL)
+  if (store == NULL || !jn_cli_lock_store (store, &status))
     return status;
 
   user = jn_ent_read_user (ent, user_id, NULL, &error);
@@ -489,83 +492,4 @@ jn_cli_command_set_id (int    argc,
     }
 
   return report_status (report);
-}
-
-int
-jn_cli_command_history (int    argc,
-                        char **argv)
-{
-  g_auto(JnCliOptions) options = { 0 };
-  g_autoptr(JnStore) store = NULL;
-  g_autoptr(GPtrArray) imports = NULL;
-  g_autoptr(GError) error = NULL;
-  GOptionEntry entries[] = {
-    JN_CLI_STATE_ENTRY (options),
-    JN_CLI_JSON_ENTRY (options),
-    { NULL }
-  };
-  int status;
-
-  if (!jn_cli_parse (_("— list past imports"), entries, &argc, &argv, 0, &status))
-    return status;
-
-  store = jn_cli_open_store (&options, &status);
-  if (store == NULL)
-    return status;
-
-  imports = jn_store_list_imports (store, 0, &error);
-  if (imports == NULL)
-    return jn_cli_fail (error);
-
-  if (options.json)
-    {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < imports->len; i++)
-        {
-          JnImportRecord *record = g_ptr_array_index (imports, i);
-
-          json_builder_begin_object (builder);
-#define STRING(key, value) \
-          json_builder_set_member_name (builder, key); \
-          if (value) json_builder_add_string_value (builder, value); else json_builder_add_null_value (builder)
-#define INT(key, value) \
-          json_builder_set_member_name (builder, key); json_builder_add_int_value (builder, value)
-          STRING ("import_id", record->id);
-          STRING ("started_at", record->started_at);
-          STRING ("finished_at", record->finished_at);
-          STRING ("mode", record->mode);
-          STRING ("uai", record->uai);
-          STRING ("ent", record->ent);
-          STRING ("outcome", record->state);
-          INT ("set", record->n_set);
-          INT ("replaced", record->n_replaced);
-          INT ("cleared", record->n_cleared);
-          INT ("unchanged", record->n_unchanged);
-          INT ("failed", record->n_failed);
-#undef STRING
-#undef INT
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      root = json_builder_get_root (builder);
-      jn_cli_print_json (root);
-      return JN_EXIT_OK;
-    }
-
-  if (imports->len == 0)
-    g_print (_("No import yet.\n"));
-
-  for (guint i = 0; i < imports->len; i++)
-    {
-      JnImportRecord *record = g_ptr_array_index (imports, i);
-
-      g_print (_("%s  %-8s %s  %u set, %u replaced, %u removed, %u unchanged, %u failed  (%s)\n"),
-               record->started_at, record->mode, record->uai, record->n_set, record->n_replaced,
-               record->n_cleared, record->n_unchanged, record->n_failed, record->state);
-    }
-
-  return JN_EXIT_OK;
 }

@@ -10,14 +10,20 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
 #include "jn-cli-private.h"
 #include "jn-error.h"
 #include "jn-file-ent.h"
+#include "jn-io.h"
 #include "jn-matcher.h"
 #include "jn-scim-client.h"
+#include "jn-text.h"
+
+/* A bearer token is a line of a few hundred characters: anything far larger is not one */
+#define JN_CLI_TOKEN_MAX_SIZE (64 * 1024)
 
 void
 jn_cli_options_clear (JnCliOptions *options)
@@ -35,10 +41,13 @@ jn_cli_options_clear (JnCliOptions *options)
   g_clear_pointer (&options->output, g_free);
 }
 
+/* Messages quote file names, names from exports and servers' words: one line, always */
 void
 jn_cli_print_error (const char *message)
 {
-  g_printerr ("jonction-cli: %s\n", message);
+  g_autofree char *safe = jn_text_escape_for_terminal (message);
+
+  g_printerr ("jonction-cli: %s\n", safe);
 }
 
 int
@@ -56,12 +65,15 @@ jn_cli_print_json (JsonNode *root)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
+  g_autofree char *safe = NULL;
 
   json_generator_set_root (generator, root);
   json_generator_set_pretty (generator, FALSE);
   text = json_generator_to_data (generator, NULL);
+  /* json-glib leaves DEL, C1 and bidirectional controls raw: \u-escaped, the value is the same */
+  safe = jn_text_escape_json (text);
   /* cli.md: the JSON is UTF-8 whatever the locale; g_print() would convert it */
-  fputs (text, stdout);
+  fputs (safe, stdout);
   fputc ('\n', stdout);
   fflush (stdout);
 }
@@ -71,17 +83,25 @@ jn_cli_print_row (const char *label,
                   const char *value)
 {
   glong pad = 26 - g_utf8_strlen (label, -1);
+  g_autofree char *safe = jn_text_escape_for_terminal (value);
 
-  g_print ("%s%*s %s\n", label, (int)MAX (pad, 1), "", value ? value : "—");
+  g_print ("%s%*s %s\n", label, (int)MAX (pad, 1), "", safe ? safe : "—");
 }
 
 char *
 jn_cli_pad (const char *text,
             guint       width)
 {
-  glong length = g_utf8_strlen (text, -1);
+  g_autofree char *safe = jn_text_escape_for_terminal (text ? text : "");
+  glong length = g_utf8_strlen (safe, -1);
 
-  return g_strdup_printf ("%s%*s", text, (int)(length < width ? width - length : 0), "");
+  return g_strdup_printf ("%s%*s", safe, (int)(length < width ? width - length : 0), "");
+}
+
+char *
+jn_cli_safe (const char *text)
+{
+  return jn_text_escape_for_terminal (text);
 }
 
 gboolean
@@ -161,27 +181,78 @@ jn_cli_fail (const GError *error)
   return JN_EXIT_USAGE;
 }
 
+/* The token goes into an HTTP header: one line of visible ASCII, never echoed */
+static char *
+check_token (const char  *data,
+             gsize        length,
+             const char  *origin,
+             GError     **error)
+{
+  g_autofree char *token = NULL;
+
+  if (memchr (data, '\0', length) != NULL)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
+                   _("%s: the token holds a NUL byte; a token is one line of visible ASCII characters"),
+                   origin);
+      return NULL;
+    }
+
+  /* The end of line an editor adds, and spaces around, are not part of it */
+  token = g_strstrip (g_strndup (data, length));
+  if (*token == '\0')
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT, _("%s: the token is empty"), origin);
+      return NULL;
+    }
+
+  for (const char *p = token; *p != '\0'; p++)
+    if ((guchar)*p <= 0x20 || (guchar)*p >= 0x7f)
+      {
+        g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
+                     _("%s: the token holds a space, a control or a non-ASCII character "
+                       "(at character %u); a token is one line of visible ASCII characters"),
+                     origin, (guint)(p - token) + 1);
+        return NULL;
+      }
+
+  return g_steal_pointer (&token);
+}
+
 static char *
 read_token (JnCliOptions  *options,
             GError       **error)
 {
-  g_autofree char *contents = NULL;
-
   if (options->token_file != NULL)
     {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (options->token_file);
       g_autoptr(GError) local_error = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      gsize length;
+      const char *data;
 
-      if (!g_file_get_contents (options->token_file, &contents, NULL, &local_error))
+      bytes = jn_io_load_bounded (file, options->token_file, JN_CLI_TOKEN_MAX_SIZE, NULL, &local_error);
+      if (bytes == NULL)
         {
-          g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
-                       _("cannot read the token file: %s"), local_error->message);
+          if (g_error_matches (local_error, JN_ERROR, JN_ERROR_TOO_LARGE))
+            g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
+                         _("cannot read the token file: %s: larger than %u KiB, this is not a token"),
+                         options->token_file, (guint)(JN_CLI_TOKEN_MAX_SIZE / 1024));
+          else
+            g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
+                         _("cannot read the token file: %s"), local_error->message);
           return NULL;
         }
-      return g_strstrip (g_steal_pointer (&contents));
+      data = g_bytes_get_data (bytes, &length);
+      return check_token (data ? data : "", length, options->token_file, error);
     }
 
   if (g_getenv ("JONCTION_TOKEN") != NULL)
-    return g_strstrip (g_strdup (g_getenv ("JONCTION_TOKEN")));
+    {
+      const char *token = g_getenv ("JONCTION_TOKEN");
+
+      return check_token (token, strlen (token), "JONCTION_TOKEN", error);
+    }
 
   return NULL;
 }
@@ -274,8 +345,51 @@ jn_cli_open_store (JnCliOptions *options,
       return NULL;
     }
 
+  /* Retention: finished imports older than the setting lose their personal data. A store
+   * that cannot be written to is still read (history), with a warning. */
+  if (!jn_store_purge_expired (store, jn_cli_get_retention_days (), NULL, &error))
+    {
+      g_autofree char *warning = g_strdup_printf (_("warning: the expired imports were not purged: %s"),
+                                                  error->message);
+
+      jn_cli_print_error (warning);
+    }
+
   *status = JN_EXIT_OK;
   return store;
+}
+
+guint
+jn_cli_get_retention_days (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  /* The CLI runs where the application's schema may not be installed */
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL || !g_settings_schema_has_key (schema, "retention-days"))
+    return JN_STORE_DEFAULT_RETENTION_DAYS;
+
+  settings = g_settings_new_full (schema, NULL, NULL);
+  return g_settings_get_uint (settings, "retention-days");
+}
+
+gboolean
+jn_cli_lock_store (JnStore *store,
+                   int     *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!jn_store_lock (store, &error))
+    {
+      *status = jn_cli_fail (error);
+      return FALSE;
+    }
+
+  *status = JN_EXIT_OK;
+  return TRUE;
 }
 
 gboolean
@@ -378,7 +492,56 @@ static const struct
   { "push", jn_cli_command_push, N_("Apply the plan to the ENT, journalled and resumable") },
   { "set-id", jn_cli_command_set_id, N_("Set one user's PRONOTE identifier") },
   { "history", jn_cli_command_history, N_("List past imports") },
+  { "forget", jn_cli_command_forget, N_("Remove the personal data of the local store now") },
 };
+
+/* Defence in depth for whatever a command prints without escaping it: escape sequences,
+ * C1 and bidirectional controls never reach the terminal. Line ends are the format
+ * strings' own and pass. */
+static void
+print_escaped (FILE       *stream,
+               const char *string)
+{
+  g_autoptr(GString) safe = g_string_new (NULL);
+  const char *charset;
+
+  for (const char *p = string; *p != '\0';)
+    {
+      gsize span = strcspn (p, "\r\n");
+      g_autofree char *segment = g_strndup (p, span);
+      g_autofree char *escaped = jn_text_escape_for_terminal (segment);
+
+      g_string_append (safe, escaped);
+      p += span;
+      if (*p != '\0')
+        g_string_append_c (safe, *p++);
+    }
+
+  if (g_get_charset (&charset))
+    {
+      fputs (safe->str, stream);
+    }
+  else
+    {
+      g_autofree char *converted = g_convert_with_fallback (safe->str, -1, charset, "UTF-8", "?",
+                                                            NULL, NULL, NULL);
+
+      fputs (converted ? converted : safe->str, stream);
+    }
+  fflush (stream);
+}
+
+static void
+print_stdout_cb (const char *string)
+{
+  print_escaped (stdout, string);
+}
+
+static void
+print_stderr_cb (const char *string)
+{
+  print_escaped (stderr, string);
+}
 
 static void
 print_usage (FILE *stream)
@@ -396,6 +559,8 @@ jn_cli_run (int    argc,
   const char *command;
 
   g_set_prgname ("jonction-cli");
+  g_set_print_handler (print_stdout_cb);
+  g_set_printerr_handler (print_stderr_cb);
 
   if (argc < 2)
     {

@@ -13,8 +13,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -29,6 +31,9 @@ struct _JnStore
 
   sqlite3 *db;
   char    *path;
+  char    *lock_path;
+  int      lock_fd;       /* -1 unless this store holds the push lock */
+  guint    lock_depth;    /* explicit jn_store_lock() calls not yet released */
 };
 
 G_DEFINE_FINAL_TYPE (JnStore, jn_store, G_TYPE_OBJECT)
@@ -70,6 +75,13 @@ static const char * const migrations[] = {
   "  PRIMARY KEY (import_id, seq));",
   /* 1 → 2: an import resumes only with the decisions it was planned with */
   "ALTER TABLE imports ADD COLUMN decisions_hash TEXT NOT NULL DEFAULT '';",
+  /* 2 → 3: retention. A purged import keeps an anonymous line: its counts move here and
+   * its decisions and journal go. */
+  "ALTER TABLE imports ADD COLUMN purged_at TEXT;"
+  "ALTER TABLE imports ADD COLUMN kept_set INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE imports ADD COLUMN kept_replaced INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE imports ADD COLUMN kept_cleared INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE imports ADD COLUMN kept_failed INTEGER NOT NULL DEFAULT 0;",
 };
 
 static const char * const kind_names[] = { "set", "replace", "clear" };
@@ -136,8 +148,14 @@ jn_store_finalize (GObject *object)
 {
   JnStore *self = (JnStore *)object;
 
+  if (self->lock_fd >= 0)
+    {
+      self->lock_depth = 0;
+      jn_store_unlock (self);
+    }
   g_clear_pointer (&self->db, sqlite3_close_v2);
   g_free (self->path);
+  g_free (self->lock_path);
 
   G_OBJECT_CLASS (jn_store_parent_class)->finalize (object);
 }
@@ -151,6 +169,7 @@ jn_store_class_init (JnStoreClass *klass)
 static void
 jn_store_init (JnStore *self)
 {
+  self->lock_fd = -1;
 }
 
 static gboolean
@@ -262,23 +281,147 @@ migrate (JnStore  *self,
   return TRUE;
 }
 
-/* The database and its WAL companions are created private before SQLite touches them. */
-static gboolean
-create_private (const char  *path,
-                GError     **error)
+/* Opens one of the store's files without following a symbolic link. A file this store
+ * creates is made private (0600); an existing one must be a regular file of this user that
+ * nobody else can read: its mode is never changed behind the user's back. */
+static int
+open_private (const char  *path,
+              gboolean     create,
+              GError     **error)
 {
-  int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  struct stat st;
+  int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
+  int fd = -1;
 
+  if (create)
+    {
+      fd = g_open (path, flags | O_CREAT | O_EXCL, 0600);
+      if (fd >= 0)
+        {
+          /* Ours: private whatever the umask */
+          if (fchmod (fd, 0600) != 0)
+            {
+              int saved = errno;
+
+              close (fd);
+              g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot create the local store %s: %s"),
+                           path, g_strerror (saved));
+              return -1;
+            }
+          return fd;
+        }
+      if (errno != EEXIST)
+        goto failed;
+    }
+
+  fd = g_open (path, flags, 0);
   if (fd < 0)
+    goto failed;
+
+  if (fstat (fd, &st) != 0)
+    goto failed;
+  if (!S_ISREG (st.st_mode) || st.st_nlink > 1)
+    {
+      close (fd);
+      g_set_error (error, JN_ERROR, JN_ERROR_IO,
+                   _("local store %s: not a regular file (or one with other names, hard links); "
+                     "refusing to use it"), path);
+      return -1;
+    }
+  if (st.st_uid != geteuid ())
+    {
+      close (fd);
+      g_set_error (error, JN_ERROR, JN_ERROR_IO,
+                   _("local store %s: the file belongs to another user; refusing to use it"), path);
+      return -1;
+    }
+  if ((st.st_mode & 0077) != 0)
+    {
+      close (fd);
+      g_set_error (error, JN_ERROR, JN_ERROR_IO,
+                   _("local store %s: other users may access this file (mode %03o); it holds "
+                     "personal data, so Jonction refuses it. Make it private with "
+                     "“chmod 600 %s” (Jonction never changes the mode of a file it did not create)"),
+                   path, (guint)(st.st_mode & 0777), path);
+      return -1;
+    }
+
+  return fd;
+
+failed:
+  {
+    int saved = errno;
+
+    if (fd >= 0)
+      close (fd);
+    if (saved == ELOOP || saved == EMLINK)
+      g_set_error (error, JN_ERROR, JN_ERROR_IO,
+                   _("local store %s: this is a symbolic link; refusing to follow it"), path);
+    else
+      g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot open the local store %s: %s"),
+                   path, g_strerror (saved));
+    return -1;
+  }
+}
+
+/* The database's companions: SQLite would follow a link planted there */
+static gboolean
+check_companion (const char  *path,
+                 GError     **error)
+{
+  struct stat st;
+
+  if (lstat (path, &st) != 0)
+    {
+      if (errno == ENOENT)
+        return TRUE;
+      g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot open the local store %s: %s"),
+                   path, g_strerror (errno));
+      return FALSE;
+    }
+
+  if (S_ISLNK (st.st_mode))
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_IO,
+                   _("local store %s: this is a symbolic link; refusing to follow it"), path);
+      return FALSE;
+    }
+
+  /* An existing regular file is checked like the database itself */
+  {
+    int fd = open_private (path, FALSE, error);
+
+    if (fd < 0)
+      return FALSE;
+    close (fd);
+  }
+
+  return TRUE;
+}
+
+static gboolean
+check_directory (const char  *directory,
+                 GError     **error)
+{
+  struct stat st;
+
+  if (g_mkdir_with_parents (directory, 0700) != 0 || stat (directory, &st) != 0)
     {
       int saved = errno;
 
-      g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot create the local store %s: %s"),
-                   path, g_strerror (saved));
+      g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot create the folder %s: %s"),
+                   directory, g_strerror (saved));
       return FALSE;
     }
-  fchmod (fd, 0600);
-  close (fd);
+
+  /* Anyone could swap the files under us there */
+  if ((st.st_mode & S_IWOTH) != 0 && (st.st_mode & S_ISVTX) == 0)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_IO,
+                   _("local store folder %s: any user can write in it; choose a private folder"),
+                   directory);
+      return FALSE;
+    }
 
   return TRUE;
 }
@@ -289,31 +432,52 @@ jn_store_open (const char  *directory,
 {
   g_autoptr(JnStore) self = NULL;
   g_autofree char *default_dir = NULL;
+  g_autofree char *real_dir = NULL;
+  static const char * const companions[] = { "-wal", "-shm", "-journal" };
   mode_t old_umask;
+  int fd;
   int rc;
 
   if (directory == NULL)
     directory = default_dir = g_build_filename (g_get_user_data_dir (), "jonction", NULL);
 
-  if (g_mkdir_with_parents (directory, 0700) != 0)
+  if (!check_directory (directory, error))
+    return NULL;
+
+  /* A folder reached through a link is the user's choice (a home on another disk); the
+   * store's own files never are. The real path lets SQLite refuse links itself. */
+  real_dir = realpath (directory, NULL);
+  if (real_dir == NULL)
     {
       int saved = errno;
 
-      g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot create the folder %s: %s"),
+      g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot open the folder %s: %s"),
                    directory, g_strerror (saved));
       return NULL;
     }
 
   self = g_object_new (JN_TYPE_STORE, NULL);
-  self->path = g_build_filename (directory, "jonction.sqlite", NULL);
+  self->path = g_build_filename (real_dir, "jonction.sqlite", NULL);
+  self->lock_path = g_build_filename (real_dir, "jonction.lock", NULL);
 
-  if (!create_private (self->path, error))
+  for (guint i = 0; i < G_N_ELEMENTS (companions); i++)
+    {
+      g_autofree char *companion = g_strconcat (self->path, companions[i], NULL);
+
+      if (!check_companion (companion, error))
+        return NULL;
+    }
+
+  fd = open_private (self->path, TRUE, error);
+  if (fd < 0)
     return NULL;
+  close (fd);
 
   /* SQLite creates -wal and -shm next to it: keep them private too. */
   old_umask = umask (0077);
   rc = sqlite3_open_v2 (self->path, &self->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX |
+                        SQLITE_OPEN_NOFOLLOW, NULL);
   umask (old_umask);
   if (rc != SQLITE_OK)
     {
@@ -322,13 +486,160 @@ jn_store_open (const char  *directory,
     }
 
   sqlite3_busy_timeout (self->db, 10000);
+  /* Deleted rows are overwritten, not left in free pages */
   if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
       !exec (self, "PRAGMA synchronous = FULL", error) ||
       !exec (self, "PRAGMA foreign_keys = ON", error) ||
+      !exec (self, "PRAGMA secure_delete = ON", error) ||
       !migrate (self, error))
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+/* The push lock: an flock(2) on jonction.lock next to the database. The kernel releases it
+ * when the process dies, however it dies, so a killed push never blocks the resume. The file
+ * says who holds it, for the message of the one refused. */
+static char *
+describe_holder (const char *lock_path)
+{
+  g_autofree char *pid = NULL, *program = NULL, *since = NULL;
+  char buffer[1024];
+  ssize_t n;
+  int fd = g_open (lock_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0);
+
+  if (fd < 0)
+    return NULL;
+  n = read (fd, buffer, sizeof buffer - 1);
+  close (fd);
+  if (n <= 0)
+    return NULL;
+  buffer[n] = '\0';
+
+  {
+    g_auto(GStrv) lines = g_strsplit (buffer, "\n", 8);
+
+    for (guint i = 0; lines[i] != NULL; i++)
+      {
+        if (g_str_has_prefix (lines[i], "pid="))
+          { g_free (pid); pid = g_strdup (lines[i] + 4); }
+        else if (g_str_has_prefix (lines[i], "program="))
+          { g_free (program); program = g_strdup (lines[i] + 8); }
+        else if (g_str_has_prefix (lines[i], "since="))
+          { g_free (since); since = g_strdup (lines[i] + 6); }
+      }
+  }
+
+  if (pid == NULL)
+    return NULL;
+
+  return g_strdup_printf (_("process %s (%s) since %s"), pid, program ? program : "?",
+                          since ? since : "?");
+}
+
+gboolean
+jn_store_lock (JnStore  *self,
+               GError  **error)
+{
+  g_autofree char *since = NULL;
+  g_autofree char *contents = NULL;
+  int fd;
+
+  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+
+  if (self->lock_fd >= 0)
+    {
+      self->lock_depth++;
+      return TRUE;
+    }
+
+  fd = open_private (self->lock_path, TRUE, error);
+  if (fd < 0)
+    return FALSE;
+
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved = errno;
+      g_autofree char *holder = NULL;
+
+      close (fd);
+      if (saved != EWOULDBLOCK)
+        {
+          g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot lock the local store %s: %s"),
+                       self->lock_path, g_strerror (saved));
+          return FALSE;
+        }
+
+      holder = describe_holder (self->lock_path);
+      if (holder != NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                     _("another push is using the local store %s: %s. Only one push (or "
+                       "identifier edit) runs at a time; wait for it to end, or stop it, then "
+                       "run this command again"), self->path, holder);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                     _("another push is using the local store %s. Only one push (or identifier "
+                       "edit) runs at a time; wait for it to end, or stop it, then run this "
+                       "command again"), self->path);
+      return FALSE;
+    }
+
+  since = now_iso8601 ();
+  contents = g_strdup_printf ("pid=%d\nprogram=%s\nsince=%s\n", (int)getpid (),
+                              g_get_prgname () ? g_get_prgname () : "?", since);
+  /* Only informative: a failure to write it does not matter */
+  if (ftruncate (fd, 0) == 0 && write (fd, contents, strlen (contents)) < 0)
+    g_debug ("cannot write %s: %s", self->lock_path, g_strerror (errno));
+
+  self->lock_fd = fd;
+  self->lock_depth = 1;
+  return TRUE;
+}
+
+void
+jn_store_unlock (JnStore *self)
+{
+  g_return_if_fail (JN_IS_STORE (self));
+
+  if (self->lock_fd < 0)
+    return;
+  if (self->lock_depth > 1)
+    {
+      self->lock_depth--;
+      return;
+    }
+
+  /* Emptied while still held: the next holder never reads a stale owner */
+  if (ftruncate (self->lock_fd, 0) != 0)
+    g_debug ("cannot empty %s: %s", self->lock_path, g_strerror (errno));
+  flock (self->lock_fd, LOCK_UN);
+  close (self->lock_fd);
+  self->lock_fd = -1;
+  self->lock_depth = 0;
+}
+
+gboolean
+jn_store_is_locked (JnStore *self)
+{
+  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+
+  return self->lock_fd >= 0;
+}
+
+/* Every write of an import holds the lock, whoever calls: a face that forgot to take it
+ * is still refused rather than writing alongside another push. */
+static gboolean
+ensure_locked (JnStore  *self,
+               GError  **error)
+{
+  if (self->lock_fd >= 0)
+    return TRUE;
+
+  if (!jn_store_lock (self, error))
+    return FALSE;
+  /* Held until the import ends (jn_store_finish_import) or the store is closed */
+  self->lock_depth = 0;
+  return TRUE;
 }
 
 const char *
@@ -355,6 +666,12 @@ read_import (JnStore      *self,
   record->file_hash = column_text (stmt, 6);
   record->state = column_text (stmt, 7);
   record->n_unchanged = (guint)sqlite3_column_int (stmt, 8);
+  /* What a purged import kept of its journal */
+  record->n_set = (guint)sqlite3_column_int (stmt, 9);
+  record->n_replaced = (guint)sqlite3_column_int (stmt, 10);
+  record->n_cleared = (guint)sqlite3_column_int (stmt, 11);
+  record->n_failed = (guint)sqlite3_column_int (stmt, 12);
+  record->purged = sqlite3_column_type (stmt, 13) != SQLITE_NULL;
 
   counts = prepare (self, "SELECT kind, state, COUNT(*) FROM operations WHERE import_id = ?1 "
                           "GROUP BY kind, state", NULL);
@@ -418,6 +735,7 @@ hash_decisions (GHashTable *decisions)
 }
 
 #define IMPORT_COLUMNS "id, started_at, finished_at, mode, uai, ent, file_hash, state, n_unchanged"
+#define SELECT_COLUMNS IMPORT_COLUMNS ", kept_set, kept_replaced, kept_cleared, kept_failed, purged_at"
 
 JnImportRecord *
 jn_store_find_resumable (JnStore    *self,
@@ -432,7 +750,7 @@ jn_store_find_resumable (JnStore    *self,
 
   g_return_val_if_fail (JN_IS_STORE (self), NULL);
 
-  stmt = prepare (self, "SELECT " IMPORT_COLUMNS " FROM imports WHERE uai = ?1 AND mode = ?2 "
+  stmt = prepare (self, "SELECT " SELECT_COLUMNS " FROM imports WHERE uai = ?1 AND mode = ?2 "
                         "AND ent = ?3 AND file_hash = ?4 AND decisions_hash = ?5 "
                         "AND state IN ('running', 'interrupted') "
                         "ORDER BY started_at DESC LIMIT 1", NULL);
@@ -459,6 +777,9 @@ jn_store_supersede_unfinished (JnStore     *self,
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+
+  if (!ensure_locked (self, error))
+    return FALSE;
 
   stmt = prepare (self, "UPDATE imports SET state = 'superseded' WHERE uai = ?1 AND mode = ?2 "
                         "AND ent = ?3 AND file_hash = ?4 AND state IN ('running', 'interrupted')",
@@ -496,7 +817,7 @@ jn_store_begin_import (JnStore     *self,
 
   g_return_val_if_fail (JN_IS_STORE (self), NULL);
 
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!ensure_locked (self, error) || !exec (self, "BEGIN IMMEDIATE", error))
     return NULL;
 
   insert_import = prepare (self, "INSERT INTO imports (" IMPORT_COLUMNS ", decisions_hash) "
@@ -633,6 +954,9 @@ jn_store_set_operation_state (JnStore     *self,
 
   g_return_val_if_fail (JN_IS_STORE (self), FALSE);
 
+  if (!ensure_locked (self, error))
+    return FALSE;
+
   stmt = prepare (self, "UPDATE operations SET state = ?1, status = ?2, detail = ?3, updated_at = ?4 "
                         "WHERE import_id = ?5 AND seq = ?6", error);
   if (stmt == NULL)
@@ -662,7 +986,7 @@ jn_store_save_operations (JnStore     *self,
   if (ops->len == 0)
     return TRUE;
 
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!ensure_locked (self, error) || !exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
 
   for (guint i = 0; i < ops->len; i++)
@@ -702,6 +1026,10 @@ jn_store_finish_import (JnStore     *self,
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return set_sqlite_error (self, error);
 
+  /* The lock a write took by itself ends with the import */
+  if (self->lock_fd >= 0 && self->lock_depth == 0 && !g_str_equal (state, "running"))
+    jn_store_unlock (self);
+
   return TRUE;
 }
 
@@ -716,7 +1044,7 @@ jn_store_list_imports (JnStore  *self,
 
   g_return_val_if_fail (JN_IS_STORE (self), NULL);
 
-  stmt = prepare (self, "SELECT " IMPORT_COLUMNS " FROM imports ORDER BY started_at DESC, rowid DESC "
+  stmt = prepare (self, "SELECT " SELECT_COLUMNS " FROM imports ORDER BY started_at DESC, rowid DESC "
                         "LIMIT ?1", error);
   if (stmt == NULL)
     return NULL;
@@ -743,7 +1071,7 @@ jn_store_get_import (JnStore     *self,
 
   g_return_val_if_fail (JN_IS_STORE (self), NULL);
 
-  stmt = prepare (self, "SELECT " IMPORT_COLUMNS " FROM imports WHERE id = ?1", error);
+  stmt = prepare (self, "SELECT " SELECT_COLUMNS " FROM imports WHERE id = ?1", error);
   if (stmt == NULL)
     return NULL;
 
@@ -755,4 +1083,131 @@ jn_store_get_import (JnStore     *self,
     }
 
   return read_import (self, stmt);
+}
+
+/* Finished imports whose end is older than @days lose their personal data: the journal
+ * (PRONOTE and ENT identifiers, server details) and the decisions go; the import keeps an
+ * anonymous line (dates, mode, UAI, ENT, counts, outcome) for the history. Unfinished
+ * imports keep their journal: it is what resumes them. */
+gboolean
+jn_store_purge_expired (JnStore  *self,
+                        guint     days,
+                        guint    *n_purged,
+                        GError  **error)
+{
+  g_autoptr(sqlite3_stmt) mark = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) limit = g_date_time_add_days (now, -(gint)MIN (days, 36500));
+  g_autofree char *cutoff = g_date_time_format_iso8601 (limit);
+  g_autofree char *stamp = g_date_time_format_iso8601 (now);
+  int changes;
+
+  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+
+  if (n_purged != NULL)
+    *n_purged = 0;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  mark = prepare (self,
+                  "UPDATE imports SET purged_at = ?1, file_hash = '', decisions_hash = '',"
+                  " kept_set = kept_set + (SELECT COUNT(*) FROM operations o WHERE o.import_id = imports.id"
+                  "   AND o.kind = 'set' AND o.state = 'done'),"
+                  " kept_replaced = kept_replaced + (SELECT COUNT(*) FROM operations o WHERE o.import_id = imports.id"
+                  "   AND o.kind = 'replace' AND o.state = 'done'),"
+                  " kept_cleared = kept_cleared + (SELECT COUNT(*) FROM operations o WHERE o.import_id = imports.id"
+                  "   AND o.kind = 'clear' AND o.state = 'done'),"
+                  " kept_failed = kept_failed + (SELECT COUNT(*) FROM operations o WHERE o.import_id = imports.id"
+                  "   AND o.state = 'failed')"
+                  " WHERE purged_at IS NULL AND state NOT IN ('running', 'interrupted')"
+                  " AND COALESCE(finished_at, started_at) <= ?2", error);
+  if (mark == NULL)
+    goto rollback;
+
+  sqlite3_bind_text (mark, 1, stamp, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (mark, 2, cutoff, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (mark) != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error);
+      goto rollback;
+    }
+  changes = sqlite3_changes (self->db);
+
+  if (!exec (self, "DELETE FROM operations WHERE import_id IN "
+                   "(SELECT id FROM imports WHERE purged_at IS NOT NULL)", error) ||
+      !exec (self, "DELETE FROM decisions WHERE import_id IN "
+                   "(SELECT id FROM imports WHERE purged_at IS NOT NULL)", error) ||
+      !exec (self, "COMMIT", error))
+    goto rollback;
+
+  if (n_purged != NULL)
+    *n_purged = (guint)changes;
+  return TRUE;
+
+rollback:
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+static gboolean
+count_rows (JnStore     *self,
+            const char  *sql,
+            guint       *count,
+            GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return set_sqlite_error (self, error);
+
+  *count = (guint)sqlite3_column_int (stmt, 0);
+  return TRUE;
+}
+
+gboolean
+jn_store_count_local_data (JnStore  *self,
+                           guint    *n_imports,
+                           guint    *n_decisions,
+                           guint    *n_operations,
+                           GError  **error)
+{
+  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+
+  return count_rows (self, "SELECT COUNT(*) FROM imports", n_imports, error) &&
+         count_rows (self, "SELECT COUNT(*) FROM decisions", n_decisions, error) &&
+         count_rows (self, "SELECT COUNT(*) FROM operations", n_operations, error);
+}
+
+/* Removes every import, decision and journal row now, then rewrites the file so that the
+ * removed data leave it (and its write-ahead log) too. Refused while a push holds the lock. */
+gboolean
+jn_store_forget (JnStore  *self,
+                 GError  **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+
+  if (!jn_store_lock (self, error))
+    return FALSE;
+
+  ok = exec (self, "BEGIN IMMEDIATE", error);
+  if (ok && !(exec (self, "DELETE FROM operations", error) &&
+              exec (self, "DELETE FROM decisions", error) &&
+              exec (self, "DELETE FROM imports", error) &&
+              exec (self, "COMMIT", error)))
+    {
+      exec (self, "ROLLBACK", NULL);
+      ok = FALSE;
+    }
+
+  ok = ok &&
+       exec (self, "VACUUM", error) &&
+       exec (self, "PRAGMA wal_checkpoint(TRUNCATE)", error);
+
+  jn_store_unlock (self);
+  return ok;
 }

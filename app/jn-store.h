@@ -52,6 +52,7 @@ typedef struct
   char  *file_hash;
   char  *state;         /* "running", "interrupted", "done", "partial", "superseded" */
   guint  n_set, n_replaced, n_cleared, n_unchanged, n_failed;
+  gboolean purged;      /* its personal data are gone: only this line is left */
 } JnImportRecord;
 
 void            jn_operation_free              (JnOperation     *op);
@@ -62,8 +63,13 @@ const char     *jn_op_state_to_string          (JnOpState        state);
 #define JN_TYPE_STORE (jn_store_get_type ())
 G_DECLARE_FINAL_TYPE (JnStore, jn_store, JN, STORE, GObject)
 
-/* Opens (creating, mode 0600, migrating) the store in @directory; NULL = the default
- * under $XDG_DATA_HOME/jonction */
+/* How long a finished import keeps its personal data, by default */
+#define JN_STORE_DEFAULT_RETENTION_DAYS 30
+
+/* Opens (creating, migrating) the store in @directory; NULL = the default under
+ * $XDG_DATA_HOME/jonction. The files it creates are 0600 (the folder 0700); a symbolic link
+ * at the database or its companions, a file of another user or one others can read is
+ * refused, never followed nor chmod'ed. */
 JnStore        *jn_store_open                  (const char      *directory,
                                                 GError         **error);
 const char     *jn_store_get_path              (JnStore         *self);
@@ -120,6 +126,31 @@ GPtrArray      *jn_store_list_imports          (JnStore         *self,
                                                 GError         **error);
 JnImportRecord *jn_store_get_import            (JnStore         *self,
                                                 const char      *import_id,
+                                                GError         **error);
+
+/* One push (or single edit) at a time per store. Takes the lock or fails at once with
+ * G_IO_ERROR_BUSY, naming the process that holds it and since when; calls nest. The kernel
+ * drops the lock of a process that dies, however it dies. Writing an import takes it by
+ * itself (until jn_store_finish_import) if the caller did not. */
+gboolean        jn_store_lock                  (JnStore         *self,
+                                                GError         **error);
+void            jn_store_unlock                (JnStore         *self);
+gboolean        jn_store_is_locked             (JnStore         *self);
+
+/* Privacy. Purges the personal data (journal, decisions) of the imports finished more than
+ * @days ago (0: all finished imports), keeping an anonymous history line. */
+gboolean        jn_store_purge_expired         (JnStore         *self,
+                                                guint            days,
+                                                guint           *n_purged,
+                                                GError         **error);
+gboolean        jn_store_count_local_data      (JnStore         *self,
+                                                guint           *n_imports,
+                                                guint           *n_decisions,
+                                                guint           *n_operations,
+                                                GError         **error);
+/* Removes all imports, decisions and journal rows now, and rewrites the file so that they
+ * leave it. Fails with G_IO_ERROR_BUSY while a push holds the lock. */
+gboolean        jn_store_forget                (JnStore         *self,
                                                 GError         **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JnOperation, jn_operation_free)
