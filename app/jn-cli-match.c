@@ -18,10 +18,12 @@ print_person_line (JnPlanItem *item)
   JnPerson *person = jn_plan_item_get_person (item);
   g_autofree char *name = jn_person_dup_display_name (person);
   g_autofree char *padded = jn_cli_pad (name, 36);
-  const char *birth_date = jn_person_get_birth_date (person);
+  g_autofree char *birth_date = jn_cli_safe (jn_person_get_birth_date (person));
+  g_autofree char *pronote_id = jn_cli_safe (jn_plan_item_get_pronote_id (item));
 
+  /* Every value comes from the file: escaped, so that none can forge a line */
   g_print ("    %s %-10s %s", padded, birth_date ? birth_date : "",
-           jn_plan_item_get_pronote_id (item) ? jn_plan_item_get_pronote_id (item) : "—");
+           pronote_id ? pronote_id : "—");
 }
 
 /* cli.md's cause code, the same in every language */
@@ -71,7 +73,11 @@ print_plan_human (JnPlan *plan)
               print_person_line (item);
               g_print ("  %s", _("to check among:"));
               for (guint k = 0; k < candidates->len; k++)
-                g_print (" %s", jn_ent_user_get_id (g_ptr_array_index (candidates, k)));
+                {
+                  g_autofree char *ent_id = jn_cli_safe (jn_ent_user_get_id (g_ptr_array_index (candidates, k)));
+
+                  g_print (" %s", ent_id);
+                }
               print_cause (item);
               g_print ("\n");
             }

@@ -75,8 +75,12 @@ jn_cli_command_directory (int    argc,
       return JN_EXIT_USAGE;
     }
 
-  g_printerr (_("%u users of %s saved to %s\n"), jn_directory_get_n_users (directory),
-              options.uai, options.output);
+  {
+    g_autofree char *safe_output = jn_cli_safe (options.output);
+
+    g_printerr (_("%u users of %s saved to %s\n"), jn_directory_get_n_users (directory),
+                options.uai, safe_output);
+  }
   return JN_EXIT_OK;
 }
 
@@ -139,9 +143,13 @@ print_report_human (JnPushReport *report)
     {
       JnOperation *op = g_ptr_array_index (report->failed, i);
 
-      g_print ("  %s %s → %s: %s\n", jn_op_kind_to_string (op->kind),
-               op->record_id ? op->record_id : op->old_pronote_id ? op->old_pronote_id : "—", op->ent_id,
-               op->detail ? op->detail : "");
+      /* Identifiers and the server's words are escaped: none can forge a line */
+      g_autofree char *record = jn_cli_safe (op->record_id ? op->record_id
+                                             : op->old_pronote_id ? op->old_pronote_id : "—");
+      g_autofree char *ent_id = jn_cli_safe (op->ent_id);
+      g_autofree char *detail = jn_cli_safe (op->detail ? op->detail : "");
+
+      g_print ("  %s %s → %s: %s\n", jn_op_kind_to_string (op->kind), record, ent_id, detail);
     }
   g_print (_("Import %s recorded.\n"), report->import_id);
 }
@@ -445,9 +453,11 @@ jn_cli_command_set_id (int    argc,
   current = jn_ent_user_get_pronote_id (user, options.uai);
   if (current != NULL && g_strcmp0 (current, pronote_id) != 0 && !options.yes)
     {
+      g_autofree char *safe_user = jn_cli_safe (user_id);
+      g_autofree char *safe_current = jn_cli_safe (current);
       g_autofree char *message = g_strdup_printf (
         _("the user “%s” already holds the identifier %s for %s; add --yes to replace it"),
-        user_id, current, options.uai);
+        safe_user, safe_current, options.uai);
 
       return jn_cli_usage_error (NULL, message);
     }
@@ -467,7 +477,9 @@ jn_cli_command_set_id (int    argc,
         }
       else
         {
-          g_print (_("%s already holds this identifier: nothing to do.\n"), user_id);
+          g_autofree char *safe_user = jn_cli_safe (user_id);
+
+          g_print (_("%s already holds this identifier: nothing to do.\n"), safe_user);
         }
       return JN_EXIT_OK;
     }
@@ -484,7 +496,9 @@ jn_cli_command_set_id (int    argc,
     }
   else if (report->failed->len == 0)
     {
-      g_print (_("Identifier saved for %s.\n"), user_id);
+      g_autofree char *safe_user = jn_cli_safe (user_id);
+
+      g_print (_("Identifier saved for %s.\n"), safe_user);
     }
   else
     {
