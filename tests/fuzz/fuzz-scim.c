@@ -4,12 +4,12 @@
  * (its parsers are static: this is their smallest public entry point, jn-ent.h).
  *
  * Input: one operation byte, then the answers separated by NUL bytes, each
- * "STATUS\nETAG\nBODY" (a missing part answers 404). Operation (byte % 5):
+ * "STATUS\nETAG\nBODY" (a missing part answers 404). Operation ((byte & 0x7f) % 5):
  *   0 read the directory of 0312609T     1 read user u1
  *   2 write an identifier to user u1     3 discover only
  *   4 two writes in one Bulk request (Bulk on)
  * With bit 0x80 set, discovery (ServiceProviderConfig, then Schemas) comes first; 4 always
- * discovers. One attempt per request, no back-off.
+ * discovers. Two attempts per request (the retry paths re-read), no back-off.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -68,6 +68,15 @@ handler_cb (SoupServer        *soup_server,
   g_mutex_lock (&server.mutex);
   if (server.answers != NULL && server.next < server.answers->len)
     answer = g_ptr_array_index (server.answers, server.next++);
+  if (g_getenv ("JN_FUZZ_DEBUG") != NULL)
+    {
+      const char *if_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                           "If-Match");
+
+      g_printerr ("fuzz-scim: %s %s%s%s → %u\n", soup_server_message_get_method (msg), path,
+                  if_match ? " If-Match: " : "", if_match ? if_match : "",
+                  answer ? answer->status : 404);
+    }
 
   if (answer == NULL)
     {
@@ -218,7 +227,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   if (size < 1)
     return 0;
-  op = data[0] % 5;
+  op = (data[0] & 0x7f) % 5;
   discover = (data[0] & 0x80) != 0 || op == 3 || op == 4;
 
   g_mutex_lock (&server.mutex);
@@ -229,7 +238,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   client = jn_scim_client_new (server.base_url, "fuzz-token", EXT, &error);
   g_assert_no_error (error);
-  jn_scim_client_set_retries (client, 1, 0);
+  jn_scim_client_set_retries (client, 2, 0);
   jn_scim_client_set_timeout (client, 5);
 
   if (discover && !jn_scim_client_discover (client, NULL, &error))
@@ -259,9 +268,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         g_autoptr(JnEntUser) result = jn_ent_write_pronote_id (JN_ENT (client), expected, UAI,
                                                                "3456789ABCDEFGHJ", NULL, &error);
         g_assert ((result == NULL) == (error != NULL));
-        /* A confirmed write holds what was written */
+        /* A confirmed write is the user it was sent to, holding what was written */
         if (result != NULL)
-          g_assert_cmpstr (jn_ent_user_get_pronote_id (result, UAI), ==, "3456789ABCDEFGHJ");
+          {
+            g_assert_cmpstr (jn_ent_user_get_id (result), ==, "u1");
+            g_assert_cmpstr (jn_ent_user_get_pronote_id (result, UAI), ==, "3456789ABCDEFGHJ");
+          }
       }
       break;
     case 3:
@@ -282,8 +294,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
               {
                 g_assert ((writes[i].result == NULL) != (writes[i].error == NULL));
                 if (writes[i].result != NULL)
-                  g_assert_cmpstr (jn_ent_user_get_pronote_id (writes[i].result, UAI), ==,
-                                   writes[i].pronote_id);
+                  {
+                    g_assert_cmpstr (jn_ent_user_get_id (writes[i].result), ==,
+                                     jn_ent_user_get_id (writes[i].user));
+                    g_assert_cmpstr (jn_ent_user_get_pronote_id (writes[i].result, UAI), ==,
+                                     writes[i].pronote_id);
+                  }
               }
           }
         for (guint i = 0; i < 2; i++)
