@@ -4,7 +4,7 @@
 Usage: test-kill-loop.py JONCTION_CLI ESTABLISHMENT_DIR SCIM_SERVER_DIR
 
 ESTABLISHMENT_DIR is the output of tests/fixtures/gen-establishment.py; the test trims it to
-about one record in six (and the ENT users that go with them) so that a push is short.
+about one record in eight (and the ENT users that go with them) so that a push is short.
 Half of the kills hit a push to a file ENT (a snapshot given as --ent), half a push to the
 SCIM test server (tests/scim-server, started on 127.0.0.1, --write-delay-ms to lengthen
 the pushes). Each round starts from the same ENT and a new local store, then repeats: run
@@ -39,7 +39,7 @@ import zlib
 UAI = "0312609T"
 TOKEN = "jonction-test-token"
 EXT = "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
-KEEP_ONE_IN = 6
+KEEP_ONE_IN = 8
 MAX_ROUNDS = 60
 
 
