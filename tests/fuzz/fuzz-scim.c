@@ -78,6 +78,8 @@ handler_cb (SoupServer        *soup_server,
                   answer ? answer->status : 404);
     }
 
+  /* One connection per request: keep-alive costs a delayed ACK per round trip here */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
   if (answer == NULL)
     {
       soup_server_message_set_status (msg, 404, NULL);
