@@ -13,6 +13,8 @@ packages=(
   # tests: fixtures, headless GUI, keyring, screenshots
   openssl python3 xvfb xauth dbus-daemon at-spi2-core libgl1-mesa-dri
   fonts-cantarell imagemagick x11-utils gnome-keyring libsecret-tools
+  # fuzzing (tests/fuzz): clang 14 and its libFuzzer runtime (libclang_rt.fuzzer)
+  clang libclang-rt-14-dev
 )
 
 # The SCIM test server runs on Node.js; machines may carry their own Node with npm built in.

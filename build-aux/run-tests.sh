@@ -57,6 +57,21 @@ export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
 ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 run_tests _build-asan --no-suite gui
 ASAN_OPTIONS=detect_leaks=0 run_tests _build-asan --suite gui
 
+echo "== Fuzzing, briefly (_build-fuzz: clang, libFuzzer, address, undefined) =="
+# Each harness of tests/fuzz runs ${JN_FUZZ_SECONDS:-15} s over its seed corpus (about 2 minutes
+# in all); tests/fuzz/README.md says how to run them longer.
+# Only the harnesses are compiled (--no-rebuild: not the rest of the project once more).
+fuzz_options=(-Dwerror=false -Dgui=disabled -Dfuzzing=true -Dfuzz_seconds="${JN_FUZZ_SECONDS:-15}"
+              -Db_sanitize=address,undefined -Db_lundef=false)
+if [ -f _build-fuzz/build.ninja ]; then
+  CC=clang meson setup --reconfigure _build-fuzz "${fuzz_options[@]}" >/dev/null
+else
+  CC=clang meson setup _build-fuzz "${fuzz_options[@]}" >/dev/null
+fi
+meson compile -C _build-fuzz $(meson introspect --targets _build-fuzz |
+  python3 -c 'import json, sys; print(" ".join("tests/fuzz/" + t["name"] for t in json.load(sys.stdin) if t["name"].startswith("fuzz-")))')
+run_tests _build-fuzz --suite fuzz --num-processes 1 --no-rebuild
+
 passed=$(grep -c '^OK$' "$scratch/tally" || true)
 failed=$(grep -vc '^OK$' "$scratch/tally" || true)
 echo "$passed passed, $failed failed"
