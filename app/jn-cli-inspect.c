@@ -131,17 +131,6 @@ jn_cli_command_inspect (int    argc,
   if (export != NULL)
     {
       gboolean loaded = jn_export_get_loaded (export);
-      GPtrArray *warnings = jn_export_get_warnings (export);
-
-      /* Malformed or shared identifiers, with file and line: on stderr, whatever the format */
-      for (guint i = 0; i < warnings->len; i++)
-        {
-          g_autofree char *line = g_strdup_printf (_("warning: %s"),
-                                                   (const char *)g_ptr_array_index (warnings, i));
-
-          jn_cli_print_error (line);
-        }
-
       if (options.json)
         {
           g_autoptr(JsonNode) root = inspect_to_json (export, loaded);

@@ -162,6 +162,16 @@ jn_cli_load_export (const char   *path,
       return jn_export_has_metadata (export) ? g_steal_pointer (&export) : NULL;
     }
 
+  /* Malformed or shared identifiers, with file and line: on stderr, whatever the format,
+   * for every command that reads an export */
+  for (guint i = 0; i < jn_export_get_warnings (export)->len; i++)
+    {
+      g_autofree char *line = g_strdup_printf (_("warning: %s"),
+                                               (const char *)g_ptr_array_index (jn_export_get_warnings (export), i));
+
+      jn_cli_print_error (line);
+    }
+
   *status = JN_EXIT_OK;
   return g_steal_pointer (&export);
 }
