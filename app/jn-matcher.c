@@ -96,6 +96,8 @@ struct _JnMatcher
   GHashTable  *by_pronote_id;                  /* folded value → User, or &duplicate_marker */
   GHashTable  *by_id;                          /* ENT id → User */
   GHashTable  *elsewhere;                      /* "category|family|given" of other UAIs' users */
+  GHashTable  *by_birth[JN_N_CATEGORIES];      /* birth date → GPtrArray of User (issue H) */
+  GHashTable  *parents_of;                     /* ENT id of a child → GPtrArray of relative User */
   guint        stamp;
   gboolean     complete;                       /* of one jn_matcher_match() call */
 };
@@ -127,7 +129,9 @@ jn_matcher_finalize (GObject *object)
     {
       g_clear_pointer (&self->by_category[i], g_ptr_array_unref);
       g_clear_pointer (&self->blocks[i], g_hash_table_unref);
+      g_clear_pointer (&self->by_birth[i], g_hash_table_unref);
     }
+  g_clear_pointer (&self->parents_of, g_hash_table_unref);
   g_clear_pointer (&self->by_pronote_id, g_hash_table_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->elsewhere, g_hash_table_unref);
@@ -190,7 +194,11 @@ jn_matcher_new (JnDirectory *directory,
       self->by_category[i] = g_ptr_array_new ();
       self->blocks[i] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                (GDestroyNotify)g_ptr_array_unref);
+      self->by_birth[i] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                 (GDestroyNotify)g_ptr_array_unref);
     }
+  self->parents_of = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                            (GDestroyNotify)g_ptr_array_unref);
 
   model = jn_directory_get_users (directory);
   n = g_list_model_get_n_items (model);
@@ -229,6 +237,15 @@ jn_matcher_new (JnDirectory *directory,
       add_block (self->blocks[category], user->family.compact, user);
       add_block (self->blocks[category], user->family.first, user);
       add_block (self->blocks[category], user->family.word, user);
+      /* Issue H's candidates: the same birth date, or a parent of a matched child */
+      add_block (self->by_birth[category], user->birth_date, user);
+      if (category == JN_CATEGORY_RELATIVE)
+        {
+          const char * const *children = jn_ent_user_get_children (ent_user);
+
+          for (guint k = 0; children != NULL && children[k] != NULL; k++)
+            add_block (self->parents_of, children[k], user);
+        }
 
       if (user->pronote_id != NULL)
         {
@@ -506,6 +523,306 @@ resolve (GPtrArray *recs)
       rec->match = fit->user;
       rec->rule = fit->rule;
       fit->user->owner = rec;
+    }
+}
+
+/* ---- issue H: one variant of the names, the same evidence ---- */
+
+typedef enum
+{
+  H_NONE,
+  H_CUT,       /* family names match, the given name is cut or abbreviated */
+  H_TYPO,      /* one name matches, the other is one letter away */
+} HVariant;
+
+#define H_TYPO_MIN_LEN 5
+
+/* Which one-variant rule links the names of @family and @given to @user's: exactly one
+ * name differs, the other matches under the rules of issue B */
+static HVariant
+h_variant (const JnNameKey *family,
+           const JnNameKey *given,
+           User            *user)
+{
+  gboolean family_ok = jn_names_match_family (family, &user->family) != JN_NAME_MATCH_NONE;
+  gboolean given_ok = jn_names_match_given (given, &user->given) != JN_NAME_MATCH_NONE;
+
+  if (family_ok && given_ok)
+    return H_NONE;
+  if (family_ok && jn_names_given_cut (given, &user->given))
+    return H_CUT;
+  if (family_ok && jn_names_one_edit (given->compact, user->given.compact, H_TYPO_MIN_LEN))
+    return H_TYPO;
+  if (given_ok && jn_names_one_edit (family->compact, user->family.compact, H_TYPO_MIN_LEN))
+    return H_TYPO;
+
+  return H_NONE;
+}
+
+/* A given name that matches or is a cut of the other: the test of the relatives of a child */
+static gboolean
+given_fits (const JnNameKey *a,
+            const JnNameKey *b)
+{
+  return jn_names_match_given (a, b) != JN_NAME_MATCH_NONE || jn_names_given_cut (a, b);
+}
+
+/* A record issue H may match: no fit under the earlier rules, a clean identifier, not a
+ * couple nor a relative without legal responsibility */
+static gboolean
+h_open (Rec *rec)
+{
+  if (rec->match != NULL || rec->fixed || rec->fits->len > 0 || rec->held_twice ||
+      rec->blocked != JN_PLAN_CAUSE_NONE)
+    return FALSE;
+  if (rec->category == JN_CATEGORY_RELATIVE &&
+      (jn_person_get_is_couple (rec->person) || jn_person_get_legal_rank (rec->person) == 0))
+    return FALSE;
+
+  return TRUE;
+}
+
+/* The relatives linked in the ENT to the user matched to @child, or NULL */
+static GPtrArray *
+parents_of_matched (JnMatcher *self,
+                    Rec       *child)
+{
+  if (child == NULL || child->match == NULL)
+    return NULL;
+
+  return g_hash_table_lookup (self->parents_of, jn_ent_user_get_id (child->match->user));
+}
+
+static void
+h_compute_fits (JnMatcher  *self,
+                Rec        *rec,
+                GHashTable *recs_by_person)
+{
+  if (rec->category == JN_CATEGORY_RELATIVE)
+    {
+      GPtrArray *children = jn_person_get_children (rec->person);
+
+      /* Only the parents of a matched child: a handful of users */
+      self->stamp++;
+      for (guint i = 0; i < children->len; i++)
+        {
+          GPtrArray *parents = parents_of_matched (self, g_hash_table_lookup (recs_by_person,
+                                                                              g_ptr_array_index (children, i)));
+
+          for (guint k = 0; parents != NULL && k < parents->len; k++)
+            {
+              User *user = g_ptr_array_index (parents, k);
+              HVariant variant;
+
+              if (user->stamp == self->stamp)
+                continue;
+              user->stamp = self->stamp;
+              if (conflicting_birth_dates (rec->birth_date, user->birth_date))
+                continue;
+              variant = h_variant (&rec->family, &rec->given, user);
+              if (variant != H_NONE)
+                add_fit (rec, user, variant == H_CUT ? JN_RULE_CUT_CHILD : JN_RULE_TYPO_CHILD);
+            }
+        }
+    }
+  else if (rec->birth_date != NULL)
+    {
+      /* Both birth dates known and equal: the users born that day */
+      GPtrArray *born = g_hash_table_lookup (self->by_birth[rec->category], rec->birth_date);
+
+      for (guint k = 0; born != NULL && k < born->len; k++)
+        {
+          User *user = g_ptr_array_index (born, k);
+          HVariant variant = h_variant (&rec->family, &rec->given, user);
+
+          if (variant != H_NONE)
+            add_fit (rec, user, variant == H_CUT ? JN_RULE_CUT_BIRTH_DATE : JN_RULE_TYPO_BIRTH_DATE);
+        }
+    }
+}
+
+/* Rules given-name-cut and typo over @recs, after their issue-B pass: a user already
+ * matched, or another record's fit under any rule, is never given */
+static void
+h_pass (JnMatcher  *self,
+        GPtrArray  *recs,
+        GHashTable *recs_by_person)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+  for (guint i = 0; i < recs->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (recs, i);
+
+      if (!h_open (rec))
+        continue;
+      h_compute_fits (self, rec, recs_by_person);
+      if (rec->fits->len > 0)
+        g_ptr_array_add (found, rec);
+    }
+
+  resolve (found);
+}
+
+static gboolean
+is_mother (JnPerson *person)
+{
+  const char *civility = jn_person_get_civility (person);
+  g_autoptr(GString) folded = g_string_new (NULL);
+
+  for (const char *p = civility; p != NULL && *p != '\0'; p++)
+    if (*p != ' ' && *p != '.')
+      g_string_append_c (folded, g_ascii_tolower (*p));
+
+  return g_str_equal (folded->str, "mme") || g_str_equal (folded->str, "madame") ||
+         g_str_equal (folded->str, "mlle") || g_str_equal (folded->str, "mademoiselle");
+}
+
+static gboolean
+ptr_array_has (GPtrArray *array,
+               gpointer   data)
+{
+  return array != NULL && g_ptr_array_find (array, data, NULL);
+}
+
+/* The one ENT relative of @rec's matched children whose family name is another (not
+ * even one letter away) and whose given name fits, or NULL (none, or several) */
+static User *
+other_family_candidate (JnMatcher  *self,
+                        Rec        *rec,
+                        GHashTable *recs_by_person)
+{
+  GPtrArray *children = jn_person_get_children (rec->person);
+  User *candidate = NULL;
+
+  for (guint i = 0; i < children->len; i++)
+    {
+      GPtrArray *parents = parents_of_matched (self, g_hash_table_lookup (recs_by_person,
+                                                                          g_ptr_array_index (children, i)));
+
+      for (guint k = 0; parents != NULL && k < parents->len; k++)
+        {
+          User *user = g_ptr_array_index (parents, k);
+
+          if (user == candidate ||
+              jn_names_match_family (&rec->family, &user->family) != JN_NAME_MATCH_NONE ||
+              jn_names_one_edit (rec->family.compact, user->family.compact, H_TYPO_MIN_LEN) ||
+              !given_fits (&rec->given, &user->given) ||
+              conflicting_birth_dates (rec->birth_date, user->birth_date))
+            continue;
+          if (candidate != NULL)
+            return NULL;
+          candidate = user;
+        }
+    }
+
+  return candidate;
+}
+
+/* Rule other-family-name+child: a mother (Civilite Mme, legal guardian) under another
+ * family name, through each child linking her: she is the only relative of the child in
+ * the export whose given name fits, and the only one in the ENT. Never names alone. */
+static void
+other_family_pass (JnMatcher  *self,
+                   GPtrArray  *all,
+                   GHashTable *recs_by_person)
+{
+  g_autoptr(GHashTable) relatives_of = g_hash_table_new_full (NULL, NULL, NULL,
+                                                              (GDestroyNotify)g_ptr_array_unref);
+  g_autoptr(GHashTable) claims = g_hash_table_new_full (NULL, NULL, NULL,
+                                                        (GDestroyNotify)g_ptr_array_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  /* Every relative record of each child: couples and RespLegal 0 included */
+  for (guint i = 0; i < all->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (all, i);
+      GPtrArray *children;
+
+      if (rec->category != JN_CATEGORY_RELATIVE)
+        continue;
+      children = jn_person_get_children (rec->person);
+      for (guint k = 0; k < children->len; k++)
+        {
+          gpointer child = g_ptr_array_index (children, k);
+          GPtrArray *list = g_hash_table_lookup (relatives_of, child);
+
+          if (list == NULL)
+            {
+              list = g_ptr_array_new ();
+              g_hash_table_insert (relatives_of, child, list);
+            }
+          if (!ptr_array_has (list, rec))
+            g_ptr_array_add (list, rec);
+        }
+    }
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (all, i);
+      GPtrArray *children, *list;
+      gboolean alone = TRUE;
+      User *candidate;
+      guint rank;
+
+      if (rec->category != JN_CATEGORY_RELATIVE || !h_open (rec))
+        continue;
+      rank = jn_person_get_legal_rank (rec->person);
+      if ((rank != 1 && rank != 2) || !is_mother (rec->person))
+        continue;
+      candidate = other_family_candidate (self, rec, recs_by_person);
+      if (candidate == NULL)
+        continue;
+
+      children = jn_person_get_children (rec->person);
+      for (guint k = 0; k < children->len && alone; k++)
+        {
+          gpointer child = g_ptr_array_index (children, k);
+          GPtrArray *parents = parents_of_matched (self, g_hash_table_lookup (recs_by_person, child));
+          GPtrArray *others = g_hash_table_lookup (relatives_of, child);
+
+          if (!ptr_array_has (parents, candidate))
+            continue;
+          for (guint r = 0; others != NULL && r < others->len && alone; r++)
+            {
+              Rec *other = g_ptr_array_index (others, r);
+
+              if (other != rec && given_fits (&other->given, &candidate->given))
+                alone = FALSE;
+            }
+          for (guint u = 0; u < parents->len && alone; u++)
+            {
+              User *user = g_ptr_array_index (parents, u);
+
+              if (user != candidate && given_fits (&rec->given, &user->given))
+                alone = FALSE;
+            }
+        }
+      if (!alone)
+        continue;
+
+      list = g_hash_table_lookup (claims, candidate);
+      if (list == NULL)
+        {
+          list = g_ptr_array_new ();
+          g_hash_table_insert (claims, candidate, list);
+        }
+      g_ptr_array_add (list, rec);
+    }
+
+  g_hash_table_iter_init (&iter, claims);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      User *user = key;
+      GPtrArray *list = value;
+      Rec *rec = g_ptr_array_index (list, 0);
+
+      if (list->len != 1 || user->owner != NULL || user->fitting->len > 0)
+        continue;
+      rec->match = user;
+      rec->rule = JN_RULE_OTHER_FAMILY_CHILD;
+      user->owner = rec;
     }
 }
 
@@ -969,10 +1286,14 @@ jn_matcher_match (JnMatcher     *self,
   for (guint i = 0; i < first_pass->len; i++)
     compute_fits (self, g_ptr_array_index (first_pass, i), name_counts, recs_by_person);
   resolve (first_pass);
+  /* Issue H after issue B, category by category: relatives see the children it matched */
+  h_pass (self, first_pass, recs_by_person);
 
   for (guint i = 0; i < relatives->len; i++)
     compute_fits (self, g_ptr_array_index (relatives, i), name_counts, recs_by_person);
   resolve (relatives);
+  h_pass (self, relatives, recs_by_person);
+  other_family_pass (self, all, recs_by_person);
 
   for (guint i = 0; i < all->len; i++)
     {
