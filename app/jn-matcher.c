@@ -734,35 +734,12 @@ other_family_pass (JnMatcher  *self,
   GHashTableIter iter;
   gpointer key, value;
 
-  /* Every relative record of each child: couples and RespLegal 0 included */
-  for (guint i = 0; i < all->len; i++)
-    {
-      Rec *rec = g_ptr_array_index (all, i);
-      GPtrArray *children;
-
-      if (rec->category != JN_CATEGORY_RELATIVE)
-        continue;
-      children = jn_person_get_children (rec->person);
-      for (guint k = 0; k < children->len; k++)
-        {
-          gpointer child = g_ptr_array_index (children, k);
-          GPtrArray *list = g_hash_table_lookup (relatives_of, child);
-
-          if (list == NULL)
-            {
-              list = g_ptr_array_new ();
-              g_hash_table_insert (relatives_of, child, list);
-            }
-          if (!ptr_array_has (list, rec))
-            g_ptr_array_add (list, rec);
-        }
-    }
+  g_autoptr(GPtrArray) mothers = g_ptr_array_new ();
+  g_autoptr(GPtrArray) candidates = g_ptr_array_new ();
 
   for (guint i = 0; i < all->len; i++)
     {
       Rec *rec = g_ptr_array_index (all, i);
-      GPtrArray *children, *list;
-      gboolean alone = TRUE;
       User *candidate;
       guint rank;
 
@@ -774,8 +751,41 @@ other_family_pass (JnMatcher  *self,
       candidate = other_family_candidate (self, rec, recs_by_person);
       if (candidate == NULL)
         continue;
+      g_ptr_array_add (mothers, rec);
+      g_ptr_array_add (candidates, candidate);
+      for (guint k = 0; k < jn_person_get_children (rec->person)->len; k++)
+        g_hash_table_insert (relatives_of, g_ptr_array_index (jn_person_get_children (rec->person), k),
+                             g_ptr_array_new ());
+    }
+  if (mothers->len == 0)
+    return;
 
+  /* Every relative record of these children: couples and RespLegal 0 included */
+  for (guint i = 0; i < all->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (all, i);
+      GPtrArray *children;
+
+      if (rec->category != JN_CATEGORY_RELATIVE)
+        continue;
       children = jn_person_get_children (rec->person);
+      for (guint k = 0; k < children->len; k++)
+        {
+          GPtrArray *list = g_hash_table_lookup (relatives_of, g_ptr_array_index (children, k));
+
+          if (list != NULL && !ptr_array_has (list, rec))
+            g_ptr_array_add (list, rec);
+        }
+    }
+
+  for (guint i = 0; i < mothers->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (mothers, i);
+      User *candidate = g_ptr_array_index (candidates, i);
+      GPtrArray *children = jn_person_get_children (rec->person);
+      gboolean alone = TRUE;
+      GPtrArray *list;
+
       for (guint k = 0; k < children->len && alone; k++)
         {
           gpointer child = g_ptr_array_index (children, k);

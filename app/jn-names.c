@@ -356,30 +356,29 @@ split_parts (const char  *folded,
 
 #define MAX_PARTS 16
 
-gboolean
-jn_names_given_shortened (const char *shorter,
-                          const char *longer)
+/* jn_names_given_shortened() with the compact forms known */
+static gboolean
+shortened (const char *shorter,
+           const char *cs,
+           const char *longer,
+           const char *cf)
 {
   const char *ps[MAX_PARTS], *pf[MAX_PARTS];
   gsize ls[MAX_PARTS], lf[MAX_PARTS];
-  g_autofree char *cs = NULL, *cf = NULL;
   guint ns, nf;
   gsize len_s;
 
-  if (shorter == NULL || longer == NULL)
+  /* Cheap tests first: a prefix, or the same initial */
+  if (cs[0] == '\0' || cs[0] != cf[0] || strcmp (cs, cf) == 0)
     return FALSE;
+
   ns = split_parts (shorter, ps, ls, MAX_PARTS);
   nf = split_parts (longer, pf, lf, MAX_PARTS);
   if (ns == 0 || nf == 0 || ns > MAX_PARTS || nf > MAX_PARTS)
     return FALSE;
 
-  cs = compact_of_folded (shorter, strlen (shorter));
-  cf = compact_of_folded (longer, strlen (longer));
-  if (strcmp (cs, cf) == 0)
-    return FALSE;
-
   len_s = strlen (cs);
-  if (g_str_has_prefix (cf, cs))
+  if (strncmp (cf, cs, len_s) == 0)
     {
       gboolean whole_parts = ns <= nf;
 
@@ -402,11 +401,25 @@ jn_names_given_shortened (const char *shorter,
 }
 
 gboolean
+jn_names_given_shortened (const char *shorter,
+                          const char *longer)
+{
+  g_autofree char *cs = NULL, *cf = NULL;
+
+  if (shorter == NULL || longer == NULL)
+    return FALSE;
+  cs = compact_of_folded (shorter, strlen (shorter));
+  cf = compact_of_folded (longer, strlen (longer));
+
+  return shortened (shorter, cs, longer, cf);
+}
+
+gboolean
 jn_names_given_cut (const JnNameKey *a,
                     const JnNameKey *b)
 {
-  return jn_names_given_shortened (a->folded, b->folded) ||
-         jn_names_given_shortened (b->folded, a->folded);
+  return shortened (a->folded, a->compact, b->folded, b->compact) ||
+         shortened (b->folded, b->compact, a->folded, a->compact);
 }
 
 gboolean
