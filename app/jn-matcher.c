@@ -1416,6 +1416,30 @@ rec_child_keys (Rec *rec)
   return rec->child_keys;
 }
 
+/* A child of the same names as one of @rec's among the ENT user's children (as the ENT
+ * names it), or NULL */
+static User *
+child_in_common (JnMatcher *self,
+                 Rec       *rec,
+                 User      *user)
+{
+  const char * const *ent_children = jn_ent_user_get_children (user->user);
+
+  for (guint k = 0; ent_children[k] != NULL; k++)
+    {
+      User *child = g_hash_table_lookup (self->by_id, ent_children[k]);
+      g_autofree char *key = NULL;
+
+      if (child == NULL)
+        continue;
+      key = g_strconcat (child->family.compact, "|", child->given.compact, NULL);
+      if (g_hash_table_contains (rec_child_keys (rec), key))
+        return child;
+    }
+
+  return NULL;
+}
+
 static double
 score_user (JnMatcher *self,
             Rec       *rec,
@@ -1459,7 +1483,29 @@ score_user (JnMatcher *self,
       if (family == JN_NAME_MATCH_VARIANT)
         reasons |= g_str_equal (rec->family.first, user->family.first) ? JN_REASON_PARTICLE
                                                                         : JN_REASON_DOUBLE_FAMILY_NAME;
-      if ((family == JN_NAME_MATCH_NONE || given == JN_NAME_MATCH_NONE) &&
+      /* Issue H's variants: one name cut or one letter away, the other matching */
+      switch (h_variant (&rec->family, &rec->given, user))
+        {
+        case H_CUT:
+          reasons |= JN_REASON_GIVEN_NAME_CUT;
+          given_sim = MAX (given_sim, 0.85);
+          break;
+        case H_TYPO:
+          reasons |= JN_REASON_ONE_LETTER;
+          break;
+        case H_NONE:
+        default:
+          if (rec->category == JN_CATEGORY_RELATIVE && family == JN_NAME_MATCH_NONE &&
+              !jn_names_one_edit (rec->family.compact, user->family.compact, H_TYPO_MIN_LEN) &&
+              given_fits (&rec->given, &user->given) && child_in_common (self, rec, user) != NULL)
+            reasons |= JN_REASON_OTHER_FAMILY_NAME;
+          break;
+        }
+      score = 0.5 * family_sim + 0.35 * given_sim;
+      if (reasons & JN_REASON_OTHER_FAMILY_NAME)
+        score = MAX (score, 0.5);
+      if (!(reasons & (JN_REASON_GIVEN_NAME_CUT | JN_REASON_ONE_LETTER | JN_REASON_OTHER_FAMILY_NAME)) &&
+          (family == JN_NAME_MATCH_NONE || given == JN_NAME_MATCH_NONE) &&
           family_sim >= 0.9 && given_sim >= 0.85)
         reasons |= JN_REASON_CLOSE_SPELLING;
     }
@@ -1475,26 +1521,10 @@ score_user (JnMatcher *self,
       reasons |= JN_REASON_OTHER_BIRTH_DATE;
     }
 
-  if (rec->category == JN_CATEGORY_RELATIVE)
+  if (rec->category == JN_CATEGORY_RELATIVE && child_in_common (self, rec, user) != NULL)
     {
-      const char * const *ent_children = jn_ent_user_get_children (user->user);
-
-      /* A child of the same names among the ENT user's children */
-      for (guint k = 0; ent_children[k] != NULL; k++)
-        {
-          User *child = g_hash_table_lookup (self->by_id, ent_children[k]);
-          g_autofree char *key = NULL;
-
-          if (child == NULL)
-            continue;
-          key = g_strconcat (child->family.compact, "|", child->given.compact, NULL);
-          if (g_hash_table_contains (rec_child_keys (rec), key))
-            {
-              reasons |= JN_REASON_CHILD_IN_COMMON;
-              score += 0.15;
-              break;
-            }
-        }
+      reasons |= JN_REASON_CHILD_IN_COMMON;
+      score += 0.15;
     }
 
   if (user->pronote_id != NULL &&
@@ -1532,9 +1562,12 @@ jn_matcher_suggest (JnMatcher *self,
       User *user = g_ptr_array_index (users, i);
       JnSuggestion suggestion = { user->user, 0, 0 };
 
-      /* Cheap cut before the full score: nothing alike in the family name */
+      /* Cheap cut before the full score: nothing alike in the family name, unless a
+       * parent of a child in common under another family name */
       if (jn_names_similarity (rec.family.compact, user->family.compact) < 0.75 &&
-          jn_names_similarity (rec.family.first, user->family.first) < 0.75)
+          jn_names_similarity (rec.family.first, user->family.first) < 0.75 &&
+          (rec.category != JN_CATEGORY_RELATIVE || !given_fits (&rec.given, &user->given) ||
+           child_in_common (self, &rec, user) == NULL))
         continue;
 
       suggestion.score = score_user (self, &rec, user, &suggestion.reasons);
@@ -1573,6 +1606,111 @@ jn_matcher_suggest (JnMatcher *self,
   return results;
 }
 
+/* The record's child whose names the ENT user's child @child has, or NULL */
+static JnPerson *
+record_child_named (Rec  *rec,
+                    User *child)
+{
+  GPtrArray *children = jn_person_get_children (rec->person);
+
+  for (guint i = 0; i < children->len; i++)
+    {
+      JnPerson *person = g_ptr_array_index (children, i);
+      g_autofree char *family = jn_names_compact (jn_person_get_family_name (person));
+      g_autofree char *given = jn_names_compact (jn_person_get_given_name (person));
+
+      if (g_str_equal (family, child->family.compact) && g_str_equal (given, child->given.compact))
+        return person;
+    }
+
+  return NULL;
+}
+
+char *
+jn_matcher_explain (JnMatcher *self,
+                    JnPerson  *person,
+                    JnEntUser *ent_user,
+                    JnPlan    *plan)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autofree char *rest = NULL;
+  JnReasons reasons = 0;
+  User *user;
+  Rec rec = { 0 };
+
+  g_return_val_if_fail (JN_IS_MATCHER (self), NULL);
+  g_return_val_if_fail (JN_IS_PERSON (person), NULL);
+  g_return_val_if_fail (JN_IS_ENT_USER (ent_user), NULL);
+
+  user = g_hash_table_lookup (self->by_id, jn_ent_user_get_id (ent_user));
+  if (user == NULL || user->user != ent_user)
+    return g_strdup ("");
+
+  rec.person = person;
+  rec.category = jn_person_get_category (person);
+  rec.birth_date = jn_person_get_birth_date (person);
+  jn_name_key_init_family (&rec.family, jn_person_get_family_name (person));
+  jn_name_key_init_given (&rec.given, jn_person_get_given_name (person));
+  score_user (self, &rec, user, &reasons);
+
+  if (plan != NULL)
+    {
+      GListModel *items = jn_plan_get_items (plan, rec.category);
+
+      for (guint k = 0; k < g_list_model_get_n_items (items); k++)
+        {
+          g_autoptr(JnPlanItem) item = g_list_model_get_item (items, k);
+
+          if (jn_plan_item_get_user (item) == ent_user && jn_plan_item_get_person (item) != person &&
+              jn_plan_item_get_state (item) == JN_PLAN_STATE_MATCHED)
+            {
+              reasons |= JN_REASON_ALREADY_TAKEN;
+              break;
+            }
+        }
+    }
+
+  if (reasons & JN_REASON_GIVEN_NAME_CUT)
+    g_string_append_printf (out, _("given name cut: %s / %s"), jn_person_get_given_name (person),
+                            jn_ent_user_get_given_name (ent_user));
+  if (reasons & JN_REASON_ONE_LETTER)
+    {
+      gboolean in_given = jn_names_match_family (&rec.family, &user->family) != JN_NAME_MATCH_NONE;
+
+      g_string_append_printf (out, _("one letter differs: %s / %s"),
+                              in_given ? jn_person_get_given_name (person) : jn_person_get_family_name (person),
+                              in_given ? jn_ent_user_get_given_name (ent_user) : jn_ent_user_get_family_name (ent_user));
+    }
+  if (reasons & JN_REASON_OTHER_FAMILY_NAME)
+    {
+      User *child = child_in_common (self, &rec, user);
+      JnPerson *record_child = child ? record_child_named (&rec, child) : NULL;
+      g_autofree char *name = record_child ? jn_person_dup_display_name (record_child)
+                                           : jn_ent_user_dup_display_name (child->user);
+
+      if (out->len > 0)
+        g_string_append (out, ", ");
+      if (is_mother (person))
+        g_string_append_printf (out, _("mother of %s, another family name"), name);
+      else
+        g_string_append_printf (out, _("parent of %s, another family name"), name);
+    }
+
+  /* The detailed ones above, and the child already named */
+  rest = jn_reasons_to_string (reasons & ~(JN_REASON_GIVEN_NAME_CUT | JN_REASON_ONE_LETTER |
+                                           JN_REASON_OTHER_FAMILY_NAME |
+                                           ((reasons & JN_REASON_OTHER_FAMILY_NAME) ? JN_REASON_CHILD_IN_COMMON : 0)));
+  if (out->len > 0 && rest[0] != '\0')
+    g_string_append (out, ", ");
+  g_string_append (out, rest);
+
+  g_clear_pointer (&rec.child_keys, g_hash_table_unref);
+  jn_name_key_clear (&rec.family);
+  jn_name_key_clear (&rec.given);
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 char *
 jn_reasons_to_string (JnReasons reasons)
 {
@@ -1584,6 +1722,9 @@ jn_reasons_to_string (JnReasons reasons)
     { JN_REASON_PARTICLE, N_("family name with or without its particle") },
     { JN_REASON_DOUBLE_FAMILY_NAME, N_("one part of a double family name") },
     { JN_REASON_CLOSE_SPELLING, N_("close spelling") },
+    { JN_REASON_GIVEN_NAME_CUT, N_("given name cut or abbreviated") },
+    { JN_REASON_ONE_LETTER, N_("one letter differs") },
+    { JN_REASON_OTHER_FAMILY_NAME, N_("a parent of a child in common, another family name") },
     { JN_REASON_SAME_BIRTH_DATE, N_("same birth date") },
     { JN_REASON_OTHER_BIRTH_DATE, N_("different birth date") },
     { JN_REASON_CHILD_IN_COMMON, N_("a child in common") },
