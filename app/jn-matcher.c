@@ -17,6 +17,28 @@
  *                            birth date: exact names, unique in the file and in the ENT
  * Couples (Civilite "M,Mme") never match automatically.
  *
+ * Issue H, for the records no rule above fits (not couples, not RespLegal 0, no blocked
+ * identifier): one name matches (EXACT or VARIANT), the other differs by one variant
+ *   given-name-cut+birth-date  the given name is cut ("JEAN FRANC"), a first part ("Léo" /
+ *   given-name-cut+child       "Léo-Paul") or an initial ("J-Pierre"): jn_names_given_cut()
+ *   typo+birth-date            family or given name one letter away (missing, added,
+ *   typo+child                 replaced, two swapped), 5 letters or more: jn_names_one_edit()
+ * with the evidence of its category: both birth dates known and equal (never names alone),
+ * or, for relatives, the ENT user linked to the user matched to one of the record's
+ * children (birth dates not conflicting). Users already matched are candidates too (they
+ * make the record ambiguous); one is given only when it is the record's sole candidate,
+ * unmatched, in no record's earlier fits and the candidate of no other record.
+ *   other-family-name+child    last: a mother (Civilite Mme, RespLegal 1 or 2) with no fit,
+ *                            and the one ENT relative of a matched child of hers whose
+ *                            family name is another (not one letter away), whose given name
+ *                            fits; for each such child she is the only relative in the
+ *                            export whose given name fits that user, and that user the only
+ *                            ENT relative of the child who fits her; the user fits no one else.
+ * Passes: identifiers in place; non-relatives under issue B, then issue H; relatives under
+ * issue B (seeing the children H matched), then H, then other-family-name+child. Candidates
+ * come from indexes, never a scan: the users born that day, or the relatives of a matched
+ * child.
+ *
  * One identifier, one person: a record whose identifier is not well-formed, or shared
  * with another record of the export (any category, compared without case and surrounding
  * spaces), is never matched, not even by a decision; an identifier two ENT accounts
