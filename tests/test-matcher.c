@@ -1034,6 +1034,18 @@ static const HCase h_cases[] = {
       { "s2", "Eleve", "Vidal", "Sam", "2012-12-31", "" }, { "r2", "Parent", "Morel", "Rose", NULL, KID ("s2") } },
     { { JN_CATEGORY_RELATIVE, "R1", JN_PLAN_STATE_UNMATCHED, "couple" },
       { JN_CATEGORY_RELATIVE, "R2", JN_PLAN_STATE_UNMATCHED, "no-account" } } },
+  { "RespLegal 0, and a father under another family name",
+    "<Eleves>" LOU_PERRIN ("S1", "<Responsable Ident=\"R1\" Nom=\"PERIRN\" Prenom=\"Paul\" Civilite=\"M.\" RespLegal=\"0\" IDPN=\"R1\"/>"
+    DAD ("PERRIN", "Marc", "R2")) "</Eleves>",
+    { S_LOU, { "r1", "Parent", "Perrin", "Paul", NULL, KID ("s1") },
+      { "r2", "Parent", "Leroy", "Marc", NULL, KID ("s1") } },
+    { { JN_CATEGORY_RELATIVE, "R1", JN_PLAN_STATE_UNMATCHED, "no-account" },
+      { JN_CATEGORY_RELATIVE, "R2", JN_PLAN_STATE_UNMATCHED, "no-account" } } },
+  { "a relative's variant with another birth date",
+    "<Eleves>" LOU_PERRIN ("S1", "<Responsable Ident=\"R1\" Nom=\"PERRIN\" Prenom=\"ANNE SOPHI\" Civilite=\"Mme\" "
+    "RespLegal=\"1\" DateNaissance=\"1980-01-01\" IDPN=\"R1\"/>") "</Eleves>",
+    { S_LOU, { "r1", "Parent", "Perrin", "Anne-Sophie", "1981-01-01", KID ("s1") } },
+    { { JN_CATEGORY_RELATIVE, "R1", JN_PLAN_STATE_UNMATCHED, "no-account" } } },
 };
 
 static void
