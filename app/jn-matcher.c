@@ -17,6 +17,28 @@
  *                            birth date: exact names, unique in the file and in the ENT
  * Couples (Civilite "M,Mme") never match automatically.
  *
+ * Issue H, for the records no rule above fits (not couples, not RespLegal 0, no blocked
+ * identifier): one name matches (EXACT or VARIANT), the other differs by one variant
+ *   given-name-cut+birth-date  the given name is cut ("JEAN FRANC"), a first part ("Léo" /
+ *   given-name-cut+child       "Léo-Paul") or an initial ("J-Pierre"): jn_names_given_cut()
+ *   typo+birth-date            family or given name one letter away (missing, added,
+ *   typo+child                 replaced, two swapped), 5 letters or more: jn_names_one_edit()
+ * with the evidence of its category: both birth dates known and equal (never names alone),
+ * or, for relatives, the ENT user linked to the user matched to one of the record's
+ * children (birth dates not conflicting). Users already matched are candidates too (they
+ * make the record ambiguous); one is given only when it is the record's sole candidate,
+ * unmatched, in no record's earlier fits and the candidate of no other record.
+ *   other-family-name+child    last: a mother (Civilite Mme, RespLegal 1 or 2) with no fit,
+ *                            and the one ENT relative of a matched child of hers whose
+ *                            family name is another (not one letter away), whose given name
+ *                            fits; for each such child she is the only relative in the
+ *                            export whose given name fits that user, and that user the only
+ *                            ENT relative of the child who fits her; the user fits no one else.
+ * Passes: identifiers in place; non-relatives under issue B, then issue H; relatives under
+ * issue B (seeing the children H matched), then H, then other-family-name+child. Candidates
+ * come from indexes, never a scan: the users born that day, or the relatives of a matched
+ * child.
+ *
  * One identifier, one person: a record whose identifier is not well-formed, or shared
  * with another record of the export (any category, compared without case and surrounding
  * spaces), is never matched, not even by a decision; an identifier two ENT accounts
@@ -96,6 +118,8 @@ struct _JnMatcher
   GHashTable  *by_pronote_id;                  /* folded value → User, or &duplicate_marker */
   GHashTable  *by_id;                          /* ENT id → User */
   GHashTable  *elsewhere;                      /* "category|family|given" of other UAIs' users */
+  GHashTable  *by_birth[JN_N_CATEGORIES];      /* birth date → GPtrArray of User (issue H) */
+  GHashTable  *parents_of;                     /* ENT id of a child → GPtrArray of relative User */
   guint        stamp;
   gboolean     complete;                       /* of one jn_matcher_match() call */
 };
@@ -127,7 +151,9 @@ jn_matcher_finalize (GObject *object)
     {
       g_clear_pointer (&self->by_category[i], g_ptr_array_unref);
       g_clear_pointer (&self->blocks[i], g_hash_table_unref);
+      g_clear_pointer (&self->by_birth[i], g_hash_table_unref);
     }
+  g_clear_pointer (&self->parents_of, g_hash_table_unref);
   g_clear_pointer (&self->by_pronote_id, g_hash_table_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->elsewhere, g_hash_table_unref);
@@ -190,7 +216,11 @@ jn_matcher_new (JnDirectory *directory,
       self->by_category[i] = g_ptr_array_new ();
       self->blocks[i] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                (GDestroyNotify)g_ptr_array_unref);
+      self->by_birth[i] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                 (GDestroyNotify)g_ptr_array_unref);
     }
+  self->parents_of = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                            (GDestroyNotify)g_ptr_array_unref);
 
   model = jn_directory_get_users (directory);
   n = g_list_model_get_n_items (model);
@@ -229,6 +259,15 @@ jn_matcher_new (JnDirectory *directory,
       add_block (self->blocks[category], user->family.compact, user);
       add_block (self->blocks[category], user->family.first, user);
       add_block (self->blocks[category], user->family.word, user);
+      /* Issue H's candidates: the same birth date, or a parent of a matched child */
+      add_block (self->by_birth[category], user->birth_date, user);
+      if (category == JN_CATEGORY_RELATIVE)
+        {
+          const char * const *children = jn_ent_user_get_children (ent_user);
+
+          for (guint k = 0; children != NULL && children[k] != NULL; k++)
+            add_block (self->parents_of, children[k], user);
+        }
 
       if (user->pronote_id != NULL)
         {
@@ -506,6 +545,316 @@ resolve (GPtrArray *recs)
       rec->match = fit->user;
       rec->rule = fit->rule;
       fit->user->owner = rec;
+    }
+}
+
+/* ---- issue H: one variant of the names, the same evidence ---- */
+
+typedef enum
+{
+  H_NONE,
+  H_CUT,       /* family names match, the given name is cut or abbreviated */
+  H_TYPO,      /* one name matches, the other is one letter away */
+} HVariant;
+
+#define H_TYPO_MIN_LEN 5
+
+/* Which one-variant rule links the names of @family and @given to @user's: exactly one
+ * name differs, the other matches under the rules of issue B */
+static HVariant
+h_variant (const JnNameKey *family,
+           const JnNameKey *given,
+           User            *user)
+{
+  gboolean family_ok = jn_names_match_family (family, &user->family) != JN_NAME_MATCH_NONE;
+  gboolean given_ok = jn_names_match_given (given, &user->given) != JN_NAME_MATCH_NONE;
+
+  if (family_ok && given_ok)
+    return H_NONE;
+  if (family_ok && jn_names_given_cut (given, &user->given))
+    return H_CUT;
+  if (family_ok && jn_names_one_edit (given->compact, user->given.compact, H_TYPO_MIN_LEN))
+    return H_TYPO;
+  if (given_ok && jn_names_one_edit (family->compact, user->family.compact, H_TYPO_MIN_LEN))
+    return H_TYPO;
+
+  return H_NONE;
+}
+
+/* A given name that matches or is a cut of the other: the test of the relatives of a child */
+static gboolean
+given_fits (const JnNameKey *a,
+            const JnNameKey *b)
+{
+  return jn_names_match_given (a, b) != JN_NAME_MATCH_NONE || jn_names_given_cut (a, b);
+}
+
+/* A record issue H may match: no fit under the earlier rules, a clean identifier, not a
+ * couple nor a relative without legal responsibility */
+static gboolean
+h_open (Rec *rec)
+{
+  if (rec->match != NULL || rec->fixed || rec->fits->len > 0 || rec->held_twice ||
+      rec->blocked != JN_PLAN_CAUSE_NONE)
+    return FALSE;
+  if (rec->category == JN_CATEGORY_RELATIVE &&
+      (jn_person_get_is_couple (rec->person) || jn_person_get_legal_rank (rec->person) == 0))
+    return FALSE;
+
+  return TRUE;
+}
+
+/* The relatives linked in the ENT to the user matched to @child, or NULL */
+static GPtrArray *
+parents_of_matched (JnMatcher *self,
+                    Rec       *child)
+{
+  if (child == NULL || child->match == NULL)
+    return NULL;
+
+  return g_hash_table_lookup (self->parents_of, jn_ent_user_get_id (child->match->user));
+}
+
+static void
+h_compute_fits (JnMatcher  *self,
+                Rec        *rec,
+                GHashTable *recs_by_person)
+{
+  if (rec->category == JN_CATEGORY_RELATIVE)
+    {
+      GPtrArray *children = jn_person_get_children (rec->person);
+
+      /* Only the parents of a matched child: a handful of users */
+      self->stamp++;
+      for (guint i = 0; i < children->len; i++)
+        {
+          GPtrArray *parents = parents_of_matched (self, g_hash_table_lookup (recs_by_person,
+                                                                              g_ptr_array_index (children, i)));
+
+          for (guint k = 0; parents != NULL && k < parents->len; k++)
+            {
+              User *user = g_ptr_array_index (parents, k);
+              HVariant variant;
+
+              if (user->stamp == self->stamp)
+                continue;
+              user->stamp = self->stamp;
+              if (conflicting_birth_dates (rec->birth_date, user->birth_date))
+                continue;
+              variant = h_variant (&rec->family, &rec->given, user);
+              if (variant != H_NONE)
+                add_fit (rec, user, variant == H_CUT ? JN_RULE_CUT_CHILD : JN_RULE_TYPO_CHILD);
+            }
+        }
+    }
+  else if (rec->birth_date != NULL)
+    {
+      /* Both birth dates known and equal: the users born that day */
+      GPtrArray *born = g_hash_table_lookup (self->by_birth[rec->category], rec->birth_date);
+
+      for (guint k = 0; born != NULL && k < born->len; k++)
+        {
+          User *user = g_ptr_array_index (born, k);
+          HVariant variant = h_variant (&rec->family, &rec->given, user);
+
+          if (variant != H_NONE)
+            add_fit (rec, user, variant == H_CUT ? JN_RULE_CUT_BIRTH_DATE : JN_RULE_TYPO_BIRTH_DATE);
+        }
+    }
+}
+
+/* Rules given-name-cut and typo over @recs, after their issue-B pass: a user already
+ * matched, or another record's fit under any rule, is never given */
+static void
+h_pass (JnMatcher  *self,
+        GPtrArray  *recs,
+        GHashTable *recs_by_person)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+  for (guint i = 0; i < recs->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (recs, i);
+
+      if (!h_open (rec))
+        continue;
+      h_compute_fits (self, rec, recs_by_person);
+      if (rec->fits->len > 0)
+        g_ptr_array_add (found, rec);
+    }
+
+  resolve (found);
+}
+
+static gboolean
+is_mother (JnPerson *person)
+{
+  const char *civility = jn_person_get_civility (person);
+  g_autoptr(GString) folded = g_string_new (NULL);
+
+  for (const char *p = civility; p != NULL && *p != '\0'; p++)
+    if (*p != ' ' && *p != '.')
+      g_string_append_c (folded, g_ascii_tolower (*p));
+
+  return g_str_equal (folded->str, "mme") || g_str_equal (folded->str, "madame") ||
+         g_str_equal (folded->str, "mlle") || g_str_equal (folded->str, "mademoiselle");
+}
+
+static gboolean
+ptr_array_has (GPtrArray *array,
+               gpointer   data)
+{
+  return array != NULL && g_ptr_array_find (array, data, NULL);
+}
+
+/* The one ENT relative of @rec's matched children whose family name is another (not
+ * even one letter away) and whose given name fits, or NULL (none, or several) */
+static User *
+other_family_candidate (JnMatcher  *self,
+                        Rec        *rec,
+                        GHashTable *recs_by_person)
+{
+  GPtrArray *children = jn_person_get_children (rec->person);
+  User *candidate = NULL;
+
+  for (guint i = 0; i < children->len; i++)
+    {
+      GPtrArray *parents = parents_of_matched (self, g_hash_table_lookup (recs_by_person,
+                                                                          g_ptr_array_index (children, i)));
+
+      for (guint k = 0; parents != NULL && k < parents->len; k++)
+        {
+          User *user = g_ptr_array_index (parents, k);
+
+          if (user == candidate ||
+              jn_names_match_family (&rec->family, &user->family) != JN_NAME_MATCH_NONE ||
+              jn_names_one_edit (rec->family.compact, user->family.compact, H_TYPO_MIN_LEN) ||
+              !given_fits (&rec->given, &user->given) ||
+              conflicting_birth_dates (rec->birth_date, user->birth_date))
+            continue;
+          if (candidate != NULL)
+            return NULL;
+          candidate = user;
+        }
+    }
+
+  return candidate;
+}
+
+/* Rule other-family-name+child: a mother (Civilite Mme, legal guardian) under another
+ * family name, through each child linking her: she is the only relative of the child in
+ * the export whose given name fits, and the only one in the ENT. Never names alone. */
+static void
+other_family_pass (JnMatcher  *self,
+                   GPtrArray  *all,
+                   GHashTable *recs_by_person)
+{
+  g_autoptr(GHashTable) relatives_of = g_hash_table_new_full (NULL, NULL, NULL,
+                                                              (GDestroyNotify)g_ptr_array_unref);
+  g_autoptr(GHashTable) claims = g_hash_table_new_full (NULL, NULL, NULL,
+                                                        (GDestroyNotify)g_ptr_array_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_autoptr(GPtrArray) mothers = g_ptr_array_new ();
+  g_autoptr(GPtrArray) candidates = g_ptr_array_new ();
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (all, i);
+      User *candidate;
+      guint rank;
+
+      if (rec->category != JN_CATEGORY_RELATIVE || !h_open (rec))
+        continue;
+      rank = jn_person_get_legal_rank (rec->person);
+      if ((rank != 1 && rank != 2) || !is_mother (rec->person))
+        continue;
+      candidate = other_family_candidate (self, rec, recs_by_person);
+      if (candidate == NULL)
+        continue;
+      g_ptr_array_add (mothers, rec);
+      g_ptr_array_add (candidates, candidate);
+      for (guint k = 0; k < jn_person_get_children (rec->person)->len; k++)
+        g_hash_table_insert (relatives_of, g_ptr_array_index (jn_person_get_children (rec->person), k),
+                             g_ptr_array_new ());
+    }
+  if (mothers->len == 0)
+    return;
+
+  /* Every relative record of these children: couples and RespLegal 0 included */
+  for (guint i = 0; i < all->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (all, i);
+      GPtrArray *children;
+
+      if (rec->category != JN_CATEGORY_RELATIVE)
+        continue;
+      children = jn_person_get_children (rec->person);
+      for (guint k = 0; k < children->len; k++)
+        {
+          GPtrArray *list = g_hash_table_lookup (relatives_of, g_ptr_array_index (children, k));
+
+          if (list != NULL && !ptr_array_has (list, rec))
+            g_ptr_array_add (list, rec);
+        }
+    }
+
+  for (guint i = 0; i < mothers->len; i++)
+    {
+      Rec *rec = g_ptr_array_index (mothers, i);
+      User *candidate = g_ptr_array_index (candidates, i);
+      GPtrArray *children = jn_person_get_children (rec->person);
+      gboolean alone = TRUE;
+      GPtrArray *list;
+
+      for (guint k = 0; k < children->len && alone; k++)
+        {
+          gpointer child = g_ptr_array_index (children, k);
+          GPtrArray *parents = parents_of_matched (self, g_hash_table_lookup (recs_by_person, child));
+          GPtrArray *others = g_hash_table_lookup (relatives_of, child);
+
+          if (!ptr_array_has (parents, candidate))
+            continue;
+          for (guint r = 0; others != NULL && r < others->len && alone; r++)
+            {
+              Rec *other = g_ptr_array_index (others, r);
+
+              if (other != rec && given_fits (&other->given, &candidate->given))
+                alone = FALSE;
+            }
+          for (guint u = 0; u < parents->len && alone; u++)
+            {
+              User *user = g_ptr_array_index (parents, u);
+
+              if (user != candidate && given_fits (&rec->given, &user->given))
+                alone = FALSE;
+            }
+        }
+      if (!alone)
+        continue;
+
+      list = g_hash_table_lookup (claims, candidate);
+      if (list == NULL)
+        {
+          list = g_ptr_array_new ();
+          g_hash_table_insert (claims, candidate, list);
+        }
+      g_ptr_array_add (list, rec);
+    }
+
+  g_hash_table_iter_init (&iter, claims);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      User *user = key;
+      GPtrArray *list = value;
+      Rec *rec = g_ptr_array_index (list, 0);
+
+      if (list->len != 1 || user->owner != NULL || user->fitting->len > 0)
+        continue;
+      rec->match = user;
+      rec->rule = JN_RULE_OTHER_FAMILY_CHILD;
+      user->owner = rec;
     }
 }
 
@@ -969,10 +1318,14 @@ jn_matcher_match (JnMatcher     *self,
   for (guint i = 0; i < first_pass->len; i++)
     compute_fits (self, g_ptr_array_index (first_pass, i), name_counts, recs_by_person);
   resolve (first_pass);
+  /* Issue H after issue B, category by category: relatives see the children it matched */
+  h_pass (self, first_pass, recs_by_person);
 
   for (guint i = 0; i < relatives->len; i++)
     compute_fits (self, g_ptr_array_index (relatives, i), name_counts, recs_by_person);
   resolve (relatives);
+  h_pass (self, relatives, recs_by_person);
+  other_family_pass (self, all, recs_by_person);
 
   for (guint i = 0; i < all->len; i++)
     {
@@ -1085,6 +1438,30 @@ rec_child_keys (Rec *rec)
   return rec->child_keys;
 }
 
+/* A child of the same names as one of @rec's among the ENT user's children (as the ENT
+ * names it), or NULL */
+static User *
+child_in_common (JnMatcher *self,
+                 Rec       *rec,
+                 User      *user)
+{
+  const char * const *ent_children = jn_ent_user_get_children (user->user);
+
+  for (guint k = 0; ent_children[k] != NULL; k++)
+    {
+      User *child = g_hash_table_lookup (self->by_id, ent_children[k]);
+      g_autofree char *key = NULL;
+
+      if (child == NULL)
+        continue;
+      key = g_strconcat (child->family.compact, "|", child->given.compact, NULL);
+      if (g_hash_table_contains (rec_child_keys (rec), key))
+        return child;
+    }
+
+  return NULL;
+}
+
 static double
 score_user (JnMatcher *self,
             Rec       *rec,
@@ -1128,7 +1505,29 @@ score_user (JnMatcher *self,
       if (family == JN_NAME_MATCH_VARIANT)
         reasons |= g_str_equal (rec->family.first, user->family.first) ? JN_REASON_PARTICLE
                                                                         : JN_REASON_DOUBLE_FAMILY_NAME;
-      if ((family == JN_NAME_MATCH_NONE || given == JN_NAME_MATCH_NONE) &&
+      /* Issue H's variants: one name cut or one letter away, the other matching */
+      switch (h_variant (&rec->family, &rec->given, user))
+        {
+        case H_CUT:
+          reasons |= JN_REASON_GIVEN_NAME_CUT;
+          given_sim = MAX (given_sim, 0.85);
+          break;
+        case H_TYPO:
+          reasons |= JN_REASON_ONE_LETTER;
+          break;
+        case H_NONE:
+        default:
+          if (rec->category == JN_CATEGORY_RELATIVE && family == JN_NAME_MATCH_NONE &&
+              !jn_names_one_edit (rec->family.compact, user->family.compact, H_TYPO_MIN_LEN) &&
+              given_fits (&rec->given, &user->given) && child_in_common (self, rec, user) != NULL)
+            reasons |= JN_REASON_OTHER_FAMILY_NAME;
+          break;
+        }
+      score = 0.5 * family_sim + 0.35 * given_sim;
+      if (reasons & JN_REASON_OTHER_FAMILY_NAME)
+        score = MAX (score, 0.5);
+      if (!(reasons & (JN_REASON_GIVEN_NAME_CUT | JN_REASON_ONE_LETTER | JN_REASON_OTHER_FAMILY_NAME)) &&
+          (family == JN_NAME_MATCH_NONE || given == JN_NAME_MATCH_NONE) &&
           family_sim >= 0.9 && given_sim >= 0.85)
         reasons |= JN_REASON_CLOSE_SPELLING;
     }
@@ -1144,26 +1543,10 @@ score_user (JnMatcher *self,
       reasons |= JN_REASON_OTHER_BIRTH_DATE;
     }
 
-  if (rec->category == JN_CATEGORY_RELATIVE)
+  if (rec->category == JN_CATEGORY_RELATIVE && child_in_common (self, rec, user) != NULL)
     {
-      const char * const *ent_children = jn_ent_user_get_children (user->user);
-
-      /* A child of the same names among the ENT user's children */
-      for (guint k = 0; ent_children[k] != NULL; k++)
-        {
-          User *child = g_hash_table_lookup (self->by_id, ent_children[k]);
-          g_autofree char *key = NULL;
-
-          if (child == NULL)
-            continue;
-          key = g_strconcat (child->family.compact, "|", child->given.compact, NULL);
-          if (g_hash_table_contains (rec_child_keys (rec), key))
-            {
-              reasons |= JN_REASON_CHILD_IN_COMMON;
-              score += 0.15;
-              break;
-            }
-        }
+      reasons |= JN_REASON_CHILD_IN_COMMON;
+      score += 0.15;
     }
 
   if (user->pronote_id != NULL &&
@@ -1201,9 +1584,12 @@ jn_matcher_suggest (JnMatcher *self,
       User *user = g_ptr_array_index (users, i);
       JnSuggestion suggestion = { user->user, 0, 0 };
 
-      /* Cheap cut before the full score: nothing alike in the family name */
+      /* Cheap cut before the full score: nothing alike in the family name, unless a
+       * parent of a child in common under another family name */
       if (jn_names_similarity (rec.family.compact, user->family.compact) < 0.75 &&
-          jn_names_similarity (rec.family.first, user->family.first) < 0.75)
+          jn_names_similarity (rec.family.first, user->family.first) < 0.75 &&
+          (rec.category != JN_CATEGORY_RELATIVE || !given_fits (&rec.given, &user->given) ||
+           child_in_common (self, &rec, user) == NULL))
         continue;
 
       suggestion.score = score_user (self, &rec, user, &suggestion.reasons);
@@ -1242,6 +1628,111 @@ jn_matcher_suggest (JnMatcher *self,
   return results;
 }
 
+/* The record's child whose names the ENT user's child @child has, or NULL */
+static JnPerson *
+record_child_named (Rec  *rec,
+                    User *child)
+{
+  GPtrArray *children = jn_person_get_children (rec->person);
+
+  for (guint i = 0; i < children->len; i++)
+    {
+      JnPerson *person = g_ptr_array_index (children, i);
+      g_autofree char *family = jn_names_compact (jn_person_get_family_name (person));
+      g_autofree char *given = jn_names_compact (jn_person_get_given_name (person));
+
+      if (g_str_equal (family, child->family.compact) && g_str_equal (given, child->given.compact))
+        return person;
+    }
+
+  return NULL;
+}
+
+char *
+jn_matcher_explain (JnMatcher *self,
+                    JnPerson  *person,
+                    JnEntUser *ent_user,
+                    JnPlan    *plan)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autofree char *rest = NULL;
+  JnReasons reasons = 0;
+  User *user;
+  Rec rec = { 0 };
+
+  g_return_val_if_fail (JN_IS_MATCHER (self), NULL);
+  g_return_val_if_fail (JN_IS_PERSON (person), NULL);
+  g_return_val_if_fail (JN_IS_ENT_USER (ent_user), NULL);
+
+  user = g_hash_table_lookup (self->by_id, jn_ent_user_get_id (ent_user));
+  if (user == NULL || user->user != ent_user)
+    return g_strdup ("");
+
+  rec.person = person;
+  rec.category = jn_person_get_category (person);
+  rec.birth_date = jn_person_get_birth_date (person);
+  jn_name_key_init_family (&rec.family, jn_person_get_family_name (person));
+  jn_name_key_init_given (&rec.given, jn_person_get_given_name (person));
+  score_user (self, &rec, user, &reasons);
+
+  if (plan != NULL)
+    {
+      GListModel *items = jn_plan_get_items (plan, rec.category);
+
+      for (guint k = 0; k < g_list_model_get_n_items (items); k++)
+        {
+          g_autoptr(JnPlanItem) item = g_list_model_get_item (items, k);
+
+          if (jn_plan_item_get_user (item) == ent_user && jn_plan_item_get_person (item) != person &&
+              jn_plan_item_get_state (item) == JN_PLAN_STATE_MATCHED)
+            {
+              reasons |= JN_REASON_ALREADY_TAKEN;
+              break;
+            }
+        }
+    }
+
+  if (reasons & JN_REASON_GIVEN_NAME_CUT)
+    g_string_append_printf (out, _("given name cut: %s / %s"), jn_person_get_given_name (person),
+                            jn_ent_user_get_given_name (ent_user));
+  if (reasons & JN_REASON_ONE_LETTER)
+    {
+      gboolean in_given = jn_names_match_family (&rec.family, &user->family) != JN_NAME_MATCH_NONE;
+
+      g_string_append_printf (out, _("one letter differs: %s / %s"),
+                              in_given ? jn_person_get_given_name (person) : jn_person_get_family_name (person),
+                              in_given ? jn_ent_user_get_given_name (ent_user) : jn_ent_user_get_family_name (ent_user));
+    }
+  if (reasons & JN_REASON_OTHER_FAMILY_NAME)
+    {
+      User *child = child_in_common (self, &rec, user);
+      JnPerson *record_child = child ? record_child_named (&rec, child) : NULL;
+      g_autofree char *name = record_child ? jn_person_dup_display_name (record_child)
+                                           : jn_ent_user_dup_display_name (child->user);
+
+      if (out->len > 0)
+        g_string_append (out, ", ");
+      if (is_mother (person))
+        g_string_append_printf (out, _("mother of %s, another family name"), name);
+      else
+        g_string_append_printf (out, _("parent of %s, another family name"), name);
+    }
+
+  /* The detailed ones above, and the child already named */
+  rest = jn_reasons_to_string (reasons & ~(JN_REASON_GIVEN_NAME_CUT | JN_REASON_ONE_LETTER |
+                                           JN_REASON_OTHER_FAMILY_NAME |
+                                           ((reasons & JN_REASON_OTHER_FAMILY_NAME) ? JN_REASON_CHILD_IN_COMMON : 0)));
+  if (out->len > 0 && rest[0] != '\0')
+    g_string_append (out, ", ");
+  g_string_append (out, rest);
+
+  g_clear_pointer (&rec.child_keys, g_hash_table_unref);
+  jn_name_key_clear (&rec.family);
+  jn_name_key_clear (&rec.given);
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 char *
 jn_reasons_to_string (JnReasons reasons)
 {
@@ -1253,6 +1744,9 @@ jn_reasons_to_string (JnReasons reasons)
     { JN_REASON_PARTICLE, N_("family name with or without its particle") },
     { JN_REASON_DOUBLE_FAMILY_NAME, N_("one part of a double family name") },
     { JN_REASON_CLOSE_SPELLING, N_("close spelling") },
+    { JN_REASON_GIVEN_NAME_CUT, N_("given name cut or abbreviated") },
+    { JN_REASON_ONE_LETTER, N_("one letter differs") },
+    { JN_REASON_OTHER_FAMILY_NAME, N_("a parent of a child in common, another family name") },
     { JN_REASON_SAME_BIRTH_DATE, N_("same birth date") },
     { JN_REASON_OTHER_BIRTH_DATE, N_("different birth date") },
     { JN_REASON_CHILD_IN_COMMON, N_("a child in common") },

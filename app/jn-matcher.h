@@ -19,6 +19,12 @@ G_BEGIN_DECLS
 #define JN_RULE_NAMES_CHILD        "names+child"
 #define JN_RULE_VARIANT_CHILD      "name-variant+child"
 #define JN_RULE_NAMES_UNIQUE       "names-unique"
+/* Issue H: records no earlier rule fits; one variant of the names, with the same evidence */
+#define JN_RULE_CUT_BIRTH_DATE     "given-name-cut+birth-date"
+#define JN_RULE_TYPO_BIRTH_DATE    "typo+birth-date"
+#define JN_RULE_CUT_CHILD          "given-name-cut+child"
+#define JN_RULE_TYPO_CHILD         "typo+child"
+#define JN_RULE_OTHER_FAMILY_CHILD "other-family-name+child"
 #define JN_RULE_MANUAL             "manual"
 
 /* Why a suggestion is ranked where it is */
@@ -36,6 +42,9 @@ typedef enum
   JN_REASON_CHILD_IN_COMMON     = 1 << 9,
   JN_REASON_HOLDS_OTHER_ID      = 1 << 10,
   JN_REASON_ALREADY_TAKEN       = 1 << 11,
+  JN_REASON_GIVEN_NAME_CUT      = 1 << 12,   /* cut or abbreviated given name */
+  JN_REASON_ONE_LETTER          = 1 << 13,   /* one letter differs in one name */
+  JN_REASON_OTHER_FAMILY_NAME   = 1 << 14,   /* a parent of a child in common, another family name */
 } JnReasons;
 
 typedef struct
@@ -86,6 +95,15 @@ GArray       *jn_matcher_suggest             (JnMatcher     *self,
 
 /* Human, translated sentence of the reasons ("same birth date, accent differs") */
 char         *jn_reasons_to_string           (JnReasons      reasons);
+
+/* The reasons of a suggestion of @user for @person in detail, translated, with the names
+ * where they help ("given name cut: JEAN FRANC / Jean-François", "one letter differs:
+ * DUPOND / Dupont", "mother of DUPONT Léa, another family name"); the same as
+ * jn_reasons_to_string() of its JnSuggestion otherwise */
+char         *jn_matcher_explain             (JnMatcher     *self,
+                                              JnPerson      *person,
+                                              JnEntUser     *user,
+                                              JnPlan        *plan);
 
 /* Decisions file (cli.md): {"<pronote_id>": "<ent_id>" | null} */
 GHashTable   *jn_decisions_load              (GFile         *file,

@@ -323,3 +323,133 @@ jn_names_similarity (const char *a,
 
   return jaro + prefix * 0.1 * (1.0 - jaro);
 }
+
+/* The parts of a folded name: runs between spaces and hyphens */
+static guint
+split_parts (const char  *folded,
+             const char **starts,
+             gsize       *lens,
+             guint        max_parts)
+{
+  guint n = 0;
+  const char *p = folded;
+
+  while (*p != '\0')
+    {
+      gsize len;
+
+      while (*p == ' ' || *p == '-')
+        p++;
+      len = strcspn (p, " -");
+      if (len == 0)
+        break;
+      if (n == max_parts)
+        return max_parts + 1;   /* too many: the caller gives up */
+      starts[n] = p;
+      lens[n] = len;
+      n++;
+      p += len;
+    }
+
+  return n;
+}
+
+#define MAX_PARTS 16
+
+/* jn_names_given_shortened() with the compact forms known */
+static gboolean
+shortened (const char *shorter,
+           const char *cs,
+           const char *longer,
+           const char *cf)
+{
+  const char *ps[MAX_PARTS], *pf[MAX_PARTS];
+  gsize ls[MAX_PARTS], lf[MAX_PARTS];
+  guint ns, nf;
+  gsize len_s;
+
+  /* Cheap tests first: a prefix, or the same initial */
+  if (cs[0] == '\0' || cs[0] != cf[0] || strcmp (cs, cf) == 0)
+    return FALSE;
+
+  ns = split_parts (shorter, ps, ls, MAX_PARTS);
+  nf = split_parts (longer, pf, lf, MAX_PARTS);
+  if (ns == 0 || nf == 0 || ns > MAX_PARTS || nf > MAX_PARTS)
+    return FALSE;
+
+  len_s = strlen (cs);
+  if (strncmp (cf, cs, len_s) == 0)
+    {
+      gboolean whole_parts = ns <= nf;
+
+      if (len_s >= 4)
+        return TRUE;
+      for (guint i = 0; i < ns && whole_parts; i++)
+        whole_parts = ls[i] == lf[i] && strncmp (ps[i], pf[i], ls[i]) == 0;
+      if (whole_parts)
+        return TRUE;
+    }
+
+  /* An initial and the other parts equal */
+  if (ns < 2 || ns != nf || ls[0] != 1 || lf[0] < 2 || pf[0][0] != ps[0][0])
+    return FALSE;
+  for (guint i = 1; i < ns; i++)
+    if (ls[i] != lf[i] || strncmp (ps[i], pf[i], ls[i]) != 0)
+      return FALSE;
+
+  return TRUE;
+}
+
+gboolean
+jn_names_given_shortened (const char *shorter,
+                          const char *longer)
+{
+  g_autofree char *cs = NULL, *cf = NULL;
+
+  if (shorter == NULL || longer == NULL)
+    return FALSE;
+  cs = compact_of_folded (shorter, strlen (shorter));
+  cf = compact_of_folded (longer, strlen (longer));
+
+  return shortened (shorter, cs, longer, cf);
+}
+
+gboolean
+jn_names_given_cut (const JnNameKey *a,
+                    const JnNameKey *b)
+{
+  return shortened (a->folded, a->compact, b->folded, b->compact) ||
+         shortened (b->folded, b->compact, a->folded, a->compact);
+}
+
+gboolean
+jn_names_one_edit (const char *a,
+                   const char *b,
+                   gsize       min_len)
+{
+  gsize la, lb, i = 0;
+
+  if (a == NULL || b == NULL)
+    return FALSE;
+  la = strlen (a);
+  lb = strlen (b);
+  if (MIN (la, lb) < min_len || (la > lb ? la - lb : lb - la) > 1 || strcmp (a, b) == 0)
+    return FALSE;
+
+  while (a[i] != '\0' && a[i] == b[i])
+    i++;
+
+  if (la == lb)
+    {
+      /* One letter replaced, or two adjacent letters swapped */
+      if (strcmp (a + i + 1, b + i + 1) == 0)
+        return TRUE;
+      return a[i + 1] != '\0' && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+             strcmp (a + i + 2, b + i + 2) == 0;
+    }
+
+  /* One letter added: the rest of the longer after it is the rest of the shorter */
+  if (la < lb)
+    return strcmp (a + i, b + i + 1) == 0;
+  return strcmp (a + i + 1, b + i) == 0;
+}

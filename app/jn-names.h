@@ -52,6 +52,27 @@ JnNameMatch  jn_names_match_family      (const JnNameKey *a,
 JnNameMatch  jn_names_match_given       (const JnNameKey *a,
                                          const JnNameKey *b);
 
+/* Issue H, class 1: @shorter (folded, jn_names_fold()) is a cut, a first part or an
+ * initial abbreviation of the given name @longer (folded). Both split into parts at space
+ * or hyphen, compact = the parts joined:
+ *   cut / first part: the compact of @shorter is a proper prefix of the compact of @longer
+ *     and has 4 letters or more ("jean franc" / "jean-francois"), or its parts are the
+ *     whole first parts of @longer ("leo" / "leo-paul");
+ *   initial: [x, p2…] against [y, p2…], x one letter, y starting with x and having two
+ *     letters or more ("j-pierre", "j pierre" / "jean-pierre"). A bare initial never is. */
+gboolean     jn_names_given_shortened   (const char      *shorter,
+                                         const char      *longer);
+/* jn_names_given_shortened() either way */
+gboolean     jn_names_given_cut         (const JnNameKey *a,
+                                         const JnNameKey *b);
+
+/* Issue H, class 2: Damerau (optimal string alignment) distance exactly 1 between two
+ * compact names, the shorter having at least @min_len characters: one letter missing,
+ * added, replaced, or two adjacent letters swapped */
+gboolean     jn_names_one_edit          (const char      *a,
+                                         const char      *b,
+                                         gsize            min_len);
+
 /* Jaro-Winkler similarity of two ASCII strings, 0 (nothing alike) to 1 (equal) */
 double       jn_names_similarity        (const char      *a,
                                          const char      *b);

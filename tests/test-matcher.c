@@ -413,7 +413,8 @@ test_suggestions (Fixture *fixture, gconstpointer data)
       user ("t1", "Enseignant", "Dupont", "Léa", "2011-02-03", ""),
       NULL });
   plan = match (fixture, JN_IMPORT_MODE_PARTIAL);
-  assert_state (plan, "S1", JN_PLAN_STATE_UNMATCHED, 0);
+  /* One letter away, the same birth date, nobody else: issue H matches it */
+  assert_matched (plan, "S1", "u1", JN_RULE_TYPO_BIRTH_DATE, JN_PLAN_ACTION_SET);
 
   person = jn_plan_item_get_person (item_of (plan, "S1"));
   suggestions = jn_matcher_suggest (fixture->matcher, person, plan, 5);
@@ -421,11 +422,68 @@ test_suggestions (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (jn_ent_user_get_id (g_array_index (suggestions, JnSuggestion, 0).user), ==, "u1");
   g_assert_cmpstr (jn_ent_user_get_id (g_array_index (suggestions, JnSuggestion, 1).user), ==, "u2");
   g_assert_true (g_array_index (suggestions, JnSuggestion, 0).reasons & JN_REASON_SAME_BIRTH_DATE);
-  g_assert_true (g_array_index (suggestions, JnSuggestion, 0).reasons & JN_REASON_CLOSE_SPELLING);
+  g_assert_true (g_array_index (suggestions, JnSuggestion, 0).reasons & JN_REASON_ONE_LETTER);
+  g_assert_false (g_array_index (suggestions, JnSuggestion, 0).reasons & JN_REASON_CLOSE_SPELLING);
   g_assert_true (g_array_index (suggestions, JnSuggestion, 1).reasons & JN_REASON_ACCENTS_OR_CASE);
   g_assert_true (g_array_index (suggestions, JnSuggestion, 1).reasons & JN_REASON_OTHER_BIRTH_DATE);
   reasons = jn_reasons_to_string (g_array_index (suggestions, JnSuggestion, 1).reasons);
   g_assert_cmpstr (reasons, ==, "names differ by accents or case, different birth date");
+}
+
+/* Issue H's reasons, in words and with the names */
+static void
+test_h_reasons (Fixture *fixture, gconstpointer data)
+{
+  static const struct { const char *pronote_id, *ent_id; JnReasons reason; const char *text; } cases[] = {
+    { "T1", "t1", JN_REASON_GIVEN_NAME_CUT, "given name cut: JEAN FRANC / Jean-François, same birth date" },
+    { "S1", "u1", JN_REASON_ONE_LETTER, "one letter differs: DUPOND / Dupont, same birth date" },
+    { "S2", "u2", JN_REASON_ONE_LETTER, "one letter differs: Mathlide / Mathilde, same birth date" },
+    { "R2", "r2", JN_REASON_OTHER_FAMILY_NAME, "mother of PERRIN Lou, another family name" },
+    { "R1", "r1", JN_REASON_CHILD_IN_COMMON, "same names, a child in common" },
+  };
+  g_autoptr(JnPlan) plan = NULL;
+
+  fixture_setup (fixture,
+    "<Professeurs><Professeur Nom=\"DUPUIS\" Prenom=\"JEAN FRANC\" DateNaissance=\"1975-03-04\" IDPN=\"T1\"/></Professeurs>"
+    "<Eleves><Eleve Nom=\"DUPOND\" Prenom=\"Léa\" DateNaissance=\"2011-02-03\" IDPN=\"S1\"/>"
+    "<Eleve Nom=\"FAURE\" Prenom=\"Mathlide\" DateNaissance=\"2011-02-03\" IDPN=\"S2\"/>"
+    "<Eleve Nom=\"PERRIN\" Prenom=\"Lou\" DateNaissance=\"2013-06-21\" IDPN=\"S3\">"
+    "<Responsable Ident=\"1\" Nom=\"PERRIN\" Prenom=\"Paul\" Civilite=\"M.\" RespLegal=\"1\" IDPN=\"R1\"/>"
+    "<Responsable Ident=\"2\" Nom=\"PERRIN\" Prenom=\"Rose\" Civilite=\"Mme\" RespLegal=\"2\" IDPN=\"R2\"/>"
+    "</Eleve></Eleves>",
+    (char *[]) {
+      user ("t1", "Enseignant", "Dupuis", "Jean-François", "1975-03-04", ""),
+      user ("u1", "Eleve", "Dupont", "Léa", "2011-02-03", ""),
+      user ("u2", "Eleve", "Faure", "Mathilde", "2011-02-03", ""),
+      user ("s3", "Eleve", "Perrin", "Lou", "2013-06-21", ""),
+      user ("r1", "Parent", "PERRIN", "Paul", NULL, "\"children\":[{\"value\":\"s3\"}]"),
+      user ("r2", "Parent", "Vidal", "Rose", NULL, "\"children\":[{\"value\":\"s3\"}]"),
+      NULL });
+  plan = match (fixture, JN_IMPORT_MODE_PARTIAL);
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      JnPerson *person = jn_plan_item_get_person (item_of (plan, cases[c].pronote_id));
+      JnEntUser *ent_user = jn_directory_lookup (fixture->directory, cases[c].ent_id);
+      g_autoptr(GArray) suggestions = jn_matcher_suggest (fixture->matcher, person, plan, 5);
+      g_autofree char *text = jn_matcher_explain (fixture->matcher, person, ent_user, plan);
+      gboolean found = FALSE;
+
+      g_test_message ("case %u: %s", c, cases[c].text);
+      /* The account is suggested, for that reason */
+      for (guint i = 0; i < suggestions->len; i++)
+        {
+          JnSuggestion *suggestion = &g_array_index (suggestions, JnSuggestion, i);
+
+          if (suggestion->user == ent_user)
+            {
+              found = TRUE;
+              g_assert_true (suggestion->reasons & cases[c].reason);
+            }
+        }
+      g_assert_true (found);
+      g_assert_cmpstr (text, ==, cases[c].text);
+    }
 }
 
 static void
@@ -828,6 +886,203 @@ test_small_directory (void)
     }
 }
 
+
+/* ---- Issue H: cut given names, one-letter typos, mothers under another family name ---- */
+
+typedef struct
+{
+  const char   *name;
+  const char   *records;
+  UserSpec      users[8];
+  Expect        expect[4];
+} HCase;
+
+#define KID(id) "\"children\":[{\"value\":\"" id "\"}]"
+#define LOU_PERRIN(id, relatives) \
+  "<Eleve Nom=\"PERRIN\" Prenom=\"Lou\" DateNaissance=\"2013-06-21\" IDPN=\"" id "\">" relatives "</Eleve>"
+#define MUM(family, given, id) \
+  "<Responsable Ident=\"" id "\" Nom=\"" family "\" Prenom=\"" given "\" Civilite=\"Mme\" RespLegal=\"1\" IDPN=\"" id "\"/>"
+#define DAD(family, given, id) \
+  "<Responsable Ident=\"" id "\" Nom=\"" family "\" Prenom=\"" given "\" Civilite=\"M.\" RespLegal=\"2\" IDPN=\"" id "\"/>"
+#define S_LOU { "s1", "Eleve", "Perrin", "Lou", "2013-06-21", "" }
+#define TEACHER(family, given, birth, id) \
+  "<Professeurs><Professeur Nom=\"" family "\" Prenom=\"" given "\" DateNaissance=\"" birth "\" IDPN=\"" id "\"/></Professeurs>"
+#define STUDENT(family, given, birth, id) \
+  "<Eleve Nom=\"" family "\" Prenom=\"" given "\" DateNaissance=\"" birth "\" IDPN=\"" id "\"/>"
+
+static const HCase h_cases[] = {
+  /* class 1: cut, first part, initial */
+  { "a given name cut at ten letters",
+    TEACHER ("DUPUIS", "JEAN FRANC", "1975-03-04", "T1"),
+    { { "t1", "Enseignant", "Dupuis", "Jean-François", "1975-03-04", "" },
+      { "t2", "Enseignant", "Dupuis", "Jean", "1975-03-05", "" } },
+    { { JN_CATEGORY_TEACHER, "T1", JN_PLAN_STATE_MATCHED, "t1", JN_RULE_CUT_BIRTH_DATE } } },
+  { "the ENT has the cut, PRONOTE the whole name",
+    TEACHER ("DUPUIS", "Marie-Christine", "1975-03-04", "T1"),
+    { { "t1", "Enseignant", "Dupuis", "MARIE CHRI", "1975-03-04", "" } },
+    { { JN_CATEGORY_TEACHER, "T1", JN_PLAN_STATE_MATCHED, "t1", JN_RULE_CUT_BIRTH_DATE } } },
+  { "the first part of a compound given name (three letters)",
+    "<Eleves>" STUDENT ("ROUX", "Léo", "2012-07-08", "S1") "</Eleves>",
+    { { "u1", "Eleve", "Roux", "Léo-Paul", "2012-07-08", "" } },
+    { { JN_CATEGORY_STUDENT, "S1", JN_PLAN_STATE_MATCHED, "u1", JN_RULE_CUT_BIRTH_DATE } } },
+  { "initials: J-Pierre, M.Hélène, M- Claude",
+    "<Personnels><Personnel Nom=\"BLANC\" Prenom=\"J-Pierre\" DateNaissance=\"1970-01-01\" IDPN=\"P1\"/>"
+    "<Personnel Nom=\"NOIR\" Prenom=\"M.Hélène\" DateNaissance=\"1971-01-01\" IDPN=\"P2\"/>"
+    "<Personnel Nom=\"GRIS\" Prenom=\"M- Claude\" DateNaissance=\"1972-01-01\" IDPN=\"P3\"/></Personnels>",
+    { { "p1", "Non enseignant", "Blanc", "Jean-Pierre", "1970-01-01", "" },
+      { "p2", "Non enseignant", "Noir", "Marie-Hélène", "1971-01-01", "" },
+      { "p3", "Non enseignant", "Gris", "Marie Claude", "1972-01-01", "" } },
+    { { JN_CATEGORY_STAFF, "P1", JN_PLAN_STATE_MATCHED, "p1", JN_RULE_CUT_BIRTH_DATE },
+      { JN_CATEGORY_STAFF, "P2", JN_PLAN_STATE_MATCHED, "p2", JN_RULE_CUT_BIRTH_DATE },
+      { JN_CATEGORY_STAFF, "P3", JN_PLAN_STATE_MATCHED, "p3", JN_RULE_CUT_BIRTH_DATE } } },
+  /* class 2: each kind of typo, family and given */
+  { "family typos: a letter missing, added, replaced",
+    "<Eleves>" STUDENT ("DUPNT", "Léa", "2011-02-03", "S1") STUDENT ("LEFEBVRRE", "Tom", "2011-02-04", "S2")
+    STUDENT ("GARNIEZ", "Eva", "2011-02-05", "S3") "</Eleves>",
+    { { "u1", "Eleve", "Dupont", "Léa", "2011-02-03", "" },
+      { "u2", "Eleve", "Lefebvre", "Tom", "2011-02-04", "" },
+      { "u3", "Eleve", "Garnier", "Eva", "2011-02-05", "" } },
+    { { JN_CATEGORY_STUDENT, "S1", JN_PLAN_STATE_MATCHED, "u1", JN_RULE_TYPO_BIRTH_DATE },
+      { JN_CATEGORY_STUDENT, "S2", JN_PLAN_STATE_MATCHED, "u2", JN_RULE_TYPO_BIRTH_DATE },
+      { JN_CATEGORY_STUDENT, "S3", JN_PLAN_STATE_MATCHED, "u3", JN_RULE_TYPO_BIRTH_DATE } } },
+  { "given typos: two letters swapped, one replaced",
+    "<Eleves>" STUDENT ("FAURE", "Mathlide", "2011-02-03", "S1") STUDENT ("MOREL", "Clemnet", "2011-02-03", "S2")
+    "</Eleves>" TEACHER ("BRUN", "Stephane", "1980-05-05", "T1"),
+    { { "u1", "Eleve", "Faure", "Mathilde", "2011-02-03", "" },
+      { "u2", "Eleve", "Morel", "Clément", "2011-02-03", "" },
+      { "t1", "Enseignant", "Brun", "Stéphanie", "1980-05-05", "" } },
+    { { JN_CATEGORY_STUDENT, "S1", JN_PLAN_STATE_MATCHED, "u1", JN_RULE_TYPO_BIRTH_DATE },
+      { JN_CATEGORY_STUDENT, "S2", JN_PLAN_STATE_MATCHED, "u2", JN_RULE_TYPO_BIRTH_DATE },
+      { JN_CATEGORY_TEACHER, "T1", JN_PLAN_STATE_MATCHED, "t1", JN_RULE_TYPO_BIRTH_DATE } } },
+  { "relatives: a typo and a cut, through the matched child",
+    "<Eleves>" LOU_PERRIN ("S1", DAD ("PERIRN", "Paul", "R1") MUM ("PERRIN", "ANNE SOPHI", "R2")) "</Eleves>",
+    { S_LOU, { "r1", "Parent", "Perrin", "Paul", NULL, KID ("s1") },
+      { "r2", "Parent", "Perrin", "Anne-Sophie", NULL, KID ("s1") } },
+    { { JN_CATEGORY_RELATIVE, "R1", JN_PLAN_STATE_MATCHED, "r1", JN_RULE_TYPO_CHILD },
+      { JN_CATEGORY_RELATIVE, "R2", JN_PLAN_STATE_MATCHED, "r2", JN_RULE_CUT_CHILD } } },
+  /* class 3 */
+  { "a mother under her maiden name",
+    "<Eleves>" LOU_PERRIN ("S1", DAD ("PERRIN", "Paul", "R1") MUM ("PERRIN", "Rose", "R2")) "</Eleves>",
+    { S_LOU, { "r1", "Parent", "Perrin", "Paul", NULL, KID ("s1") },
+      { "r2", "Parent", "Vidal", "Rose", NULL, KID ("s1") } },
+    { { JN_CATEGORY_RELATIVE, "R1", JN_PLAN_STATE_MATCHED, "r1", JN_RULE_NAMES_CHILD },
+      { JN_CATEGORY_RELATIVE, "R2", JN_PLAN_STATE_MATCHED, "r2", JN_RULE_OTHER_FAMILY_CHILD } } },
+  /* class 4 */
+  { "a parent found once her child's typo is",
+    "<Eleves><Eleve Nom=\"PERIN\" Prenom=\"Lou\" DateNaissance=\"2013-06-21\" IDPN=\"S1\">"
+    MUM ("PERRIN", "Rose", "R1") "</Eleve></Eleves>",
+    { S_LOU, { "r1", "Parent", "Perrin", "Rose", NULL, KID ("s1") } },
+    { { JN_CATEGORY_STUDENT, "S1", JN_PLAN_STATE_MATCHED, "s1", JN_RULE_TYPO_BIRTH_DATE },
+      { JN_CATEGORY_RELATIVE, "R1", JN_PLAN_STATE_MATCHED, "r1", JN_RULE_NAMES_CHILD } } },
+  /* traps */
+  { "two relatives of the child fit (ENT)",
+    "<Eleves>" LOU_PERRIN ("S1", MUM ("PERRIN", "Rose", "R1")) "</Eleves>",
+    { S_LOU, { "r1", "Parent", "Vidal", "Rose", NULL, KID ("s1") },
+      { "r2", "Parent", "Morel", "Rose", NULL, KID ("s1") } },
+    { { JN_CATEGORY_RELATIVE, "R1", JN_PLAN_STATE_UNMATCHED, "no-account" } } },
+  { "two relatives of the child fit (export, not a legal guardian)",
+    "<Eleves>" LOU_PERRIN ("S1", MUM ("PERRIN", "Camille", "R1")
+    "<Responsable Ident=\"R2\" Nom=\"LEROY\" Prenom=\"Camille\" Civilite=\"M.\" RespLegal=\"0\" IDPN=\"R2\"/>")
+    "</Eleves>",
+    { S_LOU, { "r1", "Parent", "Vidal", "Camille", NULL, KID ("s1") } },
+    { { JN_CATEGORY_RELATIVE, "R1", JN_PLAN_STATE_UNMATCHED, "no-account" },
+      { JN_CATEGORY_RELATIVE, "R2", JN_PLAN_STATE_UNMATCHED, "no-account" } } },
+  { "twins sharing an initial or a first part",
+    "<Eleves>" STUDENT ("PETIT", "J.", "2011-05-06", "S1") STUDENT ("PETIT", "ANNE", "2011-05-06", "S2") "</Eleves>",
+    { { "u1", "Eleve", "Petit", "Jules", "2011-05-06", "" }, { "u2", "Eleve", "Petit", "Jade", "2011-05-06", "" },
+      { "u3", "Eleve", "Petit", "Anne-Sophie", "2011-05-06", "" }, { "u4", "Eleve", "Petit", "Anne-Laure", "2011-05-06", "" } },
+    { { JN_CATEGORY_STUDENT, "S1", JN_PLAN_STATE_UNMATCHED, "no-account" },
+      { JN_CATEGORY_STUDENT, "S2", JN_PLAN_STATE_AMBIGUOUS, "several-accounts" } } },
+  { "MARTIN and MARTINS born the same day, one account",
+    "<Eleves>" STUDENT ("MARTIN", "Lucas", "2012-01-01", "S1") STUDENT ("MARTINS", "Lucas", "2012-01-01", "S2") "</Eleves>",
+    { { "u1", "Eleve", "Martin", "Lucas", "2012-01-01", "" } },
+    { { JN_CATEGORY_STUDENT, "S1", JN_PLAN_STATE_MATCHED, "u1", JN_RULE_NAMES_BIRTH_DATE },
+      { JN_CATEGORY_STUDENT, "S2", JN_PLAN_STATE_AMBIGUOUS, "several-accounts" } } },
+  { "LEA is not LENA: four letters are too few for a typo",
+    "<Eleves>" STUDENT ("ROUX", "LEA", "2011-07-08", "S1") "</Eleves>",
+    { { "u1", "Eleve", "Roux", "Léna", "2011-07-08", "" } },
+    { { JN_CATEGORY_STUDENT, "S1", JN_PLAN_STATE_UNMATCHED, "no-account" } } },
+  { "a cut fitting two accounts",
+    TEACHER ("DUPUIS", "MARIE LAUR", "1975-03-04", "T1"),
+    { { "t1", "Enseignant", "Dupuis", "Marie-Laurence", "1975-03-04", "" },
+      { "t2", "Enseignant", "Dupuis", "Marie-Laure", "1975-03-04", "" } },
+    { { JN_CATEGORY_TEACHER, "T1", JN_PLAN_STATE_AMBIGUOUS, "several-accounts" } } },
+  { "a typo and another birth date",
+    "<Eleves>" STUDENT ("DUPOND", "Léa", "2011-02-03", "S1") "</Eleves>",
+    { { "u1", "Eleve", "Dupont", "Léa", "2011-02-04", "" } },
+    { { JN_CATEGORY_STUDENT, "S1", JN_PLAN_STATE_UNMATCHED, "no-account" } } },
+  { "no birth date: names alone are not enough for a variant",
+    "<Professeurs><Professeur Nom=\"DUPOND\" Prenom=\"Luc\" IDPN=\"T1\"/>"
+    "<Professeur Nom=\"BLANC\" Prenom=\"J-Pierre\" DateNaissance=\"1970-01-01\" IDPN=\"T2\"/></Professeurs>",
+    { { "t1", "Enseignant", "Dupont", "Luc", NULL, "" }, { "t2", "Enseignant", "Blanc", "Jean-Pierre", NULL, "" } },
+    { { JN_CATEGORY_TEACHER, "T1", JN_PLAN_STATE_UNMATCHED, "no-account" },
+      { JN_CATEGORY_TEACHER, "T2", JN_PLAN_STATE_UNMATCHED, "no-account" } } },
+  { "the variant's account already matched: ambiguous",
+    "<Eleves>" STUDENT ("DUPONT", "Léa", "2011-02-03", "S1") STUDENT ("DUPOND", "Léa", "2011-02-03", "S2") "</Eleves>",
+    { { "u1", "Eleve", "Dupont", "Léa", "2011-02-03", "" } },
+    { { JN_CATEGORY_STUDENT, "S1", JN_PLAN_STATE_MATCHED, "u1", JN_RULE_NAMES_BIRTH_DATE },
+      { JN_CATEGORY_STUDENT, "S2", JN_PLAN_STATE_AMBIGUOUS, "several-accounts" } } },
+  { "two records, one variant account",
+    "<Eleves>" STUDENT ("DUPONDT", "Léa", "2011-02-03", "S1") STUDENT ("DUPOND", "Léa", "2011-02-03", "S2") "</Eleves>",
+    { { "u1", "Eleve", "Dupont", "Léa", "2011-02-03", "" } },
+    { { JN_CATEGORY_STUDENT, "S1", JN_PLAN_STATE_AMBIGUOUS, "several-accounts" },
+      { JN_CATEGORY_STUDENT, "S2", JN_PLAN_STATE_AMBIGUOUS, "several-accounts" } } },
+  { "a couple, and a mother without the child link",
+    "<Eleves>" LOU_PERRIN ("S1", "<Responsable Ident=\"R1\" Nom=\"PERIRN\" Prenom=\"Paul\" Civilite=\"M,Mme\" RespLegal=\"1\" IDPN=\"R1\"/>")
+    "<Eleve Nom=\"VIDAL\" Prenom=\"Sam\" DateNaissance=\"2013-01-01\" IDPN=\"S2\">" MUM ("VIDAL", "Rose", "R2") "</Eleve></Eleves>",
+    { S_LOU, { "r1", "Parent", "Perrin", "Paul", NULL, KID ("s1") },
+      { "s2", "Eleve", "Vidal", "Sam", "2012-12-31", "" }, { "r2", "Parent", "Morel", "Rose", NULL, KID ("s2") } },
+    { { JN_CATEGORY_RELATIVE, "R1", JN_PLAN_STATE_UNMATCHED, "couple" },
+      { JN_CATEGORY_RELATIVE, "R2", JN_PLAN_STATE_UNMATCHED, "no-account" } } },
+  { "RespLegal 0, and a father under another family name",
+    "<Eleves>" LOU_PERRIN ("S1", "<Responsable Ident=\"R1\" Nom=\"PERIRN\" Prenom=\"Paul\" Civilite=\"M.\" RespLegal=\"0\" IDPN=\"R1\"/>"
+    DAD ("PERRIN", "Marc", "R2")) "</Eleves>",
+    { S_LOU, { "r1", "Parent", "Perrin", "Paul", NULL, KID ("s1") },
+      { "r2", "Parent", "Leroy", "Marc", NULL, KID ("s1") } },
+    { { JN_CATEGORY_RELATIVE, "R1", JN_PLAN_STATE_UNMATCHED, "no-account" },
+      { JN_CATEGORY_RELATIVE, "R2", JN_PLAN_STATE_UNMATCHED, "no-account" } } },
+  { "a relative's variant with another birth date",
+    "<Eleves>" LOU_PERRIN ("S1", "<Responsable Ident=\"R1\" Nom=\"PERRIN\" Prenom=\"ANNE SOPHI\" Civilite=\"Mme\" "
+    "RespLegal=\"1\" DateNaissance=\"1980-01-01\" IDPN=\"R1\"/>") "</Eleves>",
+    { S_LOU, { "r1", "Parent", "Perrin", "Anne-Sophie", "1981-01-01", KID ("s1") } },
+    { { JN_CATEGORY_RELATIVE, "R1", JN_PLAN_STATE_UNMATCHED, "no-account" } } },
+};
+
+static void
+test_h_rules (void)
+{
+  for (guint c = 0; c < G_N_ELEMENTS (h_cases); c++)
+    {
+      const HCase *tc = &h_cases[c];
+      g_autofree char **users = users_of (tc->users, G_N_ELEMENTS (tc->users));
+      Fixture fixture = { 0 };
+      g_autoptr(JnPlan) plan = NULL;
+
+      g_test_message ("case %u: %s", c, tc->name);
+      fixture_setup (&fixture, tc->records, users);
+      plan = match (&fixture, JN_IMPORT_MODE_PARTIAL);
+
+      for (guint e = 0; e < G_N_ELEMENTS (tc->expect) && tc->expect[e].pronote_id != NULL; e++)
+        {
+          const Expect *x = &tc->expect[e];
+          JnPlanItem *item = find_item (plan, x->category, x->pronote_id);
+
+          if (jn_plan_item_get_state (item) != x->state)
+            g_error ("%s: %s is in state %d, expected %d", tc->name, x->pronote_id,
+                     jn_plan_item_get_state (item), x->state);
+          if (x->state == JN_PLAN_STATE_MATCHED)
+            {
+              g_assert_cmpstr (jn_ent_user_get_id (jn_plan_item_get_user (item)), ==, x->cause);
+              g_assert_cmpstr (jn_plan_item_get_rule (item), ==, x->rule);
+            }
+          else
+            g_assert_cmpstr (jn_plan_cause_to_string (jn_plan_item_get_cause (item)), ==, x->cause);
+        }
+
+      fixture_teardown (&fixture, NULL);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -842,11 +1097,13 @@ main (int   argc,
   ADD ("/matcher/other-establishment", test_other_establishment);
   ADD ("/matcher/decisions", test_decisions);
   ADD ("/matcher/suggestions", test_suggestions);
+  ADD ("/matcher/h-reasons", test_h_reasons);
   ADD ("/matcher/deterministic", test_deterministic);
 #undef ADD
   g_test_add_func ("/matcher/one-identifier-one-person", test_one_identifier);
   g_test_add_func ("/matcher/one-identifier-decisions", test_one_identifier_decisions);
   g_test_add_func ("/matcher/small-directory", test_small_directory);
+  g_test_add_func ("/matcher/h-rules", test_h_rules);
 
   return g_test_run ();
 }

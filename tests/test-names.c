@@ -114,6 +114,82 @@ test_similarity (void)
   g_assert_cmpfloat (jn_names_similarity ("abc", "xyz"), ==, 0.0);
 }
 
+/* Issue H, class 1: cut, first part, initial; a bare initial never */
+static void
+test_given_cut (void)
+{
+  static const struct { const char *a, *b; gboolean cut; } cases[] = {
+    { "JEAN FRANC", "Jean-François", TRUE },
+    { "MARIE CHRI", "Marie-Christine", TRUE },
+    { "ANNE SOPHI", "Anne-Sophie", TRUE },
+    { "Jean-François", "JEAN FRANC", TRUE },      /* either side */
+    { "Léo", "Léo-Paul", TRUE },                  /* a whole first part */
+    { "Léo", "Léonard", FALSE },                  /* three letters, not a part */
+    { "Anne", "Annette", TRUE },                  /* four letters */
+    { "J-Pierre", "Jean-Pierre", TRUE },
+    { "J Pierre", "Jean-Pierre", TRUE },
+    { "M- Claude", "Marie-Claude", TRUE },
+    { "M.Hélène", "Marie-Hélène", TRUE },
+    { "J.", "Jules", FALSE },                     /* a bare initial */
+    { "J", "Jean-Pierre", FALSE },
+    { "J-Paul", "Jean-Pierre", FALSE },
+    { "P-Jean", "Jean-Pierre", FALSE },
+    { "Jean-Pierre", "Jean-Pierre", FALSE },      /* equal is not a variant */
+    { "Jean Pierre", "Jean-Pierre", FALSE },
+    { "Marie", "Mathilde", FALSE },
+    { "", "Marie", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      JnNameKey a, b;
+
+      jn_name_key_init_given (&a, cases[i].a);
+      jn_name_key_init_given (&b, cases[i].b);
+      g_test_message ("%s / %s", cases[i].a, cases[i].b);
+      g_assert_cmpint (jn_names_given_cut (&a, &b), ==, cases[i].cut);
+      g_assert_cmpint (jn_names_given_cut (&b, &a), ==, cases[i].cut);
+      jn_name_key_clear (&a);
+      jn_name_key_clear (&b);
+    }
+  g_assert_false (jn_names_given_shortened (NULL, "jean"));
+  g_assert_true (jn_names_given_shortened ("jean franc", "jean-francois"));
+  g_assert_false (jn_names_given_shortened ("jean-francois", "jean franc"));
+}
+
+/* Issue H, class 2: Damerau distance exactly 1, five letters or more */
+static void
+test_one_edit (void)
+{
+  static const struct { const char *a, *b; gboolean one; } cases[] = {
+    { "dupont", "dupnt", TRUE },          /* missing */
+    { "dupont", "duppont", TRUE },        /* added */
+    { "dupont", "dupond", TRUE },         /* replaced, at the end */
+    { "dupont", "xupont", TRUE },         /* replaced, at the start */
+    { "mathilde", "mathlide", TRUE },     /* swapped */
+    { "martin", "martins", TRUE },
+    { "louis", "louise", TRUE },
+    { "dupont", "dupont", FALSE },        /* equal */
+    { "dupont", "dpuotn", FALSE },        /* two swaps */
+    { "dupont", "dupontes", FALSE },      /* two added */
+    { "dupont", "dupotd", FALSE },        /* two replaced */
+    { "lea", "lena", FALSE },             /* too short */
+    { "marc", "marco", FALSE },           /* the shorter has four letters */
+    { "abcde", "abced", TRUE },
+    { "abcde", "bacde", TRUE },
+    { "abcde", "acbed", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("%s / %s", cases[i].a, cases[i].b);
+      g_assert_cmpint (jn_names_one_edit (cases[i].a, cases[i].b, 5), ==, cases[i].one);
+      g_assert_cmpint (jn_names_one_edit (cases[i].b, cases[i].a, 5), ==, cases[i].one);
+    }
+  g_assert_true (jn_names_one_edit ("lea", "lena", 3));
+  g_assert_false (jn_names_one_edit (NULL, "lena", 3));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -124,6 +200,8 @@ main (int   argc,
   g_test_add_func ("/names/family", test_family);
   g_test_add_func ("/names/given", test_given);
   g_test_add_func ("/names/similarity", test_similarity);
+  g_test_add_func ("/names/given-cut", test_given_cut);
+  g_test_add_func ("/names/one-edit", test_one_edit);
 
   return g_test_run ();
 }
