@@ -129,9 +129,9 @@ jn_cli_check_directory (JnDirectory *directory,
           jn_cli_print_error (message);
           return TRUE;
         }
-      message = g_strdup_printf (_("%s\nNothing was matched. If this directory is right, run again "
-                                   "with --force-small-directory."), error->message);
-      jn_cli_print_error (message);
+      jn_cli_print_error (error->message);
+      g_printerr ("%s\n", _("Nothing was matched. If this directory is right, run again "
+                            "with --force-small-directory."));
       *status = JN_EXIT_INPUT;
       return FALSE;
     }

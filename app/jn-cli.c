@@ -45,9 +45,17 @@ jn_cli_options_clear (JnCliOptions *options)
 void
 jn_cli_print_error (const char *message)
 {
-  g_autofree char *safe = jn_text_escape_for_terminal (message);
+  /* Everything is escaped but the line breaks of our own lists ("\n  " then an item):
+   * the values in those items are escaped where the message is made */
+  g_auto(GStrv) items = g_strsplit (message, "\n  ", -1);
 
-  g_printerr ("jonction-cli: %s\n", safe);
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      g_autofree char *safe = jn_text_escape_for_terminal (items[i]);
+
+      g_printerr (i == 0 ? "jonction-cli: %s" : "\n  %s", safe);
+    }
+  g_printerr ("\n");
 }
 
 int

@@ -61,6 +61,7 @@
 #include "jn-json.h"
 #include "jn-matcher.h"
 #include "jn-names.h"
+#include "jn-text.h"
 
 typedef struct _Rec Rec;
 
@@ -1066,18 +1067,23 @@ apply_decisions (JnMatcher   *self,
       JnCategory category;
       const char *other;
       const char *holder;
+      /* The decisions file is untrusted: what it says is shown escaped */
+      g_autofree char *shown_pid = jn_text_escape_for_terminal (pronote_id);
+      g_autofree char *shown_ent = jn_text_escape_for_terminal (ent_id);
+      g_autofree char *shown_other = NULL;
+      g_autofree char *shown_holder = NULL;
 
       if (!jn_pronote_id_is_wellformed (pronote_id))
         {
           g_string_append_printf (problems,
                                   _("\n  %s: not a PRONOTE identifier (16 characters among %s)"),
-                                  pronote_id, JN_PRONOTE_ID_ALPHABET);
+                                  shown_pid, JN_PRONOTE_ID_ALPHABET);
           continue;
         }
       if (item == NULL)
         {
           g_string_append_printf (problems, _("\n  %s: no record of the export has this identifier"),
-                                  pronote_id);
+                                  shown_pid);
           continue;
         }
       if (ent_id == NULL)
@@ -1087,39 +1093,39 @@ apply_decisions (JnMatcher   *self,
           g_string_append_printf (problems,
                                   _("\n  %s: several records of the export have this identifier: "
                                     "none can be imported until PRONOTE gives each its own"),
-                                  pronote_id);
+                                  shown_pid);
           continue;
         }
       if (jn_plan_item_get_blocked (item))
         {
-          g_string_append_printf (problems, _("\n  %s: not a PRONOTE identifier"), pronote_id);
+          g_string_append_printf (problems, _("\n  %s: not a PRONOTE identifier"), shown_pid);
           continue;
         }
 
       user = jn_directory_lookup (self->directory, ent_id);
       if (user == NULL)
         {
-          g_string_append_printf (problems, _("\n  %s: the ENT has no user “%s”"), pronote_id, ent_id);
+          g_string_append_printf (problems, _("\n  %s: the ENT has no user “%s”"), shown_pid, shown_ent);
           continue;
         }
       if (!jn_ent_user_belongs_to (user, self->uai))
         {
           g_string_append_printf (problems, _("\n  %s: the ENT user “%s” does not belong to establishment %s"),
-                                  pronote_id, ent_id, self->uai);
+                                  shown_pid, shown_ent, self->uai);
           continue;
         }
       if (!jn_ent_user_get_category (user, &category) ||
           category != jn_plan_item_get_category (item))
         {
           g_string_append_printf (problems, _("\n  %s: the ENT user “%s” is not in the category %s"),
-                                  pronote_id, ent_id,
+                                  shown_pid, shown_ent,
                                   jn_category_get_label (jn_plan_item_get_category (item)));
           continue;
         }
       if ((other = g_hash_table_lookup (decided_users, ent_id)) != NULL)
         {
           g_string_append_printf (problems, _("\n  %s: the ENT user “%s” is also chosen for %s"),
-                                  pronote_id, ent_id, other);
+                                  shown_pid, shown_ent, (shown_other = jn_text_escape_for_terminal (other)));
           continue;
         }
       if ((holder = other_holder (self, pronote_id, ent_id)) != NULL && !clears)
@@ -1127,7 +1133,7 @@ apply_decisions (JnMatcher   *self,
           g_string_append_printf (problems,
                                   _("\n  %s: the ENT user “%s” already holds this identifier and "
                                     "would keep it (only complete mode removes it)"),
-                                  pronote_id, holder);
+                                  shown_pid, (shown_holder = jn_text_escape_for_terminal (holder)));
           continue;
         }
       g_hash_table_insert (decided_users, (gpointer)ent_id, (gpointer)pronote_id);
@@ -1150,10 +1156,13 @@ apply_decisions (JnMatcher   *self,
 
           decided_for = g_hash_table_lookup (decided_users, jn_ent_user_get_id (jn_plan_item_get_user (item)));
           if (decided_for != NULL)
-            g_string_append_printf (problems,
-                                    _("\n  %s: the ENT user “%s” is already matched to %s"),
-                                    decided_for, jn_ent_user_get_id (jn_plan_item_get_user (item)),
-                                    pronote_id);
+            {
+              g_autofree char *shown_ent = jn_text_escape_for_terminal (jn_ent_user_get_id (jn_plan_item_get_user (item)));
+
+              g_string_append_printf (problems,
+                                      _("\n  %s: the ENT user “%s” is already matched to %s"),
+                                      decided_for, shown_ent, pronote_id);
+            }
         }
     }
 

@@ -1004,7 +1004,9 @@ jn_scim_client_read_directory (JnEnt          *ent,
       if (page->len > 0)
         total = MAX (total, page_total);
 
-      if (page->len > 0 && page_start > page_total && !start_beyond)
+      /* New users on a page that starts past the count: the count lies (page 1 again, as
+       * some servers answer past the end, is the clean end below) */
+      if (n_new > 0 && page_start > page_total && !start_beyond)
         {
           g_autofree char *start = g_strdup_printf ("%" G_GINT64_FORMAT, page_start);
           g_autofree char *announced = g_strdup_printf ("%" G_GINT64_FORMAT, page_total);

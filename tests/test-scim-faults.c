@@ -96,6 +96,7 @@ typedef struct
   guint         page_cap;
   int           total_mode;        /* TotalMode: how totalResults lies */
   gboolean      empty_past_end;    /* past the end: an empty page (not page 1 again) */
+  gboolean      echo_start_index;  /* page 1 again says the startIndex asked (as scimmy) */
   gboolean      filter_nobody;     /* the structures filter matches nobody */
   gboolean      ignore_filter;     /* every user, whatever the filter */
   char         *token;
@@ -472,7 +473,7 @@ route_list (Server     *server,
   g_autoptr(JsonArray) resources = json_array_new ();
   g_autoptr(JsonObject) list = json_object_new ();
   g_autoptr(JsonNode) node = NULL;
-  guint start_index, count;
+  guint start_index, asked_start_index, count;
 
   server->n_list_pages++;
 
@@ -499,6 +500,7 @@ route_list (Server     *server,
   count = MIN (query_uint (query, "count", server->page_cap), server->page_cap);
   server->max_start_index = MAX (server->max_start_index, start_index);
 
+  asked_start_index = start_index;
   /* The quirk of a real server: past the end, page 1 again */
   if ((start_index > matching->len && !server->empty_past_end) || server->ignore_start_index)
     start_index = 1;
@@ -531,7 +533,7 @@ route_list (Server     *server,
       json_object_set_int_member (list, "totalResults", start_index > 1 ? start_index - 1 : matching->len);
       break;
     }
-  json_object_set_int_member (list, "startIndex", start_index);
+  json_object_set_int_member (list, "startIndex", server->echo_start_index ? asked_start_index : start_index);
   json_object_set_int_member (list, "itemsPerPage", json_array_get_length (resources));
   json_object_set_array_member (list, "Resources", json_array_ref (resources));
 
@@ -2918,7 +2920,13 @@ test_lying_totals (void)
     guint       n_read;
     gboolean    complete;
     gboolean    ignore_filter;  /* with 40 users of another establishment */
+    gboolean    echo_start_index;
   } cases[] = {
+    /* Past the end, page 1 again, but saying the startIndex asked (the Node test server
+     * does): the count is true, the directory whole */
+    { "true-page-1-again-echoing-start", 329, TOTAL_TRUE, FALSE, FALSE, 329, TRUE, FALSE, TRUE },
+    { "true-multiple-page-1-again-echoing-start", 300, TOTAL_TRUE, FALSE, FALSE, 300, TRUE, FALSE, TRUE },
+    { "page-size-echoing-start", 329, TOTAL_PAGE_SIZE, FALSE, FALSE, 329, FALSE, FALSE, TRUE },
     { "true", 329, TOTAL_TRUE, FALSE, FALSE, 329, TRUE },
     /* A server that ignores the filter: the others are read, and left out */
     { "filter-ignored", 329, TOTAL_TRUE, FALSE, FALSE, 329, TRUE, TRUE },
@@ -2950,6 +2958,7 @@ test_lying_totals (void)
         fixture.server->empty_past_end = cases[i].empty_past_end;
         fixture.server->filter_nobody = cases[i].filter_nobody;
         fixture.server->ignore_filter = cases[i].ignore_filter;
+        fixture.server->echo_start_index = cases[i].echo_start_index;
       }
       for (guint k = 0; k < cases[i].n_users; k++)
         {
