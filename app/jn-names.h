@@ -26,7 +26,8 @@ typedef enum
 /* The keys of one name, computed once */
 typedef struct
 {
-  char *folded;      /* "d-almeida", "marie desiree": lower case ASCII, '-' and ' ' kept */
+  char *folded;      /* "d-almeida", "marie desiree": lower case, accents removed (so ASCII
+                        for Latin names; other scripts' letters are kept), '-' and ' ' kept */
   char *compact;     /* "dalmeida", "mariedesiree": letters and digits only */
   char *first;       /* given names: the first one, compact ("marie"); family: compact
                         without leading particles ("almeida", "tour" for "de la tour") */
