@@ -144,6 +144,9 @@ scan_string (Scanner  *scanner,
           for (guint k = 1; k <= 4; k++)
             if (i + k >= scanner->length || hex_value (data[i + k]) < 0)
               return fail (scanner, i, error, _("an invalid \\u escape"));
+          /* A C string ends there: "ID\u0000x" would be read as "ID", past every check */
+          if (memcmp (data + i + 1, "0000", 4) == 0)
+            return fail (scanner, i, error, _("a NUL character (\\u0000) in a string"));
           i += 4;
           break;
         default:

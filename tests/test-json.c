@@ -82,6 +82,13 @@ test_check (void)
     { "control-in-string", "[\"a\nb\"]", 0, JN_ERROR_INVALID_FILE },
     { "bad-escape", "[\"\\x41\"]", 0, JN_ERROR_INVALID_FILE },
     { "bad-unicode-escape", "[\"\\u12G4\"]", 0, JN_ERROR_INVALID_FILE },
+    /* A NUL cuts a C string: "ID\u0000x" would pass as "ID" (a key given twice, a value
+     * that looks valid) */
+    { "nul-escape-in-value", "[\"KVX8NTH4DPQ3SYU7\\u0000x\"]", 0, JN_ERROR_INVALID_FILE },
+    { "nul-escape-in-key", "{\"KVX8NTH4DPQ3SYU7\\u0000x\":null,\"KVX8NTH4DPQ3SYU7\":null}",
+      JN_JSON_REFUSE_DUPLICATE_KEYS, JN_ERROR_INVALID_FILE },
+    { "nul-escape-alone", "[\"\\u0000\"]", 0, JN_ERROR_INVALID_FILE },
+    { "almost-nul-escape", "[\"\\u0001\\u0100\"]", 0, -1 },
     { "bad-literal", "[tru]", 0, JN_ERROR_INVALID_FILE },
     { "leading-zero", "[01]", 0, JN_ERROR_INVALID_FILE },
     { "bare-minus", "[-]", 0, JN_ERROR_INVALID_FILE },
