@@ -8,7 +8,8 @@
  * Anything else is "ambiguous" (with every candidate) or "unmatched": the admin decides.
  *
  * Rules, strongest first:
- *   unchanged                the user already holds this very identifier for this UAI
+ *   unchanged                the user already holds this very identifier for this UAI, and
+ *                            no other evidence (birth date, names) says it is someone else
  *   names+birth-date         students (always), others when both sides know the date
  *   name-variant+birth-date  the same with a known name variant (jn-names.c)
  *   names+child              relatives: names, and one of their children in the file is
@@ -101,6 +102,8 @@ struct _Rec
   char        *folded_key;    /* owned, when it differs from the identifier */
   JnPlanCause  blocked;       /* never matched: invalid or duplicate identifier */
   gboolean     held_twice;    /* its identifier is held by several ENT accounts */
+  User        *contradicted_holder;  /* holds its identifier, but is someone else by every
+                                        other evidence */
   User        *match;
   const char  *rule;
   GHashTable  *child_keys;    /* "family|given" compact keys of a relative's children */
@@ -1226,6 +1229,22 @@ add_clears (JnMatcher *self,
     }
 }
 
+/* The user holding a record's identifier is someone else by every other evidence: a
+ * birth date that differs, or neither name alike (a married name keeps the given name) */
+static gboolean
+holder_contradicts (Rec  *rec,
+                    User *holder)
+{
+  if (conflicting_birth_dates (rec->birth_date, holder->birth_date))
+    return TRUE;
+
+  return jn_names_match_family (&rec->family, &holder->family) == JN_NAME_MATCH_NONE &&
+         jn_names_match_given (&rec->given, &holder->given) == JN_NAME_MATCH_NONE &&
+         !jn_names_one_edit (rec->family.compact, holder->family.compact, 5) &&
+         !jn_names_one_edit (rec->given.compact, holder->given.compact, 5) &&
+         !jn_names_given_cut (&rec->given, &holder->given);
+}
+
 JnPlan *
 jn_matcher_match (JnMatcher     *self,
                   JnExport      *export,
@@ -1301,6 +1320,14 @@ jn_matcher_match (JnMatcher     *self,
           rec->held_twice = TRUE;
           add_holders_as_fits (self, rec, rec->key);
         }
+      else if (holder != NULL && holder->category == rec->category && holder->owner == NULL &&
+               holder_contradicts (rec, holder))
+        {
+          /* The ENT gave this identifier to someone whose names and birth date say otherwise
+           * (an earlier wrong match, a reused account): not evidence. The record is matched
+           * by the other rules, or shown with the holder to the admin. */
+          rec->contradicted_holder = holder;
+        }
       else if (holder != NULL && holder->category == rec->category && holder->owner == NULL)
         {
           rec->fixed = TRUE;
@@ -1339,6 +1366,10 @@ jn_matcher_match (JnMatcher     *self,
   for (guint i = 0; i < all->len; i++)
     {
       Rec *rec = g_ptr_array_index (all, i);
+
+      if (rec->match == NULL && rec->fits->len == 0 && rec->contradicted_holder != NULL &&
+          rec->contradicted_holder->owner == NULL)
+        add_fit (rec, rec->contradicted_holder, NULL);
 
       if (rec->match != NULL)
         jn_plan_item_set_matched (rec->item, rec->match->user, rec->rule, self->uai);

@@ -1083,6 +1083,77 @@ test_h_rules (void)
     }
 }
 
+/* The account holding a record's identifier is believed ("unchanged") only when nothing
+ * else contradicts it: a birth date that differs, or no name alike, means someone else
+ * holds it (an earlier wrong match): the record is matched by the other rules, the holder
+ * cleared in complete mode; without another fit, the holder is only a candidate. */
+static void
+test_contradicted_holder (void)
+{
+  static const struct
+  {
+    const char *name;
+    const char *holder_family, *holder_given, *holder_birth;
+    gboolean    true_account;   /* the record's own account exists (t1) */
+    JnPlanState state;          /* of the record KVX */
+    const char *ent_id;         /* when matched */
+    const char *rule;
+    guint       n_clears;       /* complete mode */
+  } cases[] = {
+    /* Not contradicted: unchanged, as before */
+    { "same-person", "Martin", "Claire", "2011-03-04", FALSE, JN_PLAN_STATE_MATCHED, "t2", JN_RULE_UNCHANGED, 0 },
+    { "married-name", "Durand", "Claire", "2011-03-04", FALSE, JN_PLAN_STATE_MATCHED, "t2", JN_RULE_UNCHANGED, 0 },
+    { "no-birth-date-in-ent", "Martin", "Claire", NULL, FALSE, JN_PLAN_STATE_MATCHED, "t2", JN_RULE_UNCHANGED, 0 },
+    { "typo-in-family", "Martinn", "Paul", NULL, FALSE, JN_PLAN_STATE_MATCHED, "t2", JN_RULE_UNCHANGED, 0 },
+    /* Contradicted: someone else holds Claire's identifier */
+    { "other-person-true-account", "Durand", "Paul", NULL, TRUE, JN_PLAN_STATE_MATCHED, "t1", JN_RULE_NAMES_BIRTH_DATE, 1 },
+    { "other-birth-date-true-account", "Martin", "Claire", "1980-01-01", TRUE, JN_PLAN_STATE_MATCHED, "t1", JN_RULE_NAMES_BIRTH_DATE, 1 },
+    { "other-person-alone", "Durand", "Paul", NULL, FALSE, JN_PLAN_STATE_AMBIGUOUS, NULL, NULL, 0 },
+    { "other-birth-date-alone", "Martin", "Claire", "1980-01-01", FALSE, JN_PLAN_STATE_AMBIGUOUS, NULL, NULL, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Fixture fixture = { 0 };
+      g_autoptr(JnPlan) partial = NULL;
+      g_autoptr(JnPlan) complete = NULL;
+      JnPlanItem *item;
+      guint n_clears = 0;
+
+      g_test_message ("case %s", cases[i].name);
+      fixture_setup (&fixture,
+        "<Eleves><Eleve Nom=\"MARTIN\" Prenom=\"Claire\" DateNaissance=\"2011-03-04\" IDPN=\"KVX\"/></Eleves>",
+        (char *[]) {
+          user ("t2", "Eleve", cases[i].holder_family, cases[i].holder_given, cases[i].holder_birth,
+                "\"pronoteIds\":[{\"uai\":\"" UAI "\",\"value\":\"KVX\"}]"),
+          cases[i].true_account ? user ("t1", "Eleve", "Martin", "Claire", "2011-03-04", "") : NULL,
+          NULL });
+
+      partial = match (&fixture, JN_IMPORT_MODE_PARTIAL);
+      item = item_of (partial, "KVX");
+      if (jn_plan_item_get_state (item) != cases[i].state)
+        g_error ("%s: state %d, expected %d", cases[i].name, jn_plan_item_get_state (item), cases[i].state);
+      if (cases[i].state == JN_PLAN_STATE_MATCHED)
+        {
+          g_assert_cmpstr (jn_ent_user_get_id (jn_plan_item_get_user (item)), ==, cases[i].ent_id);
+          g_assert_cmpstr (jn_plan_item_get_rule (item), ==, cases[i].rule);
+        }
+      else
+        {
+          /* The holder is shown to the admin, never taken */
+          g_assert_cmpuint (jn_plan_item_get_candidates (item)->len, ==, 1);
+          g_assert_cmpstr (jn_ent_user_get_id (g_ptr_array_index (jn_plan_item_get_candidates (item), 0)), ==, "t2");
+        }
+
+      complete = match (&fixture, JN_IMPORT_MODE_COMPLETE);
+      for (guint c = 0; c < JN_N_CATEGORIES; c++)
+        n_clears += g_list_model_get_n_items (jn_plan_get_clears (complete, c));
+      if (n_clears != cases[i].n_clears)
+        g_error ("%s: %u clears, expected %u", cases[i].name, n_clears, cases[i].n_clears);
+      fixture_teardown (&fixture, NULL);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1104,6 +1175,7 @@ main (int   argc,
   g_test_add_func ("/matcher/one-identifier-decisions", test_one_identifier_decisions);
   g_test_add_func ("/matcher/small-directory", test_small_directory);
   g_test_add_func ("/matcher/h-rules", test_h_rules);
+  g_test_add_func ("/matcher/contradicted-holder", test_contradicted_holder);
 
   return g_test_run ();
 }
