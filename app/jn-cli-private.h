@@ -97,9 +97,12 @@ char     *jn_cli_safe                 (const char      *text);
 /* Days a finished import keeps its personal data: the retention-days setting when the
  * schema is installed, else JN_STORE_DEFAULT_RETENTION_DAYS */
 guint     jn_cli_get_retention_days   (void);
-/* Takes the store's push lock; if another process holds it, prints who and since when,
- * sets *status and returns FALSE */
+/* Takes the store's push lock and the lock of the ENT @ent (URL or snapshot file) for @uai,
+ * shared by every store; if another process holds one, prints who and since when, sets
+ * *status and returns FALSE */
 gboolean  jn_cli_lock_store           (JnStore         *store,
+                                       const char      *ent,
+                                       const char      *uai,
                                        int             *status);
 /* Prints @error and returns the exit status it maps to */
 int       jn_cli_fail                 (const GError    *error);

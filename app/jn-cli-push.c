@@ -309,7 +309,7 @@ jn_cli_command_push (int    argc,
   if (store == NULL)
     return status;
   /* One push at a time: before the journal is read, so that a resume is never run twice */
-  if (options.yes && !options.dry_run && !jn_cli_lock_store (store, &status))
+  if (options.yes && !options.dry_run && !jn_cli_lock_store (store, options.ent, uai, &status))
     return status;
 
   /* An interrupted import of this very file is resumed, not planned again; the directory
@@ -443,7 +443,7 @@ jn_cli_command_set_id (int    argc,
   if (ent == NULL)
     return status;
   store = jn_cli_open_store (&options, &status);
-  if (store == NULL || !jn_cli_lock_store (store, &status))
+  if (store == NULL || !jn_cli_lock_store (store, options.ent, options.uai, &status))
     return status;
 
   user = jn_ent_read_user (ent, user_id, NULL, &error);

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -395,12 +396,27 @@ jn_cli_get_retention_days (void)
 }
 
 gboolean
-jn_cli_lock_store (JnStore *store,
-                   int     *status)
+jn_cli_lock_store (JnStore    *store,
+                   const char *ent,
+                   const char *uai,
+                   int        *status)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *real = NULL;
+  g_autofree char *target = NULL;
 
-  if (!jn_store_lock (store, &error))
+  /* One name per ENT: a snapshot file by its real path, a URL without its last '/' */
+  if (!g_str_has_prefix (ent, "http://") && !g_str_has_prefix (ent, "https://") &&
+      (real = realpath (ent, NULL)) != NULL)
+    target = g_strdup (real);
+  else
+    {
+      target = g_strdup (ent);
+      while (g_str_has_suffix (target, "/"))
+        target[strlen (target) - 1] = '\0';
+    }
+
+  if (!jn_store_lock_target (store, target, uai, &error))
     {
       *status = jn_cli_fail (error);
       return FALSE;

@@ -33,6 +33,7 @@ struct _JnStore
   char    *path;
   char    *lock_path;
   int      lock_fd;       /* -1 unless this store holds the push lock */
+  int      target_fd;     /* -1 unless it also holds the lock of one ENT and UAI */
   guint    lock_depth;    /* explicit jn_store_lock() calls not yet released */
 };
 
@@ -170,6 +171,7 @@ static void
 jn_store_init (JnStore *self)
 {
   self->lock_fd = -1;
+  self->target_fd = -1;
 }
 
 static gboolean
@@ -596,6 +598,81 @@ jn_store_lock (JnStore  *self,
   return TRUE;
 }
 
+/* Two stores (the app's and a CLI's --state, two users' homes on one machine…) must not
+ * push to one ENT at once either: on a server without versions both would write every
+ * change. A second lock, in the user's runtime folder, names the ENT and the UAI. */
+gboolean
+jn_store_lock_target (JnStore     *self,
+                      const char  *ent,
+                      const char  *uai,
+                      GError     **error)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *digest = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *since = NULL;
+  g_autofree char *contents = NULL;
+  int fd;
+
+  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (ent != NULL && uai != NULL, FALSE);
+
+  if (!jn_store_lock (self, error))
+    return FALSE;
+  if (self->target_fd >= 0)
+    return TRUE;
+
+  key = g_strdup_printf ("%s\n%s", ent, uai);
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+  dir = g_build_filename (g_get_user_runtime_dir (), "jonction", NULL);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      jn_store_unlock (self);
+      g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot create %s: %s"), dir, g_strerror (saved));
+      return FALSE;
+    }
+  path = g_strdup_printf ("%s/push-%.32s.lock", dir, digest);
+
+  fd = open_private (path, TRUE, error);
+  if (fd < 0)
+    {
+      jn_store_unlock (self);
+      return FALSE;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved = errno;
+      g_autofree char *holder = NULL;
+
+      close (fd);
+      jn_store_unlock (self);
+      if (saved != EWOULDBLOCK)
+        {
+          g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot lock %s: %s"), path, g_strerror (saved));
+          return FALSE;
+        }
+      holder = describe_holder (path);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   _("another push to this ENT for establishment %s is running (%s), from another "
+                     "local store. Only one push to an ENT runs at a time; wait for it to end, or "
+                     "stop it, then run this command again"),
+                   uai, holder ? holder : _("a process of yours"));
+      return FALSE;
+    }
+
+  since = now_iso8601 ();
+  contents = g_strdup_printf ("pid=%d\nprogram=%s\nsince=%s\n", (int)getpid (),
+                              g_get_prgname () ? g_get_prgname () : "?", since);
+  if (ftruncate (fd, 0) == 0 && write (fd, contents, strlen (contents)) < 0)
+    g_debug ("cannot write %s: %s", path, g_strerror (errno));
+
+  self->target_fd = fd;
+  return TRUE;
+}
+
 void
 jn_store_unlock (JnStore *self)
 {
@@ -607,6 +684,15 @@ jn_store_unlock (JnStore *self)
     {
       self->lock_depth--;
       return;
+    }
+
+  if (self->target_fd >= 0)
+    {
+      if (ftruncate (self->target_fd, 0) != 0)
+        g_debug ("cannot empty the ENT lock: %s", g_strerror (errno));
+      flock (self->target_fd, LOCK_UN);
+      close (self->target_fd);
+      self->target_fd = -1;
     }
 
   /* Emptied while still held: the next holder never reads a stale owner */

@@ -134,6 +134,12 @@ JnImportRecord *jn_store_get_import            (JnStore         *self,
  * itself (until jn_store_finish_import) if the caller did not. */
 gboolean        jn_store_lock                  (JnStore         *self,
                                                 GError         **error);
+/* jn_store_lock(), and the lock of one ENT and establishment shared by every store of this
+ * user on this machine (in $XDG_RUNTIME_DIR); released by jn_store_unlock() */
+gboolean        jn_store_lock_target           (JnStore         *self,
+                                                const char      *ent,
+                                                const char      *uai,
+                                                GError         **error);
 void            jn_store_unlock                (JnStore         *self);
 gboolean        jn_store_is_locked             (JnStore         *self);
 

@@ -368,7 +368,7 @@ def test_lock_scim(tap, cli, est_dir, server_dir, work):
     """Class 8 on a slow SCIM server: two pushes started together, one refused at once,
     every change written once; kill -9 the first, the resume is not blocked."""
     if not os.path.isdir(os.path.join(server_dir, "node_modules")) or shutil.which("node") is None:
-        for name in ("together", "once", "kill"):
+        for name in ("together", "once", "two stores together", "two stores once", "kill"):
             tap.skip(f"SCIM lock: {name}", "the SCIM test server is not installed (npm ci)")
         return
     export = os.path.join(est_dir, "export.xml")
@@ -383,42 +383,47 @@ def test_lock_scim(tap, cli, est_dir, server_dir, work):
                                  "--state", state, "--mode", "complete", "--yes", "--json"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
-    # Without ETags nothing on the server side stops the second push: only the lock does
-    server = Server(server_dir, seed, "--write-delay-ms", "15", "--no-etag")
-    try:
-        state = os.path.join(work, "state-scim-together")
-        rc, out, err, _ = run(cli, "push", export, "--ent", server.url, "--token-file", token_file,
-                              "--state", state, "--mode", "complete", "--dry-run", "--json")
-        plan = loads(out) or {"categories": {}}
-        n_ops = sum(1 for c in plan["categories"].values() for m in c["matched"]
-                    if m["action"] in ("set", "replace")) + sum(len(c["clear"]) for c in plan["categories"].values())
-        first, second = start(server, state), start(server, state)
-        t0 = time.monotonic()
-        procs = {first: None, second: None}
-        refused = None
-        while any(p.poll() is None for p in procs) and time.monotonic() - t0 < 240:
+    # Without ETags nothing on the server side stops the second push: only the locks do, the
+    # store's and, for two stores (the app's and a CLI's --state), the ENT's
+    for variant, states, words in [
+            ("one store", ("state-scim-together", "state-scim-together"), "another push"),
+            ("two stores", ("state-scim-a", "state-scim-b"), "another push to this ENT")]:
+        server = Server(server_dir, seed, "--write-delay-ms", "15", "--no-etag")
+        try:
+            state, state_b = (os.path.join(work, name) for name in states)
+            rc, out, err, _ = run(cli, "push", export, "--ent", server.url, "--token-file", token_file,
+                                  "--state", state, "--mode", "complete", "--dry-run", "--json")
+            plan = loads(out) or {"categories": {}}
+            n_ops = sum(1 for c in plan["categories"].values() for m in c["matched"]
+                        if m["action"] in ("set", "replace")) + sum(len(c["clear"]) for c in plan["categories"].values())
+            first, second = start(server, state), start(server, state_b)
+            t0 = time.monotonic()
+            procs = {first: None, second: None}
+            refused = None
+            while any(p.poll() is None for p in procs) and time.monotonic() - t0 < 240:
+                for p in procs:
+                    if p.poll() is not None and procs[p] is None:
+                        procs[p] = time.monotonic() - t0
+                        if refused is None and p.returncode != 0:
+                            refused = p
+                time.sleep(0.05)
             for p in procs:
-                if p.poll() is not None and procs[p] is None:
+                p.wait()
+                if procs[p] is None:
                     procs[p] = time.monotonic() - t0
-                    if refused is None and p.returncode != 0:
-                        refused = p
-            time.sleep(0.05)
-        for p in procs:
-            p.wait()
-            if procs[p] is None:
-                procs[p] = time.monotonic() - t0
-        outputs = {p: p.communicate() for p in procs}
-        other = second if refused is first else first
-        ok = (refused is not None and refused.returncode == 1 and procs[refused] < 10
-              and f"process {other.pid} (jonction-cli push)" in outputs[refused][1] and other.returncode == 0)
-        tap.ok(ok, "SCIM: two pushes started together, the second refused at once (exit 1) naming the first",
-               "\n".join(f"pid {p.pid}: rc={p.returncode} after {procs[p]:.1f}s {outputs[p][1]}" for p in procs))
-        counts = server.applied()
-        twice = {u: n for u, n in counts.items() if n != 1}
-        tap.ok(len(counts) == n_ops and not twice, "SCIM: every change was written exactly once",
-               f"{len(counts)} of {n_ops}; twice: {list(twice.items())[:5]}")
-    finally:
-        server.stop()
+            outputs = {p: p.communicate() for p in procs}
+            other = second if refused is first else first
+            ok = (refused is not None and refused.returncode == 1 and procs[refused] < 10
+                  and f"process {other.pid} (jonction-cli push)" in outputs[refused][1]
+                  and words in outputs[refused][1] and other.returncode == 0)
+            tap.ok(ok, f"SCIM, {variant}: two pushes started together, the second refused at once (exit 1) naming the first",
+                   "\n".join(f"pid {p.pid}: rc={p.returncode} after {procs[p]:.1f}s {outputs[p][1]}" for p in procs))
+            counts = server.applied()
+            twice = {u: n for u, n in counts.items() if n != 1}
+            tap.ok(len(counts) == n_ops and not twice, f"SCIM, {variant}: every change was written exactly once",
+                   f"{len(counts)} of {n_ops}; twice: {list(twice.items())[:5]}")
+        finally:
+            server.stop()
 
     server = Server(server_dir, seed, "--write-delay-ms", "15")
     try:
