@@ -148,6 +148,9 @@ typedef struct
   Index         by_pronote_id;            /* IDPN → people, all categories */
   Index         by_ident[JN_N_CATEGORIES]; /* Ident → people */
   GHashTable   *by_key;                  /* identity_key() → the person it was taken for */
+  char         *own_ns;                  /* the root's namespace, NULL for none */
+  int           skip_depth;              /* of the foreign element being skipped, or -1 */
+  gboolean      warned_foreign;
   GArray       *open;                    /* Open: person elements enclosing the cursor */
   GArray       *pending;                 /* PendingLink */
   guint         n_records;
@@ -600,6 +603,32 @@ read_root_attribute_cb (const char *name,
     *field = dup_value (value);
 }
 
+/* Only elements of no namespace or of the document's own are ours: <e:Eleve xmlns:e="urn:x">
+ * is somebody else's data, skipped with everything inside it. */
+static gboolean
+is_foreign (ReadState        *state,
+            xmlTextReaderPtr  xml)
+{
+  const char *ns = (const char *)xmlTextReaderConstNamespaceUri (xml);
+  g_autofree char *shown_name = NULL;
+  g_autofree char *shown_ns = NULL;
+
+  if (ns == NULL || g_strcmp0 (ns, state->own_ns) == 0)
+    return FALSE;
+
+  if (!state->warned_foreign)
+    {
+      state->warned_foreign = TRUE;
+      shown_name = jn_xml_dup_escaped ((const char *)xmlTextReaderConstName (xml), 40);
+      shown_ns = jn_xml_dup_escaped (ns, 60);
+      add_warning (state, _("%s:%u: the element “%s” of the foreign namespace “%s” is "
+                            "ignored with its content, as are the others of foreign namespaces"),
+                   state->display_name, state->line, shown_name, shown_ns);
+    }
+
+  return TRUE;
+}
+
 static gboolean
 read_element (ReadState   *state,
               JnXmlReader *reader,
@@ -730,9 +759,11 @@ jn_record_reader_read_from (JnXmlReader   *reader,
   state.pending = g_array_new (FALSE, FALSE, sizeof (PendingLink));
   g_array_set_clear_func (state.pending, pending_link_clear);
 
+  state.skip_depth = -1;
   name = jn_xml_reader_get_local_name (reader);
   if (name != NULL)
     {
+      state.own_ns = g_strdup ((const char *)xmlTextReaderConstNamespaceUri (xml));
       state.line = (guint)jn_xml_reader_get_node_line (reader);
       jn_xml_reader_foreach_attribute (reader, read_root_attribute_cb, &state);
       if (state.error == NULL)
@@ -747,9 +778,22 @@ jn_record_reader_read_from (JnXmlReader   *reader,
           g_cancellable_set_error_if_cancelled (cancellable, &local_error))
         break;
 
+      if (state.skip_depth >= 0)
+        {
+          if (type == XML_READER_TYPE_END_ELEMENT && xmlTextReaderDepth (xml) <= state.skip_depth)
+            state.skip_depth = -1;
+          continue;
+        }
+
       if (type == XML_READER_TYPE_ELEMENT)
         {
           state.line = (guint)jn_xml_reader_get_node_line (reader);
+          if (is_foreign (&state, xml))
+            {
+              if (!xmlTextReaderIsEmptyElement (xml))
+                state.skip_depth = xmlTextReaderDepth (xml);
+              continue;
+            }
           if (!read_element (&state, reader, (const char *)xmlTextReaderConstLocalName (xml)))
             break;
         }
@@ -790,6 +834,7 @@ jn_record_reader_read_from (JnXmlReader   *reader,
 
   index_clear (&state.by_pronote_id);
   g_clear_pointer (&state.by_key, g_hash_table_unref);
+  g_free (state.own_ns);
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
     index_clear (&state.by_ident[i]);
   g_array_unref (state.open);
