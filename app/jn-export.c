@@ -109,6 +109,7 @@ load_into (LoadJob       *job,
   g_autoptr(GBytes) cleartext = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *key_name = NULL;
+  g_autofree char *envelope_uai = NULL;
   const char *root;
 
   bytes = jn_io_load_bounded (job->file, display_name, JN_XML_MAX_SIZE, cancellable, error);
@@ -182,8 +183,25 @@ load_into (LoadJob       *job,
   g_clear_pointer (&envelope, jn_envelope_free);
   g_clear_pointer (&key_data, g_bytes_unref);
 
+  envelope_uai = g_strdup (data->uai);
   if (!jn_record_reader_read (cleartext, display_name, data, cancellable, error))
     return FALSE;
+
+  /* The cleartext's own UAI wins (the reader keeps it); a contradiction is worth saying */
+  if (envelope_uai != NULL && data->uai != NULL &&
+      g_ascii_strcasecmp (envelope_uai, data->uai) != 0)
+    {
+      g_autofree char *shown_envelope = jn_xml_dup_escaped (envelope_uai, 40);
+      g_autofree char *shown_inner = jn_xml_dup_escaped (data->uai, 40);
+
+      data->n_warnings++;
+      g_ptr_array_insert (data->warnings, 0,
+                          g_strdup_printf (_("%s: the envelope gives the UAI “%s” but the "
+                                             "export inside gives “%s”: the export’s UAI is "
+                                             "used, check that this file is your "
+                                             "establishment’s"),
+                                           display_name, shown_envelope, shown_inner));
+    }
 
   check_uai (data, display_name);
   return TRUE;

@@ -21,6 +21,12 @@
 
 #define CANCEL_CHECK_INTERVAL 4096
 
+/* People sharing one IDPN (or one Ident) are compared with at most this many of the others;
+ * an occurrence that repeats an earlier one exactly is found at once by its key. Real files
+ * give one identifier to one person, or now and then to two: a file giving it to more is
+ * broken and all its holders are marked duplicate-id anyway. */
+#define MAX_COMPARED 16
+
 static const struct
 {
   const char *element;
@@ -141,6 +147,10 @@ typedef struct
   const char   *display_name;
   Index         by_pronote_id;            /* IDPN → people, all categories */
   Index         by_ident[JN_N_CATEGORIES]; /* Ident → people */
+  GHashTable   *by_key;                  /* identity_key() → the person it was taken for */
+  char         *own_ns;                  /* the root's namespace, NULL for none */
+  int           skip_depth;              /* of the foreign element being skipped, or -1 */
+  gboolean      warned_foreign;
   GArray       *open;                    /* Open: person elements enclosing the cursor */
   GArray       *pending;                 /* PendingLink */
   guint         n_records;
@@ -404,21 +414,45 @@ index_pronote_id (ReadState  *state,
   if (n < 2)
     return;
 
+  /* The third holder on only joins the group: marking it alone keeps this linear */
+  jn_person_set_duplicate_id (person, TRUE);
+  if (n > 2)
+    return;
+
   {
     JnPerson *first = index_get (&state->by_pronote_id, pronote_id, 0);
     g_autofree char *shown = jn_xml_dup_escaped (pronote_id, 40);
 
+    jn_person_set_duplicate_id (first, TRUE);
     add_warning (state, _("%s:%u: the PRONOTE identifier “%s” is also given to another "
                           "record (line %u): none of them will be matched automatically"),
                  state->display_name, jn_person_get_line (person), shown,
                  jn_person_get_line (first));
   }
-  for (guint i = 0; i < n; i++)
-    jn_person_set_duplicate_id (index_get (&state->by_pronote_id, pronote_id, i), TRUE);
+}
+
+/* The occurrence's identity as a string, for an exact repetition: the IDPN path and the
+ * Ident path (without IDPN) are told apart. XML text never holds U+001F. */
+static char *
+identity_key (JnCategory  category,
+              Attributes *attrs,
+              const char *date)
+{
+#define OR_EMPTY(s) ((s) != NULL ? (s) : "")
+  return g_strdup_printf ("%c\x1f%s\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s",
+                          attrs->pronote_id != NULL ? 'P' : 'I', OR_EMPTY (attrs->pronote_id),
+                          (int)category, OR_EMPTY (attrs->family_name),
+                          OR_EMPTY (attrs->given_name), OR_EMPTY (date),
+                          OR_EMPTY (attrs->ident));
+#undef OR_EMPTY
 }
 
 /* One person per identifier and identity: a parent listed under each child is one parent
- * with several children; two people given one identifier stay two records, both marked. */
+ * with several children; two people given one identifier stay two records, both marked.
+ *
+ * Matching only ever fills fields a person lacks, so a person taken for an occurrence stays
+ * the first match for any later occurrence with the same key: the key table gives the same
+ * answer as comparing again, in constant time. */
 static JnPerson *
 find_or_add_person (ReadState  *state,
                     JnCategory  category,
@@ -426,11 +460,20 @@ find_or_add_person (ReadState  *state,
 {
   JnPerson *person = NULL;
   gboolean had_pronote_id, had_ident;
+  g_autofree char *key = NULL;
   guint n;
 
-  if (attrs->pronote_id != NULL)
+  if (attrs->pronote_id != NULL || attrs->ident != NULL)
     {
-      n = index_count (&state->by_pronote_id, attrs->pronote_id);
+      g_autofree char *date = jn_record_reader_parse_date (attrs->birth_date);
+
+      key = identity_key (category, attrs, date);
+      person = g_hash_table_lookup (state->by_key, key);
+    }
+
+  if (person == NULL && attrs->pronote_id != NULL)
+    {
+      n = MIN (index_count (&state->by_pronote_id, attrs->pronote_id), MAX_COMPARED);
       for (guint i = 0; i < n && person == NULL; i++)
         if (same_identity (index_get (&state->by_pronote_id, attrs->pronote_id, i), category, attrs))
           person = index_get (&state->by_pronote_id, attrs->pronote_id, i);
@@ -439,7 +482,7 @@ find_or_add_person (ReadState  *state,
   /* Without an identifier on one side, the same Ident is the same person */
   if (person == NULL && attrs->ident != NULL)
     {
-      n = index_count (&state->by_ident[category], attrs->ident);
+      n = MIN (index_count (&state->by_ident[category], attrs->ident), MAX_COMPARED);
       for (guint i = 0; i < n && person == NULL; i++)
         {
           JnPerson *candidate = index_get (&state->by_ident[category], attrs->ident, i);
@@ -473,6 +516,8 @@ find_or_add_person (ReadState  *state,
     index_pronote_id (state, person, jn_person_get_pronote_id (person));
   if (!had_ident && jn_person_get_ident (person) != NULL)
     index_add (&state->by_ident[category], jn_person_get_ident (person), person);
+  if (key != NULL && !g_hash_table_contains (state->by_key, key))
+    g_hash_table_insert (state->by_key, g_steal_pointer (&key), person);
 
   return person;
 }
@@ -556,6 +601,32 @@ read_root_attribute_cb (const char *name,
 
   if (field != NULL && *field == NULL)
     *field = dup_value (value);
+}
+
+/* Only elements of no namespace or of the document's own are ours: <e:Eleve xmlns:e="urn:x">
+ * is somebody else's data, skipped with everything inside it. */
+static gboolean
+is_foreign (ReadState        *state,
+            xmlTextReaderPtr  xml)
+{
+  const char *ns = (const char *)xmlTextReaderConstNamespaceUri (xml);
+  g_autofree char *shown_name = NULL;
+  g_autofree char *shown_ns = NULL;
+
+  if (ns == NULL || g_strcmp0 (ns, state->own_ns) == 0)
+    return FALSE;
+
+  if (!state->warned_foreign)
+    {
+      state->warned_foreign = TRUE;
+      shown_name = jn_xml_dup_escaped ((const char *)xmlTextReaderConstName (xml), 40);
+      shown_ns = jn_xml_dup_escaped (ns, 60);
+      add_warning (state, _("%s:%u: the element “%s” of the foreign namespace “%s” is "
+                            "ignored with its content, as are the others of foreign namespaces"),
+                   state->display_name, state->line, shown_name, shown_ns);
+    }
+
+  return TRUE;
 }
 
 static gboolean
@@ -670,23 +741,29 @@ jn_record_reader_read_from (JnXmlReader   *reader,
 {
   xmlTextReaderPtr xml = jn_xml_reader_get_reader (reader);
   g_autoptr(GError) local_error = NULL;
-  ReadState state = { data, reader, display_name, { NULL, NULL }, { { NULL, NULL } }, NULL, NULL, 0, 0, NULL };
+  ReadState state = { 0 };
   gboolean ok = TRUE;
   guint n_nodes = 0;
   const char *name;
 
   g_return_val_if_fail (data != NULL, FALSE);
 
+  state.data = data;
+  state.reader = reader;
+  state.display_name = display_name;
   index_init (&state.by_pronote_id);
+  state.by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
     index_init (&state.by_ident[i]);
   state.open = g_array_new (FALSE, FALSE, sizeof (Open));
   state.pending = g_array_new (FALSE, FALSE, sizeof (PendingLink));
   g_array_set_clear_func (state.pending, pending_link_clear);
 
+  state.skip_depth = -1;
   name = jn_xml_reader_get_local_name (reader);
   if (name != NULL)
     {
+      state.own_ns = g_strdup ((const char *)xmlTextReaderConstNamespaceUri (xml));
       state.line = (guint)jn_xml_reader_get_node_line (reader);
       jn_xml_reader_foreach_attribute (reader, read_root_attribute_cb, &state);
       if (state.error == NULL)
@@ -701,9 +778,22 @@ jn_record_reader_read_from (JnXmlReader   *reader,
           g_cancellable_set_error_if_cancelled (cancellable, &local_error))
         break;
 
+      if (state.skip_depth >= 0)
+        {
+          if (type == XML_READER_TYPE_END_ELEMENT && xmlTextReaderDepth (xml) <= state.skip_depth)
+            state.skip_depth = -1;
+          continue;
+        }
+
       if (type == XML_READER_TYPE_ELEMENT)
         {
           state.line = (guint)jn_xml_reader_get_node_line (reader);
+          if (is_foreign (&state, xml))
+            {
+              if (!xmlTextReaderIsEmptyElement (xml))
+                state.skip_depth = xmlTextReaderDepth (xml);
+              continue;
+            }
           if (!read_element (&state, reader, (const char *)xmlTextReaderConstLocalName (xml)))
             break;
         }
@@ -743,6 +833,8 @@ jn_record_reader_read_from (JnXmlReader   *reader,
     }
 
   index_clear (&state.by_pronote_id);
+  g_clear_pointer (&state.by_key, g_hash_table_unref);
+  g_free (state.own_ns);
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
     index_clear (&state.by_ident[i]);
   g_array_unref (state.open);

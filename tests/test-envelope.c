@@ -42,6 +42,9 @@ static const char cleartext[] =
   "<Personnels><Personnel Nom=\"VIDAL\" Prenom=\"Rose\" IDPN=\"PE2345789ABCDEFG\"/></Personnels>"
   "</ExportIdentifiants>\n";
 
+/* What seal() encrypts: cleartext unless a test says otherwise */
+static const char *sealed_text = cleartext;
+
 static char *
 key_path (const char *name)
 {
@@ -126,7 +129,7 @@ seal (const char * const *partners,
   gnutls_datum_t aes_iv = { sealed_key + 16, 16 };
   static guint counter;
 
-  plain = g_strconcat ((flags & (SEAL_BOM | SEAL_BOM_LATIN1)) ? "\xEF\xBB\xBF" : "", cleartext, NULL);
+  plain = g_strconcat ((flags & (SEAL_BOM | SEAL_BOM_LATIN1)) ? "\xEF\xBB\xBF" : "", sealed_text, NULL);
   if (flags & SEAL_BOM_LATIN1)
     {
       g_autoptr(GString) latin1 = g_string_new (plain);
@@ -489,6 +492,67 @@ test_special_keys (void)
   g_rmdir (dir);
 }
 
+/* The envelope says 0312609T: an export inside that says otherwise is not silently
+ * taken for it. The inner UAI is kept, a warning gives both. */
+static void
+test_uai_conflict (void)
+{
+  static const struct
+  {
+    const char *root;       /* the inner root's attributes */
+    const char *uai;        /* the export's UAI afterwards */
+    const char *warning;    /* NULL: no warning about the UAI */
+  } cases[] = {
+    { "UAI=\"0312609T\"", "0312609T", NULL },
+    { "UAI=\"0312609t\"", "0312609t", NULL },
+    { "", "0312609T", NULL },
+    { "UAI=\"  \"", "0312609T", NULL },
+    { "UAI=\"0999999Z\"", "0999999Z",
+      "envelope gives the UAI “0312609T” but the export inside gives “0999999Z”" },
+    { "UAI=\" 0999999Z \"", "0999999Z", "export inside gives “0999999Z”" },
+    { "UAI=\"0999999Z&#x202E;\"", "0999999Z\u202E", "export inside gives “0999999Z\\u202E”" },
+    { "UAI=\"&lt;b&gt;\"", "<b>", "export inside gives “<b>”" },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *text = g_strdup_printf ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                               "<ExportIdentifiants %s><Eleves><Eleve Nom=\"A\" "
+                                               "Prenom=\"B\" IDPN=\"HUP2NFZQRYAD7EXS\"/></Eleves>"
+                                               "</ExportIdentifiants>\n", cases[c].root);
+      g_autoptr(GFile) file = NULL;
+      g_autoptr(JnExport) export = NULL;
+      g_autoptr(GError) error = NULL;
+      GPtrArray *warnings;
+      gboolean found = FALSE;
+
+      g_test_message ("case %u: %s", c, cases[c].root);
+      sealed_text = text;
+      file = seal (one_partner, SEAL_COMPRESS);
+      sealed_text = cleartext;
+      export = open_envelope (file, "partner.pem", NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (jn_export_get_uai (export), ==, cases[c].uai);
+      g_assert_cmpuint (jn_export_get_count (export, JN_CATEGORY_STUDENT), ==, 1);
+
+      warnings = jn_export_get_warnings (export);
+      for (guint i = 0; i < warnings->len; i++)
+        {
+          const char *warning = g_ptr_array_index (warnings, i);
+
+          if (strstr (warning, "envelope gives the UAI") == NULL)
+            continue;
+          g_assert_nonnull (cases[c].warning);
+          if (strstr (warning, cases[c].warning) == NULL)
+            g_error ("“%s” not in “%s”", cases[c].warning, warning);
+          g_assert_null (strstr (warning, "\u202E"));
+          found = TRUE;
+        }
+      g_assert_true (found == (cases[c].warning != NULL));
+      g_file_delete (file, NULL, NULL);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -503,6 +567,7 @@ main (int   argc,
   g_test_add_func ("/envelope/class3/bounds", test_envelope_bounds);
   g_test_add_func ("/envelope/class4/bom-kept", test_bom_kept);
   g_test_add_func ("/envelope/class4/special-keys", test_special_keys);
+  g_test_add_func ("/envelope/uai-conflict", test_uai_conflict);
 
   return g_test_run ();
 }

@@ -806,6 +806,215 @@ test_cancel (void)
   g_assert_cmpuint (data->records[JN_CATEGORY_STUDENT]->len, ==, 0);
 }
 
+/* Under AddressSanitizer (slow mallocs with full unwinding) the inputs are too small to
+ * show a quadratic cost: only the results are checked there, the times loosely */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifdef UNDER_ASAN
+#define SCALE_RECORDS 2000
+#define SCALE_SECONDS 20
+#else
+#define SCALE_RECORDS 50000
+#define SCALE_SECONDS 3
+#endif
+
+static const char * const shared_ids[] = {
+  "HUP2NFZQRYAD7EXS", "KVX8NTH4DPQ3SYU7", "DK4BZJEQWCHP98RS", "8P4BHZJQ79SUNFX3", "5TTU8WZF7YDYMSEU",
+};
+
+static guint
+count_warnings (JnExportData *data,
+                const char   *fragment)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < data->warnings->len; i++)
+    n += strstr (g_ptr_array_index (data->warnings, i), fragment) != NULL;
+
+  return n;
+}
+
+/* Records sharing an IDPN or an Ident used to be compared pairwise while the file was read:
+ * 20,000 holders of one IDPN took 11 s, 210,000 more than ten minutes. */
+static void
+test_shared_ids_scale (void)
+{
+  static const struct
+  {
+    const char *about;
+    guint       category;
+    guint       records;     /* -1: SCALE_RECORDS */
+    guint       flagged;     /* -1: SCALE_RECORDS */
+    guint       warnings;    /* "is also given" */
+  } cases[] = {
+    { "different teachers sharing 5 IDPNs", JN_CATEGORY_TEACHER, -1, -1, 5 },
+    { "namesakes sharing 5 IDPNs, told apart by Ident", JN_CATEGORY_STAFF, -1, -1, 5 },
+    { "different students without IDPN sharing one Ident", JN_CATEGORY_STUDENT, -1, 0, 0 },
+    { "students with their own IDPN sharing one Ident", JN_CATEGORY_STUDENT, -1, 0, 0 },
+    { "one parent per IDPN, repeated under every child", JN_CATEGORY_RELATIVE, 5, 0, 0 },
+    { "one parent repeated, at last with a birth date", JN_CATEGORY_RELATIVE, 1, 0, 0 },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GString) xml = g_string_new ("<E>\n");
+      g_autoptr(JnExportData) data = NULL;
+      guint expected = cases[c].records == (guint)-1 ? SCALE_RECORDS : cases[c].records;
+      guint flagged = cases[c].flagged == (guint)-1 ? SCALE_RECORDS : cases[c].flagged;
+      gint64 start;
+
+      for (guint i = 0; i < SCALE_RECORDS; i++)
+        {
+          const char *shared = shared_ids[i % G_N_ELEMENTS (shared_ids)];
+
+          switch (c)
+            {
+            case 0:
+              g_string_append_printf (xml, "<Professeur Nom=\"N%u\" Prenom=\"P\" IDPN=\"%s\"/>\n", i, shared);
+              break;
+            case 1:
+              g_string_append_printf (xml, "<Personnel Ident=\"%u\" Nom=\"N\" Prenom=\"P\" IDPN=\"%s\"/>\n", i, shared);
+              break;
+            case 2:
+              g_string_append_printf (xml, "<Eleve Ident=\"1\" Nom=\"N%u\" Prenom=\"P\"/>\n", i);
+              break;
+            case 3:
+              g_string_append_printf (xml, "<Eleve Ident=\"1\" Nom=\"N%u\" Prenom=\"P\" IDPN=\"S%015u\"/>\n", i, i);
+              break;
+            case 4:
+              g_string_append_printf (xml, "<Responsable Ident=\"9\" Nom=\"N\" Prenom=\"P\" IDPN=\"%s\"/>\n", shared);
+              break;
+            default:
+              g_string_append (xml, "<Responsable Nom=\"N\" Prenom=\"P\" IDPN=\"HUP2NFZQRYAD7EXS\"/>\n");
+              break;
+            }
+        }
+      if (c == 5)
+        g_string_append (xml, "<Responsable Nom=\"N\" Prenom=\"P\" DateNaissance=\"2000-01-01\" "
+                              "IDPN=\"HUP2NFZQRYAD7EXS\"/>\n");
+      g_string_append (xml, "</E>");
+
+      start = g_get_monotonic_time ();
+      data = read_string (xml->str);
+      g_test_message ("case %s: %u records read in %.3f s", cases[c].about, SCALE_RECORDS,
+                      (g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC);
+      g_assert_cmpint (g_get_monotonic_time () - start, <, SCALE_SECONDS * G_USEC_PER_SEC);
+      g_assert_cmpuint (data->records[cases[c].category]->len, ==, expected);
+      g_assert_cmpuint (count_flagged (data, cases[c].category), ==, flagged);
+      g_assert_cmpuint (count_warnings (data, "is also given"), ==, cases[c].warnings);
+    }
+}
+
+/* many.xml: 210,000 teachers sharing 8 IDPNs are refused at the record cap, quickly */
+static void
+test_shared_ids_cap (void)
+{
+  g_autoptr(GString) xml = g_string_new ("<E>\n");
+  g_autoptr(JnExportData) data = jn_export_data_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  gint64 start;
+
+  /* The real cap, but a hundredth of it under a sanitizer */
+#ifdef UNDER_ASAN
+  data->max_records = JN_RECORD_READER_MAX_RECORDS / 100;
+#endif
+  for (guint i = 0; i <= data->max_records + 10; i++)
+    g_string_append_printf (xml, "<Professeur Nom=\"N%u\" Prenom=\"P\" IDPN=\"%s\"/>\n",
+                            i, shared_ids[i % G_N_ELEMENTS (shared_ids)]);
+  g_string_append (xml, "</E>");
+  bytes = g_bytes_new (xml->str, xml->len);
+
+  start = g_get_monotonic_time ();
+  g_assert_false (jn_record_reader_read (bytes, "many.xml", data, NULL, &error));
+  g_test_message ("refused in %.3f s", (g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * SCALE_SECONDS * G_USEC_PER_SEC);
+  g_assert_error (error, JN_ERROR, JN_ERROR_TOO_LARGE);
+  /* Past line 65535 libxml2 only gives a line near the element's */
+  expected = g_strdup_printf (": the export holds more than %u records", data->max_records);
+  g_assert_true (g_str_has_prefix (error->message, "many.xml: line "));
+  g_assert_true (g_str_has_suffix (error->message, expected));
+  g_assert_cmpuint (data->records[JN_CATEGORY_TEACHER]->len, ==, 0);
+}
+
+#define OWN_NS "http://www.index-education.com/exportidentifiants"
+
+/* Only elements of no namespace or of the root's are records; a foreign one is skipped
+ * with its content, and said once per export. */
+static void
+test_foreign_elements (void)
+{
+  static const struct
+  {
+    const char *about;
+    const char *xml;
+    guint       n_students;
+    guint       n_relatives;
+    const char *warning;     /* NULL: no warning at all */
+  } cases[] = {
+    { "a foreign student in a normal export",
+      "<E xmlns=\"" OWN_NS "\" UAI=\"0312609T\">\n<Eleves><e:Eleve xmlns:e=\"urn:evil\" Nom=\"EVIL\" Prenom=\"Eve\" IDPN=\"" PN_A "\"/>\n"
+      "<Eleve Nom=\"A\" Prenom=\"B\" IDPN=\"" PN_B "\"/></Eleves></E>",
+      1, 0, "test.xml:2: the element “e:Eleve” of the foreign namespace “urn:evil” is ignored" },
+    { "a foreign default namespace on the element",
+      "<E xmlns=\"" OWN_NS "\"><Eleve xmlns=\"urn:evil\" Nom=\"EVIL\" Prenom=\"Eve\" IDPN=\"" PN_A "\"/></E>",
+      0, 0, "the element “Eleve” of the foreign namespace “urn:evil”" },
+    { "a namespaced element in an export without namespace",
+      "<E><Eleve xmlns=\"urn:evil\" Nom=\"EVIL\" Prenom=\"Eve\"/><Eleve Nom=\"A\" Prenom=\"B\"/></E>",
+      1, 0, "“urn:evil”" },
+    { "the content of a foreign element is skipped with it",
+      "<E><e:Eleves xmlns:e=\"urn:evil\"><Eleve Nom=\"EVIL\" Prenom=\"Eve\"><Responsable Nom=\"X\" Prenom=\"Y\"/></Eleve></e:Eleves>"
+      "<Eleve Nom=\"A\" Prenom=\"B\"/></E>",
+      1, 0, "“e:Eleves”" },
+    { "nested foreign elements of one name",
+      "<E><e:X xmlns:e=\"urn:evil\"><e:X><Eleve Nom=\"E1\" Prenom=\"E\"/></e:X><Eleve Nom=\"E2\" Prenom=\"E\"/></e:X>"
+      "<Eleve Nom=\"A\" Prenom=\"B\"/></E>",
+      1, 0, "“e:X”" },
+    { "a foreign relative under a real student",
+      "<E><Eleve Nom=\"A\" Prenom=\"B\"><r:Responsable xmlns:r=\"urn:evil\" Nom=\"X\" Prenom=\"Y\" IDPN=\"" PN_A "\"/></Eleve></E>",
+      1, 0, "“r:Responsable”" },
+    { "one warning for many foreign elements",
+      "<E xmlns:e=\"urn:evil\"><e:Eleve Nom=\"1\" Prenom=\"E\"/><e:Eleve Nom=\"2\" Prenom=\"E\"/><e:Autre/></E>",
+      0, 0, "foreign namespace" },
+    { "the element is shown escaped",
+      "<E><e:\u00C9l\u00E8ve xmlns:e=\"urn:evil\" Nom=\"1\" Prenom=\"E\"/></E>",
+      0, 0, "“e:\\u00C9l\\u00E8ve”" },
+    { "the export's own namespace under another prefix is ours",
+      "<E xmlns=\"" OWN_NS "\"><ie:Eleve xmlns:ie=\"" OWN_NS "\" Nom=\"A\" Prenom=\"B\" IDPN=\"" PN_A "\"/></E>",
+      1, 0, NULL },
+    { "no namespace inside a namespaced export is ours",
+      "<E xmlns=\"" OWN_NS "\"><Eleve xmlns=\"\" Nom=\"A\" Prenom=\"B\"/></E>",
+      1, 0, NULL },
+    { "a prefixed root's namespace is the export's",
+      "<ie:E xmlns:ie=\"urn:ie\"><ie:Eleve Nom=\"A\" Prenom=\"B\"><ie:Responsable Nom=\"C\" Prenom=\"D\"/></ie:Eleve></ie:E>",
+      1, 1, NULL },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(JnExportData) data = read_string (cases[c].xml);
+
+      g_test_message ("case: %s", cases[c].about);
+      g_assert_cmpuint (data->records[JN_CATEGORY_STUDENT]->len, ==, cases[c].n_students);
+      g_assert_cmpuint (data->records[JN_CATEGORY_RELATIVE]->len, ==, cases[c].n_relatives);
+      if (cases[c].warning == NULL)
+        {
+          g_assert_cmpuint (data->warnings->len, ==, 0);
+          continue;
+        }
+      if (!has_warning (data, cases[c].warning))
+        g_error ("%s: no warning with “%s”", cases[c].about, cases[c].warning);
+      g_assert_cmpuint (count_warnings (data, "foreign namespace"), ==, 1);
+      g_assert_cmpuint (data->n_warnings, ==, 1);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -830,6 +1039,9 @@ main (int   argc,
   g_test_add_func ("/reader/class4/encoding-marks", test_encoding_marks);
   g_test_add_func ("/reader/class4/foreign-namespace", test_foreign_namespace);
   g_test_add_func ("/reader/class4/hostile-bytes", test_hostile_bytes);
+  g_test_add_func ("/reader/shared-ids/scale", test_shared_ids_scale);
+  g_test_add_func ("/reader/shared-ids/cap", test_shared_ids_cap);
+  g_test_add_func ("/reader/foreign-elements", test_foreign_elements);
 
   return g_test_run ();
 }
