@@ -246,6 +246,16 @@ run_push_job (PushJob  *job,
                                _("interrupted: what was done is recorded; run the same command "
                                  "again to resume"));
         }
+      else if (job->error->domain == JN_ERROR && jn_error_is_ent_error (job->error))
+        {
+          /* The engine keeps no partial report: the journal has what was done */
+          g_set_error (error, JN_ERROR, job->error->code,
+                       _("%s; the push stopped there: what was done is recorded, run the same "
+                         "command again to resume the import"),
+                       job->error->message);
+          g_clear_error (&job->error);
+          return NULL;
+        }
       g_propagate_error (error, g_steal_pointer (&job->error));
     }
 

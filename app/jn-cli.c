@@ -283,10 +283,14 @@ ent_waiting_cb (JnScimClient *client,
                 guint         wait_s,
                 gpointer      user_data)
 {
+  g_autofree char *message = NULL;
+
   if (asked_s > wait_s)
-    g_printerr (_("The ENT asks to wait %u s: waiting %u s (Ctrl+C to stop)\n"), asked_s, wait_s);
+    message = g_strdup_printf (_("the ENT asks to wait %u s: waiting %u s (Ctrl+C to stop)"), asked_s, wait_s);
   else
-    g_printerr (_("The ENT asks to wait %u s: waiting (Ctrl+C to stop)\n"), wait_s);
+    message = g_strdup_printf (_("the ENT asks to wait %u s: waiting (Ctrl+C to stop)"), wait_s);
+  /* Prefixed like every other message on stderr */
+  g_printerr ("jonction-cli: %s\n", message);
 }
 
 JnEnt *

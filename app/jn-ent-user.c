@@ -595,6 +595,22 @@ is_entry_for (JsonNode   *entry,
   return entry_uai != NULL && g_ascii_strcasecmp (entry_uai, uai) == 0;
 }
 
+guint
+jn_ent_user_count_pronote_ids (JnEntUser  *self,
+                               const char *uai)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (JN_IS_ENT_USER (self), 0);
+  g_return_val_if_fail (uai != NULL, 0);
+
+  for (guint i = 0; i < json_array_get_length (self->raw_ids); i++)
+    if (is_entry_for (json_array_get_element (self->raw_ids, i), uai))
+      n++;
+
+  return n;
+}
+
 void
 jn_ent_user_set_pronote_id (JnEntUser  *self,
                             const char *uai,

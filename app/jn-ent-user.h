@@ -47,6 +47,10 @@ gboolean      jn_ent_user_has_child             (JnEntUser    *self,
 /* The PRONOTE identifier held for @uai, or NULL */
 const char   *jn_ent_user_get_pronote_id        (JnEntUser    *self,
                                                  const char   *uai);
+/* How many entries of pronoteIds name @uai, as the ENT holds them (more than one: a
+ * duplicate left by concurrent writers) */
+guint         jn_ent_user_count_pronote_ids     (JnEntUser    *self,
+                                                 const char   *uai);
 /* Sets (or with NULL removes) the identifier for @uai */
 void          jn_ent_user_set_pronote_id        (JnEntUser    *self,
                                                  const char   *uai,

@@ -405,12 +405,16 @@ apply_operation (JnEnt         *ent,
 
       if (g_strcmp0 (jn_ent_user_get_pronote_id (user, op->uai), op->pronote_id) == 0)
         {
-          /* A buffered ENT may hold it in memory only: done after the flush */
-          if (!jn_ent_get_buffered (ent))
-            set_outcome (op, JN_OP_DONE, 200, _("already in place"));
-          return TRUE;
+          /* A buffered ENT may hold it in memory only: done after the flush. Held in two
+           * entries (concurrent writers): not done, the write below repairs it. */
+          if (jn_ent_user_count_pronote_ids (user, op->uai) <= 1 || op->pronote_id == NULL)
+            {
+              if (!jn_ent_get_buffered (ent))
+                set_outcome (op, JN_OP_DONE, 200, _("already in place"));
+              return TRUE;
+            }
         }
-      if (g_strcmp0 (jn_ent_user_get_pronote_id (user, op->uai), op->old_pronote_id) != 0)
+      else if (g_strcmp0 (jn_ent_user_get_pronote_id (user, op->uai), op->old_pronote_id) != 0)
         {
           g_set_error (&local_error, JN_ERROR, JN_ERROR_ENT_STALE,
                        _("the user “%s” was changed in the ENT meanwhile: not overwritten"),

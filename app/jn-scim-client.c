@@ -27,6 +27,8 @@
 
 /* Limits on what a server can make us do (see the README) */
 #define MAX_RETRY_AFTER_S 60              /* a longer Retry-After is cut to this */
+#define MAX_REQUEST_TOTAL_S 120           /* one request, its attempts and waits: at most this */
+#define MAX_REPAIRS 2                     /* rewrites of a user holding the UAI twice */
 #define MAX_BODY_SIZE ((gsize)32 * 1024 * 1024)   /* one answer (a page of 500 users: ~1 MB) */
 #define REQUEST_DEADLINE_FACTOR 4         /* one request: at most 4 × the time-out in all */
 #define MAX_REDIRECTS 3                   /* same-origin GET only */
@@ -46,6 +48,7 @@ struct _JnScimClient
   guint        max_attempts;
   guint        first_delay_ms;
   guint        timeout_s;
+  guint        max_total_s;
   guint        n_requests;  /* atomic */
   gboolean     etag_supported;
   gboolean     bulk_supported;
@@ -125,6 +128,7 @@ jn_scim_client_init (JnScimClient *self)
   self->max_attempts = 5;
   self->first_delay_ms = 500;
   self->timeout_s = 30;
+  self->max_total_s = MAX_REQUEST_TOTAL_S;
   self->use_bulk = FALSE;
 }
 
@@ -230,6 +234,15 @@ jn_scim_client_set_timeout (JnScimClient *self,
 
   soup_session_set_timeout (self->session, seconds);
   self->timeout_s = seconds;
+}
+
+void
+jn_scim_client_set_max_total (JnScimClient *self,
+                              guint         seconds)
+{
+  g_return_if_fail (JN_IS_SCIM_CLIENT (self));
+
+  self->max_total_s = MAX (seconds, 1);
 }
 
 void
@@ -392,6 +405,7 @@ send_once (JnScimClient  *self,
       g_autoptr(GBytes) answer = NULL;
       SoupMessageHeaders *headers;
       const char *location;
+      const char *content_encoding;
       guint status;
 
       if (message == NULL)
@@ -450,6 +464,25 @@ send_once (JnScimClient  *self,
           g_free (url);
           url = g_steal_pointer (&target);
           continue;
+        }
+
+      /* Never asked for (no Accept-Encoding): a compressed answer is not inflated */
+      content_encoding = soup_message_headers_get_one (headers, "Content-Encoding");
+      if (content_encoding != NULL)
+        {
+          g_autofree char *trimmed = g_strstrip (g_strdup (content_encoding));
+
+          if (*trimmed != '\0' && g_ascii_strcasecmp (trimmed, "identity") != 0)
+            {
+              g_autofree char *shown = jn_json_dup_bounded (trimmed, 40);
+
+              g_input_stream_close (stream, NULL, NULL);
+              g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                           _("the ENT %s answered in a compressed form (Content-Encoding: %s), which "
+                             "Jonction does not accept"),
+                           self->base_url, shown);
+              return FALSE;
+            }
         }
 
       answer = read_body (self, message, stream, deadline, cancellable, error);
@@ -597,16 +630,37 @@ sleep_cancellable (guint          ms,
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 
-/* Waits before another attempt; a wait the server asked for is announced ("waiting") */
+/* Waits before another attempt; a wait the server asked for is announced ("waiting").
+ * One request (begun at @started, monotonic time) never takes more than max_total_s in
+ * all, its attempts and its waits: a wait that would end past that is not begun. */
 static gboolean
 wait_to_retry (JnScimClient  *self,
                guint          attempt,
                const char    *retry_after,
+               gint64         started,
                GCancellable  *cancellable,
                GError       **error)
 {
   guint64 asked_s;
   guint ms = delay_ms (self, attempt, retry_after, &asked_s);
+  gint64 end = g_get_monotonic_time () + (gint64)ms * 1000;
+
+  if (end - started > (gint64)self->max_total_s * G_USEC_PER_SEC)
+    {
+      guint spent_s = (guint)((g_get_monotonic_time () - started) / G_USEC_PER_SEC);
+
+      if (asked_s > 0)
+        g_set_error (error, JN_ERROR, JN_ERROR_ENT_SERVER,
+                     _("the ENT %s asks to wait %u s more after %u s spent on one request, "
+                       "past the limit of %u s: given up, try again later"),
+                     self->base_url, (guint)MIN (asked_s, G_MAXUINT), spent_s, self->max_total_s);
+      else
+        g_set_error (error, JN_ERROR, JN_ERROR_ENT_SERVER,
+                     _("the ENT %s still fails after %u s spent on one request, past the limit "
+                       "of %u s: given up, try again later"),
+                     self->base_url, spent_s, self->max_total_s);
+      return FALSE;
+    }
 
   if (asked_s > 0)
     g_signal_emit (self, signals[SIGNAL_WAITING], 0, (guint)MIN (asked_s, G_MAXUINT), (ms + 999) / 1000);
@@ -649,6 +703,8 @@ send_read (JnScimClient  *self,
            GCancellable  *cancellable,
            GError       **error)
 {
+  gint64 started = g_get_monotonic_time ();
+
   for (guint attempt = 1; ; attempt++)
     {
       g_autoptr(GError) local_error = NULL;
@@ -664,7 +720,8 @@ send_read (JnScimClient  *self,
           return FALSE;
         }
 
-      if (!wait_to_retry (self, attempt, local_error ? NULL : response->retry_after, cancellable, error))
+      if (!wait_to_retry (self, attempt, local_error ? NULL : response->retry_after, started,
+                          cancellable, error))
         return FALSE;
     }
 }
@@ -1208,11 +1265,26 @@ patch_kind (JnEntUser  *user,
   return jn_ent_user_get_pronote_id (user, uai) != NULL ? PATCH_REPLACE : PATCH_ADD;
 }
 
+/* Holds exactly @pronote_id for @uai, in one entry (or none when @pronote_id is NULL):
+ * a user holding the establishment twice (two writers added at once) is not confirmed */
+static gboolean
+holds_exactly (JnEntUser  *user,
+               const char *uai,
+               const char *pronote_id)
+{
+  if (g_strcmp0 (jn_ent_user_get_pronote_id (user, uai), pronote_id) != 0)
+    return FALSE;
+
+  return pronote_id == NULL || jn_ent_user_count_pronote_ids (user, uai) == 1;
+}
+
+/* @whole: the whole array in any case (a repair of duplicate entries) */
 static JsonNode *
 build_patch (JnScimClient *self,
              JnEntUser    *user,
              const char   *uai,
-             const char   *pronote_id)
+             const char   *pronote_id,
+             gboolean      whole_array)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   const char *current = jn_ent_user_get_pronote_id (user, uai);
@@ -1228,7 +1300,7 @@ build_patch (JnScimClient *self,
   json_builder_begin_array (builder);
   json_builder_begin_object (builder);
 
-  if (g_atomic_int_get (&self->whole_array_for) & patch_kind (user, uai, pronote_id))
+  if (whole_array || (g_atomic_int_get (&self->whole_array_for) & patch_kind (user, uai, pronote_id)))
     {
       /* Read-modify-write of the whole attribute, guarded by If-Match */
       g_autoptr(JnEntUser) copy = NULL;
@@ -1305,6 +1377,8 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
    * ENT holds now. */
   gboolean reread = !self->etag_supported || jn_ent_user_get_version (expected) == NULL;
   guint failures = 0;
+  guint repairs = 0;
+  gint64 started = g_get_monotonic_time ();
 
   if (path == NULL)
     return NULL;
@@ -1315,6 +1389,7 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
       g_autoptr(JsonNode) patch = NULL;
       g_autoptr(GError) local_error = NULL;
       gboolean sent_whole;
+      gboolean repair = FALSE;
       const char *now;
 
       if (reread)
@@ -1326,11 +1401,30 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
           reread = FALSE;
         }
 
-      /* Decide from what the ENT holds: done already, still as planned, or changed. */
+      /* Decide from what the ENT holds: done already (nothing is sent), still as planned,
+       * or changed. The identifier held in more than one entry for the establishment (two
+       * writers added it at once, and the server appended twice) is done only once
+       * repaired: the whole array written again with one entry for it, the entries of
+       * other establishments as they are, guarded by If-Match where the ENT has versions. */
       now = jn_ent_user_get_pronote_id (current, uai);
-      if (g_strcmp0 (now, pronote_id) == 0)
+      if (holds_exactly (current, uai, pronote_id))
         return g_steal_pointer (&current);
-      if (g_strcmp0 (now, expected_value) != 0)
+      if (g_strcmp0 (now, pronote_id) == 0)
+        {
+          if (repairs++ >= MAX_REPAIRS)
+            {
+              g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                           _("the ENT holds the identifier of user “%s” for %s in %u entries and "
+                             "did not keep the repair to one entry: not confirmed, check this user "
+                             "in the ENT"),
+                           jn_ent_user_get_id (expected), uai, jn_ent_user_count_pronote_ids (current, uai));
+              return NULL;
+            }
+          g_debug ("User %s holds %u entries for %s: repairing", jn_ent_user_get_id (expected),
+                   jn_ent_user_count_pronote_ids (current, uai), uai);
+          repair = TRUE;
+        }
+      else if (g_strcmp0 (now, expected_value) != 0)
         {
           g_set_error (error, JN_ERROR, JN_ERROR_ENT_STALE,
                        _("the user “%s” was changed in the ENT meanwhile (its identifier is now %s): "
@@ -1339,8 +1433,11 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
           return NULL;
         }
 
-      sent_whole = (g_atomic_int_get (&self->whole_array_for) & patch_kind (current, uai, pronote_id)) != 0;
-      patch = build_patch (self, current, uai, pronote_id);
+      /* Duplicate entries, of the old value too: only the whole array says which one stays */
+      repair = repair || jn_ent_user_count_pronote_ids (current, uai) > 1;
+      sent_whole = repair ||
+                   (g_atomic_int_get (&self->whole_array_for) & patch_kind (current, uai, pronote_id)) != 0;
+      patch = build_patch (self, current, uai, pronote_id, repair);
       if (!send_once (self, "PATCH", path, patch, jn_ent_user_get_version (current), &response,
                       cancellable, &local_error))
         {
@@ -1350,7 +1447,7 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
               set_network_error (self, local_error, error);
               return NULL;
             }
-          if (!wait_to_retry (self, failures, NULL, cancellable, error))
+          if (!wait_to_retry (self, failures, NULL, started, cancellable, error))
             return NULL;
           reread = TRUE;
           continue;
@@ -1364,9 +1461,14 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
 
             /* Some servers drop unknown attributes silently: confirm from the resource,
              * if it is the user written to; else (another user's resource, or one that
-             * cannot be read) from the user read again. */
-            if (written != NULL && g_strcmp0 (jn_ent_user_get_pronote_id (written, uai), pronote_id) == 0)
+             * cannot be read) from the user read again. Held twice: repaired (above). */
+            if (written != NULL && holds_exactly (written, uai, pronote_id))
               return g_steal_pointer (&written);
+            if (written != NULL && g_strcmp0 (jn_ent_user_get_pronote_id (written, uai), pronote_id) == 0)
+              {
+                g_set_object (&current, written);
+                continue;
+              }
           }
           G_GNUC_FALLTHROUGH;
         case 204:
@@ -1375,8 +1477,13 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
                                                                           cancellable, error);
             if (reread_user == NULL)
               return NULL;
-            if (g_strcmp0 (jn_ent_user_get_pronote_id (reread_user, uai), pronote_id) == 0)
+            if (holds_exactly (reread_user, uai, pronote_id))
               return g_steal_pointer (&reread_user);
+            if (g_strcmp0 (jn_ent_user_get_pronote_id (reread_user, uai), pronote_id) == 0)
+              {
+                g_set_object (&current, reread_user);
+                continue;
+              }
             g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
                          _("the ENT accepted the change of user “%s” but did not keep it "
                            "(does it know the attribute %s:pronoteIds?)"),
@@ -1412,7 +1519,7 @@ jn_scim_client_write_pronote_id (JnEnt         *ent,
         default:
           if (is_transient (response.status) && ++failures < self->max_attempts)
             {
-              if (!wait_to_retry (self, failures, response.retry_after, cancellable, error))
+              if (!wait_to_retry (self, failures, response.retry_after, started, cancellable, error))
                 return NULL;
               /* A 5xx may come after the change was made: read before deciding */
               reread = response.status != 429 && response.status != 503;
@@ -1496,7 +1603,7 @@ confirm_writes (JnScimClient  *self,
         continue;
 
       now = jn_directory_lookup (found, jn_ent_user_get_id (writes[i].user));
-      if (now != NULL && g_strcmp0 (jn_ent_user_get_pronote_id (now, writes[i].uai), writes[i].pronote_id) == 0)
+      if (now != NULL && holds_exactly (now, writes[i].uai, writes[i].pronote_id))
         writes[i].result = g_object_ref (now);
       else
         /* Not confirmed in one read: the caller writes it again, one by one, after reading */
@@ -1521,6 +1628,7 @@ bulk_chunk (JnScimClient  *self,
   gsize length;
   guint attempt = 0;
   guint n_operations = 0;
+  gint64 started = g_get_monotonic_time ();
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "schemas");
@@ -1562,7 +1670,8 @@ bulk_chunk (JnScimClient  *self,
           json_builder_add_string_value (builder, jn_ent_user_get_version (writes[i].user));
         }
       json_builder_set_member_name (builder, "data");
-      json_builder_add_value (builder, build_patch (self, writes[i].user, writes[i].uai, writes[i].pronote_id));
+      json_builder_add_value (builder, build_patch (self, writes[i].user, writes[i].uai, writes[i].pronote_id,
+                                                    jn_ent_user_count_pronote_ids (writes[i].user, writes[i].uai) > 1));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -1592,7 +1701,7 @@ bulk_chunk (JnScimClient  *self,
       if ((response.status == 429 || response.status == 503) && ++attempt < self->max_attempts)
         {
           /* Refused whole before anything was done: wait as asked, send again */
-          if (!wait_to_retry (self, attempt, response.retry_after, cancellable, error))
+          if (!wait_to_retry (self, attempt, response.retry_after, started, cancellable, error))
             return FALSE;
           continue;
         }

@@ -19,6 +19,10 @@ JnScimClient *jn_scim_client_new               (const char    *base_url,
 /* Per-request timeout, in seconds (default 30) */
 void          jn_scim_client_set_timeout       (JnScimClient  *self,
                                                 guint          seconds);
+/* One request in all, its attempts and the waits between them (Retry-After included),
+ * in seconds (default 120): a wait that would end later is not begun, the request fails */
+void          jn_scim_client_set_max_total     (JnScimClient  *self,
+                                                guint          seconds);
 /* Attempts per request and first back-off delay (default 5 and 500 ms) */
 void          jn_scim_client_set_retries       (JnScimClient  *self,
                                                 guint          max_attempts,

@@ -45,6 +45,9 @@ typedef enum
   FAULT_STREAM,             /* does the work, sends @stream_ticks chunks of @stream_chunk
                                spaces every @delay_ms ms, then the answer (chunked) */
   FAULT_GZIP,               /* does the work, answers gzip-compressed after @stream_chunk spaces */
+  FAULT_CONCURRENT_ADD,     /* PATCH: another writer appends {UAI, @concurrent_value} to the
+                               user's pronoteIds just before this request is handled (or just
+                               after, with @concurrent_after), as two clients adding at once */
 } FaultAction;
 
 typedef enum
@@ -73,6 +76,9 @@ typedef struct
   const char  *other_id;
   guint        stream_ticks;
   gsize        stream_chunk;
+  const char  *content_encoding;  /* FAULT_RAW: sent as Content-Encoding */
+  const char  *concurrent_value;
+  gboolean     concurrent_after;
 
   /* Counters, kept by the server */
   guint        seen;
@@ -924,6 +930,24 @@ streamed_tick_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Another writer's add, appended as the Node test server does (under the server's lock) */
+static void
+server_append_locked (Server     *server,
+                      const char *id,
+                      const char *uai,
+                      const char *value)
+{
+  JsonObject *user = g_hash_table_lookup (server->users, id);
+  g_autoptr(GArray) entries = NULL;
+
+  if (user == NULL)
+    return;
+  entries = user_get_entries (user);
+  entries_append (entries, uai, value);
+  user_set_entries (user, entries);
+  user_bump_version (server, id);
+}
+
 static void
 server_handler_cb (SoupServer        *soup_server,
                    SoupServerMessage *msg,
@@ -974,6 +998,7 @@ server_handler_cb (SoupServer        *soup_server,
       answer.body = make_body (fault.body_kind, fault.body);
       answer.location = g_strdup (fault.location);
       answer.retry_after = g_strdup (fault.retry_after);
+      answer.content_encoding = g_strdup (fault.content_encoding);
     }
   else if (faulty && fault.action == FAULT_OTHER_USER)
     {
@@ -981,7 +1006,14 @@ server_handler_cb (SoupServer        *soup_server,
     }
   else
     {
+      gboolean concurrent = faulty && fault.action == FAULT_CONCURRENT_ADD &&
+                            g_str_has_prefix (path, USERS_PATH "/");
+
+      if (concurrent && !fault.concurrent_after)
+        server_append_locked (server, path + strlen (USERS_PATH "/"), UAI, fault.concurrent_value);
       route (server, msg, method, path, query, faulty && fault.action == FAULT_IGNORE, &answer);
+      if (concurrent && fault.concurrent_after)
+        server_append_locked (server, path + strlen (USERS_PATH "/"), UAI, fault.concurrent_value);
 
       if (faulty && fault.action == FAULT_APPLY_THEN_OTHER_USER)
         answer_user (server, &answer, fault.other_id);
@@ -1349,6 +1381,33 @@ server_count_pronote_ids (Server     *server,
   g_autoptr(GArray) entries = user_get_entries (g_hash_table_lookup (server->users, id));
 
   return entries->len;
+}
+
+/* The entries of pronoteIds for @uai, values joined with "," ("" for none) */
+static char *
+server_dup_entries_for (Server     *server,
+                        const char *id,
+                        const char *uai)
+{
+  LOCKED (server);
+  g_autoptr(GArray) entries = user_get_entries (g_hash_table_lookup (server->users, id));
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < entries->len; i++)
+    if (g_strcmp0 (g_array_index (entries, Entry, i).uai, uai) == 0)
+      g_string_append_printf (out, "%s%s", out->len ? "," : "", g_array_index (entries, Entry, i).value);
+
+  return g_string_free (out, FALSE);
+}
+
+static void
+server_append_pronote_id (Server     *server,
+                          const char *id,
+                          const char *uai,
+                          const char *value)
+{
+  LOCKED (server);
+  server_append_locked (server, id, uai, value);
 }
 
 static guint
@@ -2991,6 +3050,220 @@ test_lying_totals (void)
     }
 }
 
+/* Two writers adding the identifier at once on a server that appends on "add" (as the
+ * Node test server; RFC 7644 only says SHOULD NOT): the user holds the UAI twice. That is
+ * no confirmed write: it is repaired to one entry (other establishments untouched), read
+ * back, and fails clearly when the repair does not hold. */
+static void
+test_duplicate_entries (void)
+{
+  static const struct
+  {
+    const char *name;
+    gboolean    etag;
+    gboolean    no_content;     /* a PATCH answers 204 */
+    const char *held;           /* already held for UAI before the write ("," between) */
+    const char *concurrent;     /* another writer's value for UAI, at the PATCH */
+    gboolean    after;          /* …applied just after ours */
+    gboolean    ignore;         /* every PATCH answered 200 unchanged */
+    gboolean    ok;
+  } cases[] = {
+    /* The Node server's run: both re-read, both add, appended twice */
+    { "concurrent-same", FALSE, FALSE, NULL, LEA_ID, FALSE, FALSE, TRUE },
+    { "concurrent-same-204", FALSE, TRUE, NULL, LEA_ID, FALSE, FALSE, TRUE },
+    /* Another value added just after ours, seen when read back (204): ours was accepted
+     * and confirmed, one entry stays */
+    { "concurrent-other-after", FALSE, TRUE, NULL, "OTHER00000000001", TRUE, FALSE, TRUE },
+    /* Left twice by an earlier run: the re-read before the write sees it */
+    { "held-twice", FALSE, FALSE, LEA_ID "," LEA_ID, NULL, FALSE, FALSE, TRUE },
+    { "held-twice-etag", TRUE, FALSE, LEA_ID "," LEA_ID, NULL, FALSE, FALSE, TRUE },
+    { "held-old-twice", FALSE, FALSE, "OLD0000000000001,OLD0000000000001", NULL, FALSE, FALSE, TRUE },
+    /* A repair the server does not keep: a clear failure, not a success */
+    { "repair-ignored", FALSE, FALSE, LEA_ID "," LEA_ID, NULL, FALSE, TRUE, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Fixture fixture = { 0 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JnEntUser) lea = NULL;
+      g_autoptr(JnEntUser) written = NULL;
+      g_autofree char *held = NULL;
+      g_autofree char *other = NULL;
+      g_auto(GStrv) before = NULL;
+
+      if (skip_case (cases[i].name))
+        continue;
+      g_test_message ("case %s", cases[i].name);
+      fixture_setup (&fixture, NULL);
+      server_set_etag (fixture.server, cases[i].etag);
+      {
+        LOCKED (fixture.server);
+        fixture.server->patch_no_content = cases[i].no_content;
+      }
+      server_add_user (fixture.server, "lea", "Eleve", "Martin", "Léa", "2012-01-02", UAI,
+                       "\"pronoteIds\":[{\"uai\":\"" OTHER_UAI "\",\"value\":\"ELSEWHERE0000001\"}]");
+      before = cases[i].held ? g_strsplit (cases[i].held, ",", -1) : g_new0 (char *, 1);
+      for (guint k = 0; before[k] != NULL; k++)
+        server_append_pronote_id (fixture.server, "lea", UAI, before[k]);
+      fixture_client (&fixture, 5, 2);
+      g_assert_true (jn_scim_client_discover (fixture.client, NULL, &error));
+      g_assert_no_error (error);
+      lea = jn_ent_read_user (JN_ENT (fixture.client), "lea", NULL, &error);
+      g_assert_no_error (error);
+      if (cases[i].concurrent != NULL)
+        server_add_fault (fixture.server, &(Fault) { .method = "PATCH", .times = 1, .action = FAULT_CONCURRENT_ADD,
+                                                     .concurrent_value = cases[i].concurrent,
+                                                     .concurrent_after = cases[i].after });
+      if (cases[i].ignore)
+        server_add_fault (fixture.server, &(Fault) { .method = "PATCH", .action = FAULT_IGNORE });
+
+      written = jn_ent_write_pronote_id (JN_ENT (fixture.client), lea, UAI, LEA_ID, NULL, &error);
+      held = server_dup_entries_for (fixture.server, "lea", UAI);
+      other = server_dup_entries_for (fixture.server, "lea", OTHER_UAI);
+      if (cases[i].ok)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (written);
+          g_assert_cmpstr (jn_ent_user_get_pronote_id (written, UAI), ==, LEA_ID);
+          g_assert_cmpuint (jn_ent_user_count_pronote_ids (written, UAI), ==, 1);
+          g_assert_cmpstr (held, ==, LEA_ID);
+        }
+      else
+        {
+          g_assert_null (written);
+          g_assert_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED);
+          g_assert_nonnull (strstr (error->message, "in 2 entries"));
+        }
+      /* The other establishment's entry, as it was */
+      g_assert_cmpstr (other, ==, "ELSEWHERE0000001");
+      {
+        LOCKED (fixture.server);
+        g_assert_cmpuint (fixture.server->n_412, ==, 0);
+      }
+      fixture_teardown (&fixture, NULL);
+    }
+}
+
+/* Retry-After waits add up: one request takes at most its total (120 s by default, here
+ * a few seconds), then fails with a clear message, without the last wait */
+static void
+test_retry_after_total (void)
+{
+  static const struct
+  {
+    const char *name;
+    Op          op;
+    const char *method;
+    const char *retry_after;
+    guint       status;
+    guint       times;
+    guint       max_total_s;
+    gboolean    ok;
+    guint       max_elapsed_ms;
+  } cases[] = {
+    { "read-2x3", OP_READ_USER, "GET", "2", 429, 3, 3, FALSE, 2900 },
+    { "read-3", OP_READ_USER, "GET", "3", 503, 1, 2, FALSE, 500 },
+    { "write-2x3", OP_WRITE, "PATCH", "2", 429, 3, 3, FALSE, 2900 },
+    { "write-503", OP_WRITE, "PATCH", "4", 503, 1, 3, FALSE, 500 },
+    /* Within the total: waited, then done */
+    { "read-1x2", OP_READ_USER, "GET", "1", 429, 2, 4, TRUE, 3500 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Fixture fixture = { 0 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JnEntUser) lea = NULL;
+      gint64 start, elapsed_ms;
+      gboolean ok;
+
+      if (skip_case (cases[i].name))
+        continue;
+      g_test_message ("case %s", cases[i].name);
+      fixture_setup (&fixture, NULL);
+      lea = fixture_prepare (&fixture, cases[i].op, 5);
+      jn_scim_client_set_retries (fixture.client, 5, 10);
+      jn_scim_client_set_max_total (fixture.client, cases[i].max_total_s);
+      server_add_fault (fixture.server, &(Fault) { .method = cases[i].method, .path = USERS_PATH "/lea",
+                                                   .times = cases[i].times, .action = FAULT_STATUS,
+                                                   .status = cases[i].status, .retry_after = cases[i].retry_after });
+      start = g_get_monotonic_time ();
+      ok = run_op (&fixture, cases[i].op, lea, NULL, &error);
+      elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+      g_assert_cmpint (elapsed_ms, <, cases[i].max_elapsed_ms);
+      if (cases[i].ok)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_autofree char *limit = g_strdup_printf ("past the limit of %u s", cases[i].max_total_s);
+
+          g_assert_false (ok);
+          g_assert_error (error, JN_ERROR, JN_ERROR_ENT_SERVER);
+          g_assert_nonnull (strstr (error->message, limit));
+          g_assert_cmpuint (server_get_applied (fixture.server, "lea"), ==, 0);
+        }
+      fixture_teardown (&fixture, NULL);
+    }
+}
+
+/* A compressed answer (never asked for) is refused, and said so */
+static void
+test_content_encoding (void)
+{
+  static const struct
+  {
+    const char *encoding;
+    gboolean    ok;
+  } cases[] = {
+    { "gzip", FALSE },
+    { "br", FALSE },
+    { "deflate", FALSE },
+    { "x-gzip", FALSE },
+    { "GZIP", FALSE },
+    { "identity", TRUE },
+  };
+  static const char lea_text[] = "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],"
+                                 "\"id\":\"lea\",\"userName\":\"lea\"}";
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Fixture fixture = { 0 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JnEntUser) lea = NULL;
+      g_autofree char *said = g_strdup_printf ("answered in a compressed form (Content-Encoding: %s), "
+                                               "which Jonction does not accept", cases[i].encoding);
+
+      if (skip_case (cases[i].encoding))
+        continue;
+      g_test_message ("case %s", cases[i].encoding);
+      fixture_setup (&fixture, NULL);
+      g_clear_object (&lea);
+      lea = fixture_prepare (&fixture, OP_READ_USER, 5);
+      g_clear_object (&lea);
+      /* A plain body: the label alone is refused, whatever the bytes */
+      server_add_fault (fixture.server, &(Fault) { .method = "GET", .path = USERS_PATH "/lea", .times = 1,
+                                                   .action = FAULT_RAW, .status = 200, .body = lea_text,
+                                                   .content_encoding = cases[i].encoding });
+      lea = jn_ent_read_user (JN_ENT (fixture.client), "lea", NULL, &error);
+      if (cases[i].ok)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (lea);
+        }
+      else
+        {
+          g_assert_null (lea);
+          g_assert_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED);
+          g_assert_nonnull (strstr (error->message, said));
+        }
+      fixture_teardown (&fixture, NULL);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -3027,6 +3300,9 @@ main (int   argc,
   g_test_add_func ("/scim-faults/hostile/other-user", test_other_user);
   g_test_add_func ("/scim-faults/hostile/unsafe-values", test_unsafe_values);
   g_test_add_func ("/scim-faults/hostile/lying-totals", test_lying_totals);
+  g_test_add_func ("/scim-faults/hostile/duplicate-entries", test_duplicate_entries);
+  g_test_add_func ("/scim-faults/hostile/retry-after-total", test_retry_after_total);
+  g_test_add_func ("/scim-faults/hostile/content-encoding", test_content_encoding);
   g_test_add_func ("/scim-faults/new-refusals", test_new_refusals);
   g_test_add_func ("/scim-faults/new-refusals/blank-token", test_new_blank_token);
 
