@@ -539,12 +539,50 @@ describe_holder (const char *lock_path)
                           since ? since : "?");
 }
 
+/* Opens @path (created private) and takes its exclusive lock, writing who holds it. On
+ * failure returns -1 with *busy set when another process holds it, else an error. */
+static int
+take_lock (const char  *path,
+           gboolean    *busy,
+           GError     **error)
+{
+  g_autofree char *since = NULL;
+  g_autofree char *contents = NULL;
+  int fd;
+
+  *busy = FALSE;
+  fd = open_private (path, TRUE, error);
+  if (fd < 0)
+    return -1;
+
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      if (saved == EWOULDBLOCK)
+        *busy = TRUE;
+      else
+        g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot lock %s: %s"), path, g_strerror (saved));
+      return -1;
+    }
+
+  since = now_iso8601 ();
+  contents = g_strdup_printf ("pid=%d\nprogram=%s\nsince=%s\n", (int)getpid (),
+                              g_get_prgname () ? g_get_prgname () : "?", since);
+  /* Only informative: a failure to write it does not matter */
+  if (ftruncate (fd, 0) == 0 && write (fd, contents, strlen (contents)) < 0)
+    g_debug ("cannot write %s: %s", path, g_strerror (errno));
+
+  return fd;
+}
+
 gboolean
 jn_store_lock (JnStore  *self,
                GError  **error)
 {
-  g_autofree char *since = NULL;
-  g_autofree char *contents = NULL;
+  g_autofree char *holder = NULL;
+  gboolean busy;
   int fd;
 
   g_return_val_if_fail (JN_IS_STORE (self), FALSE);
@@ -555,22 +593,11 @@ jn_store_lock (JnStore  *self,
       return TRUE;
     }
 
-  fd = open_private (self->lock_path, TRUE, error);
+  fd = take_lock (self->lock_path, &busy, error);
   if (fd < 0)
-    return FALSE;
-
-  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
     {
-      int saved = errno;
-      g_autofree char *holder = NULL;
-
-      close (fd);
-      if (saved != EWOULDBLOCK)
-        {
-          g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot lock the local store %s: %s"),
-                       self->lock_path, g_strerror (saved));
-          return FALSE;
-        }
+      if (!busy)
+        return FALSE;
 
       holder = describe_holder (self->lock_path);
       if (holder != NULL)
@@ -585,13 +612,6 @@ jn_store_lock (JnStore  *self,
                        "command again"), self->path);
       return FALSE;
     }
-
-  since = now_iso8601 ();
-  contents = g_strdup_printf ("pid=%d\nprogram=%s\nsince=%s\n", (int)getpid (),
-                              g_get_prgname () ? g_get_prgname () : "?", since);
-  /* Only informative: a failure to write it does not matter */
-  if (ftruncate (fd, 0) == 0 && write (fd, contents, strlen (contents)) < 0)
-    g_debug ("cannot write %s: %s", self->lock_path, g_strerror (errno));
 
   self->lock_fd = fd;
   self->lock_depth = 1;
@@ -611,8 +631,8 @@ jn_store_lock_target (JnStore     *self,
   g_autofree char *digest = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *since = NULL;
-  g_autofree char *contents = NULL;
+  g_autofree char *holder = NULL;
+  gboolean busy;
   int fd;
 
   g_return_val_if_fail (JN_IS_STORE (self), FALSE);
@@ -636,24 +656,12 @@ jn_store_lock_target (JnStore     *self,
     }
   path = g_strdup_printf ("%s/push-%.32s.lock", dir, digest);
 
-  fd = open_private (path, TRUE, error);
+  fd = take_lock (path, &busy, error);
   if (fd < 0)
     {
       jn_store_unlock (self);
-      return FALSE;
-    }
-  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      int saved = errno;
-      g_autofree char *holder = NULL;
-
-      close (fd);
-      jn_store_unlock (self);
-      if (saved != EWOULDBLOCK)
-        {
-          g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot lock %s: %s"), path, g_strerror (saved));
-          return FALSE;
-        }
+      if (!busy)
+        return FALSE;
       holder = describe_holder (path);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
                    _("another push to this ENT for establishment %s is running (%s), from another "
@@ -662,12 +670,6 @@ jn_store_lock_target (JnStore     *self,
                    uai, holder ? holder : _("a process of yours"));
       return FALSE;
     }
-
-  since = now_iso8601 ();
-  contents = g_strdup_printf ("pid=%d\nprogram=%s\nsince=%s\n", (int)getpid (),
-                              g_get_prgname () ? g_get_prgname () : "?", since);
-  if (ftruncate (fd, 0) == 0 && write (fd, contents, strlen (contents)) < 0)
-    g_debug ("cannot write %s: %s", path, g_strerror (errno));
 
   self->target_fd = fd;
   return TRUE;
