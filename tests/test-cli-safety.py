@@ -21,32 +21,14 @@ import tempfile
 import time
 import datetime
 
+from scimtest import TOKEN, ScimServer, Tap
+
 UAI = "0312609T"
-TOKEN = "jonction-test-token"
 EXT = "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
 # What a terminal obeys rather than shows
 UNSAFE = [chr(c) for c in list(range(0x00, 0x20)) + list(range(0x7f, 0xa0))] + \
     ["\u061c", "\u200b", "\u200e", "\u200f", "\u2028", "\u2029", "\u202a", "\u202b", "\u202c",
      "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\ufeff"]
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, name, diag=None):
-        self.n += 1
-        print(f"{'ok' if cond else 'not ok'} {self.n} - {name}", flush=True)
-        if not cond:
-            self.failed += 1
-            for line in str(diag or "").splitlines()[:40]:
-                print(f"# {line!r}", flush=True)
-        return cond
-
-    def skip(self, name, why):
-        self.n += 1
-        print(f"ok {self.n} - {name} # SKIP {why}", flush=True)
 
 
 def run(cli, *args, env_extra=None, timeout=120):
@@ -97,40 +79,13 @@ class LockHolder:
         self.proc.wait()
 
 
-class Server:
-    def __init__(self, server_dir, seed, *extra):
-        import urllib.request  # noqa: F401
-        self.dir = tempfile.mkdtemp(prefix="jn-scim-")
-        self.proc = subprocess.Popen(
-            ["node", os.path.join(server_dir, "server.js"), "--port", "0", "--token", TOKEN,
-             "--seed", seed, *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        line = self.proc.stdout.readline()
-        if not line.startswith("listening"):
-            raise RuntimeError(f"the SCIM server did not start: {line}")
-        self.url = line.split()[1]
-        self.root = self.url.rsplit("/scim/v2", 1)[0]
-
-    def log(self):
-        import urllib.request
-        req = urllib.request.Request(self.root + "/_test/log", headers={"Authorization": f"Bearer {TOKEN}"})
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return json.loads(resp.read().decode())
-
-    def applied(self):
-        counts = {}
-        for entry in self.log():
-            if entry.get("applied") and entry.get("changed", True) and entry.get("userId"):
-                counts[entry["userId"]] = counts.get(entry["userId"], 0) + 1
-        return counts
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+def applied(server):
+    """How many changes the server applied to each user"""
+    counts = {}
+    for entry in server.log():
+        if entry.get("applied") and entry.get("changed", True) and entry.get("userId"):
+            counts[entry["userId"]] = counts.get(entry["userId"], 0) + 1
+    return counts
 
 
 def test_tokens(tap, cli, work):
@@ -388,7 +343,7 @@ def test_lock_scim(tap, cli, est_dir, server_dir, work):
     for variant, states, words in [
             ("one store", ("state-scim-together", "state-scim-together"), "another push"),
             ("two stores", ("state-scim-a", "state-scim-b"), "another push to this ENT")]:
-        server = Server(server_dir, seed, "--write-delay-ms", "15", "--no-etag")
+        server = ScimServer(server_dir, seed, "--write-delay-ms", "15", "--no-etag")
         try:
             state, state_b = (os.path.join(work, name) for name in states)
             rc, out, err, _ = run(cli, "push", export, "--ent", server.url, "--token-file", token_file,
@@ -418,25 +373,25 @@ def test_lock_scim(tap, cli, est_dir, server_dir, work):
                   and words in outputs[refused][1] and other.returncode == 0)
             tap.ok(ok, f"SCIM, {variant}: two pushes started together, the second refused at once (exit 1) naming the first",
                    "\n".join(f"pid {p.pid}: rc={p.returncode} after {procs[p]:.1f}s {outputs[p][1]}" for p in procs))
-            counts = server.applied()
+            counts = applied(server)
             twice = {u: n for u, n in counts.items() if n != 1}
             tap.ok(len(counts) == n_ops and not twice, f"SCIM, {variant}: every change was written exactly once",
                    f"{len(counts)} of {n_ops}; twice: {list(twice.items())[:5]}")
         finally:
             server.stop()
 
-    server = Server(server_dir, seed, "--write-delay-ms", "15")
+    server = ScimServer(server_dir, seed, "--write-delay-ms", "15")
     try:
         state = os.path.join(work, "state-scim-kill")
         first = start(server, state)
         deadline = time.time() + 120
-        while len(server.applied()) < 20 and time.time() < deadline:
+        while len(applied(server)) < 20 and time.time() < deadline:
             time.sleep(0.1)
         first.send_signal(signal.SIGKILL)
         first.wait()
         rc, out, err, elapsed = run(cli, "push", export, "--ent", server.url, "--token-file", token_file,
                                     "--state", state, "--mode", "complete", "--yes", "--json", timeout=240)
-        counts = server.applied()
+        counts = applied(server)
         twice = {u: n for u, n in counts.items() if n != 1}
         tap.ok(rc == 0 and "Resuming" in err and not twice,
                "SCIM: after kill -9 of the push, the same command resumes at once, each change once",
@@ -510,7 +465,7 @@ def main():
     cli, est_dir, server_dir = sys.argv[1:4]
     work = tempfile.mkdtemp(prefix="jn-cli-safety-")
     os.chmod(work, 0o700)
-    tap = Tap()
+    tap = Tap(repr_diag=True)
     test_tokens(tap, cli, work)
     test_output(tap, cli, work)
     small = make_small_establishment(work)

@@ -33,79 +33,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import zlib
 
+from scimtest import TOKEN, ScimServer, Tap
+
 UAI = "0312609T"
-TOKEN = "jonction-test-token"
 EXT = "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
 KEEP_ONE_IN = 8
 MAX_ROUNDS = 60
 
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, name, diag=None):
-        self.n += 1
-        print(f"{'ok' if cond else 'not ok'} {self.n} - {name}", flush=True)
-        if not cond:
-            self.failed += 1
-            for line in (diag or "").splitlines()[:40]:
-                print(f"# {line}", flush=True)
-        return cond
-
-    def diag(self, text):
-        for line in text.splitlines():
-            print(f"# {line}", flush=True)
-
-
-class Server:
-    """The SCIM test server (same protocol as tests/test-scim-push.py)."""
-
-    def __init__(self, server_dir, seed, *extra):
-        self.dir = tempfile.mkdtemp(prefix="jn-scim-")
-        node_modules = os.path.join(server_dir, "node_modules")
-        if not os.path.isdir(node_modules):
-            raise RuntimeError(f"{node_modules} is missing: run 'npm ci' in {server_dir}")
-        self.proc = subprocess.Popen(
-            ["node", os.path.join(server_dir, "server.js"), "--port", "0", "--token", TOKEN,
-             "--seed", seed, "--port-file", os.path.join(self.dir, "port"), *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        line = self.proc.stdout.readline()
-        if not line.startswith("listening"):
-            raise RuntimeError(f"the SCIM server did not start: {line}{self.proc.stdout.read()}")
-        self.url = line.split()[1]
-        self.root = self.url.rsplit("/scim/v2", 1)[0]
-
-    def request(self, method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.root + path, data=data, method=method,
-                                     headers={"Authorization": f"Bearer {TOKEN}",
-                                              "Content-Type": "application/scim+json"})
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            text = resp.read().decode()
-            return json.loads(text) if text else None
-
-    def log(self):
-        return self.request("GET", "/_test/log")
-
-    def users(self):
-        return self.request("GET", "/_test/dump")["Resources"]
-
-    def reset(self, list_response):
-        self.request("POST", "/_test/reset", list_response)
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def pronote_ids(user, uai=UAI):
@@ -428,7 +364,7 @@ def main():
                f"file ENT: an uninterrupted push ({ent.full_time:.1f} s) gives the planned state", err)
         kill_rounds(tap, cli, export, token_file, work, ent, plan, expected, kills_total // 2, rng)
 
-        server = Server(server_dir, snapshot, "--write-delay-ms", "3")
+        server = ScimServer(server_dir, snapshot, "--write-delay-ms", "3")
         try:
             scim = ScimEnt(server, directory, n_changes)
             kill_rounds(tap, cli, export, token_file, work, scim, plan, expected,

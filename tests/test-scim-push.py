@@ -15,74 +15,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+
+from scimtest import TOKEN, ScimServer, Tap
 
 UAI = "0312609T"
-TOKEN = "jonction-test-token"
 
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, name, diag=None):
-        self.n += 1
-        print(f"{'ok' if cond else 'not ok'} {self.n} - {name}", flush=True)
-        if not cond:
-            self.failed += 1
-            for line in (diag or "").splitlines()[:40]:
-                print(f"# {line}", flush=True)
-        return cond
-
-    def diag(self, text):
-        for line in text.splitlines():
-            print(f"# {line}", flush=True)
-
-
-class Server:
-    def __init__(self, server_dir, seed, *extra):
-        self.dir = tempfile.mkdtemp(prefix="jn-scim-")
-        self.port_file = os.path.join(self.dir, "port")
-        node_modules = os.path.join(server_dir, "node_modules")
-        if not os.path.isdir(node_modules):
-            raise RuntimeError(f"{node_modules} is missing: run 'npm ci' in {server_dir}")
-        self.proc = subprocess.Popen(
-            ["node", os.path.join(server_dir, "server.js"), "--port", "0", "--token", TOKEN,
-             "--seed", seed, "--port-file", self.port_file, *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        line = self.proc.stdout.readline()
-        if not line.startswith("listening"):
-            raise RuntimeError(f"the SCIM server did not start: {line}{self.proc.stdout.read()}")
-        self.url = line.split()[1]
-        self.root = self.url.rsplit("/scim/v2", 1)[0]
-
-    def request(self, method, path, body=None, root=False):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request((self.root if root else self.url) + path, data=data, method=method,
-                                     headers={"Authorization": f"Bearer {TOKEN}",
-                                              "Content-Type": "application/scim+json"})
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                text = resp.read().decode()
-                return resp.status, json.loads(text) if text else None
-        except urllib.error.HTTPError as e:
-            text = e.read().decode()
-            return e.code, json.loads(text) if text else None
-
-    def log(self):
-        return self.request("GET", "/_test/log", root=True)[1]
-
-    def dump(self):
-        return {u["id"]: u for u in self.request("GET", "/_test/dump", root=True)[1]["Resources"]}
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def pronote_id(user, uai=UAI):
@@ -145,7 +82,7 @@ def main():
                    "--state", state, *extra, **kw)
 
     # 1. Complete mode: preview, then push, then a re-read confirms every identifier.
-    server = Server(server_dir, seed)
+    server = ScimServer(server_dir, seed)
     try:
         state = os.path.join(work, "state-complete")
         rc, out, err = push(server, state, "--mode", "complete", "--dry-run", "--json")
@@ -195,7 +132,7 @@ def main():
         server.stop()
 
     # 2. Partial mode never clears.
-    server = Server(server_dir, seed)
+    server = ScimServer(server_dir, seed)
     try:
         state = os.path.join(work, "state-partial")
         rc, out, err = push(server, state, "--mode", "partial", "--dry-run", "--json")
@@ -211,7 +148,7 @@ def main():
         server.stop()
 
     # 2b. The same through SCIM Bulk (opt-in): each batch in one request, confirmed.
-    server = Server(server_dir, seed)
+    server = ScimServer(server_dir, seed)
     try:
         state = os.path.join(work, "state-bulk")
         rc, out, err = push(server, state, "--mode", "complete", "--dry-run", "--json")
@@ -228,7 +165,7 @@ def main():
         server.stop()
 
     # 3. Errors of the ENT: 401, 409, 404, 412.
-    server = Server(server_dir, seed, "--write-delay-ms", "10")
+    server = ScimServer(server_dir, seed, "--write-delay-ms", "10")
     try:
         state = os.path.join(work, "state-errors")
         bad_token = os.path.join(work, "bad-token")
@@ -292,7 +229,7 @@ def main():
 
     # 4. Killed in the middle of a push (SIGKILL), then run again: exact final state, each
     # operation applied once, history right.
-    server = Server(server_dir, seed, "--write-delay-ms", "15")
+    server = ScimServer(server_dir, seed, "--write-delay-ms", "15")
     try:
         state = os.path.join(work, "state-kill")
         rc, out, err = push(server, state, "--mode", "complete", "--dry-run", "--json")
@@ -335,7 +272,7 @@ def main():
         server.stop()
 
     # 5. Ctrl+C: the push stops between operations, says so, and the same command resumes.
-    server = Server(server_dir, seed, "--write-delay-ms", "15")
+    server = ScimServer(server_dir, seed, "--write-delay-ms", "15")
     try:
         state = os.path.join(work, "state-sigint")
         proc = subprocess.Popen([cli, "push", export, "--ent", server.url, "--token-file", token_file,
