@@ -15,6 +15,7 @@
 #include "jn-error.h"
 #include "jn-io.h"
 #include "jn-json.h"
+#include "jn-text.h"
 
 #define LIST_RESPONSE_URN "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 #define CORE_USER_URN "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -140,7 +141,7 @@ set_duplicate_error (GError     **error,
                      const char  *display_name,
                      const char  *id)
 {
-  g_autofree char *shown = jn_json_dup_bounded (id, 80);
+  g_autofree char *shown = jn_text_dup_bounded (id, 80);
 
   g_set_error (error, JN_ERROR, JN_ERROR_INVALID_FILE,
                _("%s: two users have the id “%s”: which one is right cannot be known"),
@@ -360,7 +361,7 @@ jn_directory_load_file (JnDirectory   *self,
   if (json_object_has_member (others, INCOMPLETE_MEMBER))
     {
       const char *why = json_object_get_string_member_with_default (others, INCOMPLETE_MEMBER, NULL);
-      g_autofree char *bounded = jn_json_dup_bounded (why ? why : "", 300);
+      g_autofree char *bounded = jn_text_dup_bounded (why ? why : "", 300);
       g_autofree char *reason = g_strdup_printf (_("%s says it may be incomplete: %s"), display_name, bounded);
 
       jn_directory_set_complete (self, FALSE, reason);

@@ -623,28 +623,3 @@ jn_json_split_array (const char         *data,
 
   return ok;
 }
-
-char *
-jn_json_dup_bounded (const char *text,
-                     gsize       max_chars)
-{
-  g_autofree char *valid = NULL;
-  gsize bytes;
-
-  if (text == NULL)
-    return NULL;
-
-  /* At most 4 bytes a character: no need to look further */
-  bytes = strnlen (text, max_chars * 4 + 1);
-  valid = g_utf8_make_valid (text, (gssize)bytes);
-  if (g_utf8_strlen (valid, -1) <= (glong)max_chars && bytes <= max_chars * 4)
-    return g_steal_pointer (&valid);
-
-  {
-    glong n = MIN ((glong)max_chars, g_utf8_strlen (valid, -1));
-    const char *end = g_utf8_offset_to_pointer (valid, n);
-    g_autofree char *cut = g_strndup (valid, end - valid);
-
-    return g_strconcat (cut, "…", NULL);
-  }
-}

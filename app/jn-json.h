@@ -63,9 +63,4 @@ gboolean  jn_json_split_array    (const char         *data,
                                   gboolean           *has_array,
                                   GError            **error);
 
-/* @text cut to @max_chars characters (with "…" when cut), valid UTF-8: for details
- * quoted from a server or a file */
-char     *jn_json_dup_bounded    (const char         *text,
-                                  gsize               max_chars);
-
 G_END_DECLS

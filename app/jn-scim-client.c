@@ -20,6 +20,7 @@
 #include "jn-error.h"
 #include "jn-json.h"
 #include "jn-scim-client.h"
+#include "jn-text.h"
 
 #define SCIM_MEDIA_TYPE "application/scim+json"
 #define PATCH_OP_URN "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -410,7 +411,7 @@ send_once (JnScimClient  *self,
 
       if (message == NULL)
         {
-          g_autofree char *shown = jn_json_dup_bounded (url, 200);
+          g_autofree char *shown = jn_text_dup_bounded (url, 200);
 
           g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT, _("invalid ENT address %s"), shown);
           return FALSE;
@@ -436,7 +437,7 @@ send_once (JnScimClient  *self,
       if (SOUP_STATUS_IS_REDIRECTION (status) && location != NULL)
         {
           g_autofree char *target = g_uri_resolve_relative (url, location, G_URI_FLAGS_ENCODED, NULL);
-          g_autofree char *shown = jn_json_dup_bounded (target ? target : location, 200);
+          g_autofree char *shown = jn_text_dup_bounded (target ? target : location, 200);
 
           g_input_stream_close (stream, NULL, NULL);
           if (!g_str_equal (method, "GET"))
@@ -474,7 +475,7 @@ send_once (JnScimClient  *self,
 
           if (*trimmed != '\0' && g_ascii_strcasecmp (trimmed, "identity") != 0)
             {
-              g_autofree char *shown = jn_json_dup_bounded (trimmed, 40);
+              g_autofree char *shown = jn_text_dup_bounded (trimmed, 40);
 
               g_input_stream_close (stream, NULL, NULL);
               g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
@@ -535,7 +536,7 @@ dup_detail (Response *response)
 
   /* Untrusted text: bounded here, escaped where it is printed */
   if (detail != NULL && *detail != '\0')
-    return jn_json_dup_bounded (detail, MAX_DETAIL_CHARS);
+    return jn_text_dup_bounded (detail, MAX_DETAIL_CHARS);
 
   return g_strdup (soup_status_get_phrase (response->status));
 }
@@ -769,7 +770,7 @@ check_schemas (JnScimClient  *self,
       /* Quoted in the error: a few, each bounded */
       if (id != NULL && n_known++ < 8)
         {
-          g_autofree char *shown = jn_json_dup_bounded (id, 120);
+          g_autofree char *shown = jn_text_dup_bounded (id, 120);
 
           g_string_append_printf (known, "%s%s", known->len ? ", " : "", shown);
         }
@@ -901,7 +902,7 @@ user_path (JnScimClient  *self,
 
 invalid:
   {
-    g_autofree char *shown = jn_json_dup_bounded (id ? id : "", 80);
+    g_autofree char *shown = jn_text_dup_bounded (id ? id : "", 80);
 
     g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
                  _("the ENT %s has a user whose id “%s” cannot be used in an address: not read, "
@@ -1034,7 +1035,7 @@ jn_scim_client_read_directory (JnEnt          *ent,
           g_ptr_array_add (page, user);
           if (!g_hash_table_add (page_ids, (gpointer)jn_ent_user_get_id (user)))
             {
-              g_autofree char *shown = jn_json_dup_bounded (jn_ent_user_get_id (user), 80);
+              g_autofree char *shown = jn_text_dup_bounded (jn_ent_user_get_id (user), 80);
 
               g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
                            _("the ENT %s sent two users with the id “%s” in one page"),
@@ -1205,8 +1206,8 @@ user_from_response (JnScimClient  *self,
 
   if (expected_id != NULL && g_strcmp0 (jn_ent_user_get_id (user), expected_id) != 0)
     {
-      g_autofree char *asked = jn_json_dup_bounded (expected_id, 80);
-      g_autofree char *got = jn_json_dup_bounded (jn_ent_user_get_id (user), 80);
+      g_autofree char *asked = jn_text_dup_bounded (expected_id, 80);
+      g_autofree char *got = jn_text_dup_bounded (jn_ent_user_get_id (user), 80);
 
       g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
                    _("the ENT %s answered for the user “%s” with another user, “%s”"),
@@ -1757,7 +1758,7 @@ bulk_chunk (JnScimClient  *self,
               JsonObject *body = json_object_has_member (op, "response") &&
                                  JSON_NODE_HOLDS_OBJECT (json_object_get_member (op, "response"))
                                    ? json_object_get_object_member (op, "response") : NULL;
-              g_autofree char *detail = body ? jn_json_dup_bounded (json_object_get_string_member_with_default (body, "detail", NULL),
+              g_autofree char *detail = body ? jn_text_dup_bounded (json_object_get_string_member_with_default (body, "detail", NULL),
                                                                     MAX_DETAIL_CHARS)
                                              : NULL;
               PatchKind kind = patch_kind (writes[index].user, writes[index].uai, writes[index].pronote_id);

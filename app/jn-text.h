@@ -29,4 +29,9 @@ char     *jn_text_escape_json           (const char  *json);
 char     *jn_text_escape_csv_cell       (const char  *cell,
                                          char         separator);
 
+/* @text cut to @max_chars characters (with "…" when cut), valid UTF-8: for details
+ * quoted from a server or a file */
+char     *jn_text_dup_bounded           (const char  *text,
+                                         gsize        max_chars);
+
 G_END_DECLS

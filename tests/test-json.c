@@ -15,6 +15,7 @@
 #include "jn-file-ent.h"
 #include "jn-json.h"
 #include "jn-matcher.h"
+#include "jn-text.h"
 
 #define EXT JN_DEFAULT_EXTENSION_URN
 #define BOMB_DEPTH 100000
@@ -231,11 +232,11 @@ test_dup_bounded (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *out = jn_json_dup_bounded (cases[i].in, cases[i].max);
+      g_autofree char *out = jn_text_dup_bounded (cases[i].in, cases[i].max);
 
       g_assert_cmpstr (out, ==, cases[i].out);
     }
-  g_assert_null (jn_json_dup_bounded (NULL, 3));
+  g_assert_null (jn_text_dup_bounded (NULL, 3));
 }
 
 /* ---- snapshots ---- */
