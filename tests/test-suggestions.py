@@ -173,6 +173,14 @@ def main():
         ok = heads == fives
     tap.ok(ok, "--suggestions 1: at most one, the first of --suggestions 5", err)
 
+    # The human output lists them too, numbered, under each record
+    first = next((x for _, _, e in entries(plan) for x in e["suggestions"][:1]), None)
+    code, out, err, _ = run(opts.cli, base[:1] + base[2:] + ["--suggestions", "2"])
+    text = out.decode("utf-8", "replace")
+    tap.ok(code == 0 and first is not None and "1. " in text and f"({first['ent_id']})" in text
+           and "3. " not in text,
+           "match --suggestions 2 (human output): numbered, at most two per record", f"exit {code}\n{err}")
+
     # Usage errors
     for bad_n in ("0", "-2", "many"):
         code, out, err, _ = run(opts.cli, base + ["--suggestions", bad_n])
