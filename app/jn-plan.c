@@ -704,9 +704,11 @@ jn_plan_count_action (JnPlan       *self,
 }
 
 static void
-add_category_json (JnPlan      *self,
-                   JsonBuilder *builder,
-                   JnCategory   category)
+add_category_json (JnPlan         *self,
+                   JsonBuilder    *builder,
+                   JnCategory      category,
+                   JnPlanJsonFunc  item_func,
+                   gpointer        user_data)
 {
   static const struct { const char *key; JnPlanState state; } lists[] = {
     { "matched", JN_PLAN_STATE_MATCHED },
@@ -770,6 +772,8 @@ add_category_json (JnPlan      *self,
               json_builder_set_member_name (builder, "cause");
               json_builder_add_string_value (builder, jn_plan_cause_to_string (item->cause));
             }
+          if (item_func != NULL)
+            item_func (item, builder, user_data);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
@@ -796,6 +800,14 @@ add_category_json (JnPlan      *self,
 JsonNode *
 jn_plan_to_json (JnPlan *self)
 {
+  return jn_plan_to_json_full (self, NULL, NULL);
+}
+
+JsonNode *
+jn_plan_to_json_full (JnPlan         *self,
+                      JnPlanJsonFunc  item_func,
+                      gpointer        user_data)
+{
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   g_return_val_if_fail (JN_IS_PLAN (self), NULL);
@@ -810,7 +822,7 @@ jn_plan_to_json (JnPlan *self)
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
     {
       json_builder_set_member_name (builder, jn_category_to_key (i));
-      add_category_json (self, builder, i);
+      add_category_json (self, builder, i, item_func, user_data);
     }
   json_builder_end_object (builder);
   json_builder_end_object (builder);

@@ -146,4 +146,14 @@ guint         jn_plan_count_action            (JnPlan        *self,
 /* cli.md's match document */
 JsonNode     *jn_plan_to_json                 (JnPlan        *self);
 
+/* Adds members to the object of @item (a record's entry of matched, ambiguous or
+ * unmatched) being built in @builder: called after its own members, before it ends */
+typedef void (*JnPlanJsonFunc)                (JnPlanItem    *item,
+                                               JsonBuilder   *builder,
+                                               gpointer       user_data);
+/* jn_plan_to_json(), each record's entry completed by @item_func (or NULL) */
+JsonNode     *jn_plan_to_json_full            (JnPlan        *self,
+                                               JnPlanJsonFunc item_func,
+                                               gpointer       user_data);
+
 G_END_DECLS
