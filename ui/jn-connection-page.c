@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "jn-connection-page.h"
+#include "jn-ent-user.h"
 #include "jn-secret.h"
 #include "jn-types.h"
 #include "jn-ui-utils.h"
@@ -1113,6 +1114,14 @@ jn_connection_page_init (JnConnectionPage *self)
           set_token_message (self, message, TRUE);
         }
     }
+
+  /* A URN that is not the usual one is shown, not hidden under "Advanced" */
+  {
+    g_autofree char *urn = g_settings_get_string (self->settings, "extension-urn");
+
+    if (*urn != '\0' && !g_str_equal (urn, JN_DEFAULT_EXTENSION_URN))
+      adw_expander_row_set_expanded (self->advanced_row, TRUE);
+  }
 
   validate_address (self);
   validate_uai (self);
