@@ -723,6 +723,14 @@ test_preferences (void)
 
 /* ---- the keyring and the SCIM server ---- */
 
+static gboolean
+has_program (const char *name)
+{
+  g_autofree char *path = g_find_program_in_path (name);
+
+  return path != NULL;
+}
+
 /* A child that outlives a crashed or killed test would hold its pipes (and meson) */
 static void
 die_with_parent (gpointer user_data)
@@ -758,7 +766,7 @@ start_keyring (void)
   g_autofree char *data = NULL;
   GOutputStream *input;
 
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL || g_find_program_in_path ("gnome-keyring-daemon") == NULL)
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL || !has_program ("gnome-keyring-daemon"))
     return;
 
   keyring_dir = g_dir_make_tmp ("jn-keyring-XXXXXX", NULL);
@@ -808,7 +816,7 @@ start_scim_server (void)
   g_autoptr(GDataInputStream) output = NULL;
   g_autofree char *line = NULL;
 
-  if (g_find_program_in_path ("node") == NULL || !g_file_test (modules, G_FILE_TEST_IS_DIR))
+  if (!has_program ("node") || !g_file_test (modules, G_FILE_TEST_IS_DIR))
     return;
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
