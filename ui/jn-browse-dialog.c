@@ -31,7 +31,7 @@ struct _JnBrowseDialog
   JnImportSession *session;
   JnSessionRow    *row;
   GPtrArray       *results;       /* JnSessionSuggestion */
-  GPtrArray       *result_rows;   /* GtkListBoxRow */
+  GPtrArray       *result_rows;   /* ResultRow: the rows made so far, some hidden */
   char            *query;
 };
 
@@ -104,18 +104,51 @@ stop_search_cb (JnBrowseDialog *self)
   gtk_window_close (GTK_WINDOW (self));
 }
 
-static GtkWidget *
-create_result_row (JnBrowseDialog      *self,
-                   JnSessionSuggestion *result,
-                   guint                index)
+typedef struct
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *row;
+  GtkWidget *button;
+} ResultRow;
+
+/* The rows are made once and reused: a keystroke only changes their texts (making fifty
+ * rows again costs more than the search itself) */
+static ResultRow *
+get_result_row (JnBrowseDialog *self,
+                guint           index)
+{
+  ResultRow *result_row;
+
+  if (index < self->result_rows->len)
+    return g_ptr_array_index (self->result_rows, index);
+
+  result_row = g_new0 (ResultRow, 1);
+  result_row->row = adw_action_row_new ();
+  result_row->button = gtk_button_new_with_label (_("Choose"));
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (result_row->row), FALSE);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (result_row->row), 0);
+  gtk_widget_set_valign (result_row->button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (result_row->button, "flat");
+  g_object_set_data (G_OBJECT (result_row->button), "index", GUINT_TO_POINTER (index));
+  g_signal_connect (result_row->button, "clicked", G_CALLBACK (choose_clicked_cb), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (result_row->row), result_row->button);
+  gtk_list_box_append (self->results_list, result_row->row);
+  g_ptr_array_add (self->result_rows, result_row);
+
+  return result_row;
+}
+
+static void
+show_result (JnBrowseDialog      *self,
+             ResultRow           *result_row,
+             JnSessionSuggestion *result)
+{
   g_autofree char *name = jn_ent_user_dup_display_name (result->user);
   g_autofree char *born = jn_format_export_date (jn_ent_user_get_birth_date (result->user));
   const char *login = jn_ent_user_get_user_name (result->user);
   const char *pronote_id = jn_ent_user_get_pronote_id (result->user,
                                                        jn_import_session_get_uai (self->session));
   g_autoptr(GString) subtitle = g_string_new (NULL);
+  gboolean taken = result->taken_by != NULL;
 
   if (login != NULL && *login != '\0')
     g_string_append_printf (subtitle, _("login %s"), login);
@@ -131,43 +164,30 @@ create_result_row (JnBrowseDialog      *self,
     g_string_append_printf (subtitle, _("PRONOTE identifier now: %s"), pronote_id);
   else
     g_string_append (subtitle, _("No PRONOTE identifier yet"));
-  if (result->taken_by != NULL)
+  if (taken)
     {
       g_string_append_c (subtitle, '\n');
       g_string_append_printf (subtitle, _("Already chosen for %s"), result->taken_by);
     }
 
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (result_row->row), name);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (result_row->row), subtitle->str);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (result_row->row),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, name,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle->str,
                                   -1);
-
-  if (result->taken_by == NULL)
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (result_row->row), !taken);
+  gtk_widget_set_sensitive (result_row->row, !taken);
+  gtk_widget_set_visible (result_row->button, !taken);
+  if (!taken)
     {
-      GtkWidget *button = gtk_button_new_with_label (_("Choose"));
       g_autofree char *choose_label = g_strdup_printf (_("Choose %s"), name);
 
-      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-      gtk_widget_add_css_class (button, "flat");
-      gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+      gtk_accessible_update_property (GTK_ACCESSIBLE (result_row->button),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, choose_label,
                                       -1);
-      g_object_set_data (G_OBJECT (button), "index", GUINT_TO_POINTER (index));
-      g_signal_connect (button, "clicked", G_CALLBACK (choose_clicked_cb), self);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
     }
-  else
-    {
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
-      gtk_widget_set_sensitive (row, FALSE);
-    }
-
-  return row;
+  gtk_widget_set_visible (result_row->row, TRUE);
 }
 
 static void
@@ -188,20 +208,13 @@ update_results (JnBrowseDialog *self,
   if (results == NULL)
     results = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_session_suggestion_free);
 
-  for (guint i = 0; i < self->result_rows->len; i++)
-    gtk_list_box_remove (self->results_list, g_ptr_array_index (self->result_rows, i));
-  g_ptr_array_set_size (self->result_rows, 0);
-
   g_clear_pointer (&self->results, g_ptr_array_unref);
   self->results = g_steal_pointer (&results);
 
   for (guint i = 0; i < self->results->len; i++)
-    {
-      GtkWidget *row = create_result_row (self, g_ptr_array_index (self->results, i), i);
-
-      gtk_list_box_append (self->results_list, row);
-      g_ptr_array_add (self->result_rows, row);
-    }
+    show_result (self, get_result_row (self, i), g_ptr_array_index (self->results, i));
+  for (guint i = self->results->len; i < self->result_rows->len; i++)
+    gtk_widget_set_visible (((ResultRow *)g_ptr_array_index (self->result_rows, i))->row, FALSE);
 
   if (self->results->len >= JN_BROWSE_MAX_RESULTS)
     count = g_strdup_printf (_("The %u closest accounts are listed: type more of the name to narrow the list"),
@@ -355,7 +368,7 @@ jn_browse_dialog_init (JnBrowseDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->results = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_session_suggestion_free);
-  self->result_rows = g_ptr_array_new ();
+  self->result_rows = g_ptr_array_new_with_free_func (g_free);
 }
 
 GtkWidget *

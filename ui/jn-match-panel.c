@@ -518,6 +518,8 @@ jn_match_panel_dispose (GObject *object)
   g_clear_pointer (&self->suggestions, g_ptr_array_unref);
   g_clear_pointer (&self->suggestion_rows, g_ptr_array_unref);
 
+  /* The bin's child is a template child: unparented once, by the bin */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), JN_TYPE_MATCH_PANEL);
 
   G_OBJECT_CLASS (jn_match_panel_parent_class)->dispose (object);

@@ -279,11 +279,30 @@ filter_row (gpointer item,
   return self->folded_search == NULL || jn_session_row_matches_search (row, self->folded_search);
 }
 
+/* How strict the filter became tells the filter model which rows it need not look at
+ * again, and lets the list keep the row widgets of the rows still listed (GTK 4.8 keeps 200
+ * rows of six cells alive: rebuilding them all is most of a keystroke's cost) */
 static void
-refilter (JnStepPage *self)
+refilter (JnStepPage      *self,
+          GtkFilterChange  change)
 {
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  gtk_filter_changed (GTK_FILTER (self->filter), change);
   update_list_stack (self);
+}
+
+/* Every row that fits @query also fits @than: each of its words contains one of @than's
+ * words at the same place, the last one possibly longer */
+static gboolean
+query_stricter (const char *query,
+                const char *than)
+{
+  if (than == NULL)
+    return TRUE;
+  if (query == NULL)
+    return FALSE;
+
+  return g_str_has_prefix (query, than) && strchr (query + strlen (than), ' ') == NULL &&
+         (*than == '\0' || than[strlen (than) - 1] != ' ');
 }
 
 static void
@@ -311,15 +330,25 @@ search_changed_cb (JnStepPage *self)
   if (g_strcmp0 (text, self->search_text != NULL ? self->search_text : "") == 0)
     return;
 
+  g_autofree char *old_folded = g_steal_pointer (&self->folded_search);
+  GtkFilterChange change = GTK_FILTER_CHANGE_DIFFERENT;
+
   g_free (self->search_text);
   self->search_text = g_strdup (text);
-  g_clear_pointer (&self->folded_search, g_free);
   if (*text != '\0')
     self->folded_search = jn_session_row_fold_search (text);
   if (self->folded_search != NULL && *self->folded_search == '\0')
     g_clear_pointer (&self->folded_search, g_free);
 
-  refilter (self);
+  if (g_strcmp0 (old_folded, self->folded_search) == 0)
+    change = GTK_FILTER_CHANGE_DIFFERENT; /* only spaces changed: nothing to do but notify */
+  if (query_stricter (self->folded_search, old_folded))
+    change = GTK_FILTER_CHANGE_MORE_STRICT;
+  else if (query_stricter (old_folded, self->folded_search))
+    change = GTK_FILTER_CHANGE_LESS_STRICT;
+
+  if (g_strcmp0 (old_folded, self->folded_search) != 0)
+    refilter (self, change);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
 }
 
@@ -743,6 +772,8 @@ jn_step_page_dispose (GObject *object)
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
 
+  /* The bin's child is a template child: unparented once, by the bin */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), JN_TYPE_STEP_PAGE);
 
   g_clear_object (&self->selection);
@@ -900,6 +931,8 @@ jn_step_page_class_init (JnStepPageClass *klass)
                                              G_STRUCT_OFFSET (JnStepPage, columns[COLUMN_MATCH]));
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, empty_category_page);
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, no_results_page);
+  /* reachable with gtk_widget_get_template_child() */
+  gtk_widget_class_bind_template_child_full (widget_class, "show_all_button", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, folded_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
@@ -995,9 +1028,15 @@ jn_step_page_set_filter (JnStepPage   *self,
   if (self->filter_kind == filter)
     return;
 
-  self->filter_kind = filter;
-  if (self->filter != NULL)
-    refilter (self);
+  {
+    JnStepFilter old = self->filter_kind;
+
+    self->filter_kind = filter;
+    if (self->filter != NULL)
+      refilter (self, old == JN_STEP_FILTER_ALL ? GTK_FILTER_CHANGE_MORE_STRICT
+                      : filter == JN_STEP_FILTER_ALL ? GTK_FILTER_CHANGE_LESS_STRICT
+                      : GTK_FILTER_CHANGE_DIFFERENT);
+  }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTER]);
 }
 
@@ -1015,8 +1054,10 @@ jn_step_page_set_search_text (JnStepPage *self,
 {
   g_return_if_fail (JN_IS_STEP_PAGE (self));
 
+  /* at once, without the entry's delay (nor its "search-changed" for the emptied text) */
+  g_signal_handlers_block_by_func (self->search_entry, search_changed_cb, self);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
-  /* at once, without the entry's delay */
+  g_signal_handlers_unblock_by_func (self->search_entry, search_changed_cb, self);
   search_changed_cb (self);
 }
 
