@@ -290,8 +290,8 @@ refilter (JnStepPage      *self,
   update_list_stack (self);
 }
 
-/* Every row that fits @query also fits @than: each of its words contains one of @than's
- * words at the same place, the last one possibly longer */
+/* Every row that fits @query also fits @than: each word of @than is the start of the word
+ * of @query at the same place (a row fits when it holds every word of the query) */
 static gboolean
 query_stricter (const char *query,
                 const char *than)
@@ -301,8 +301,7 @@ query_stricter (const char *query,
   if (query == NULL)
     return FALSE;
 
-  return g_str_has_prefix (query, than) && strchr (query + strlen (than), ' ') == NULL &&
-         (*than == '\0' || than[strlen (than) - 1] != ' ');
+  return g_str_has_prefix (query, than);
 }
 
 static void
@@ -326,13 +325,13 @@ static void
 search_changed_cb (JnStepPage *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *old_folded = NULL;
+  GtkFilterChange change = GTK_FILTER_CHANGE_DIFFERENT;
 
   if (g_strcmp0 (text, self->search_text != NULL ? self->search_text : "") == 0)
     return;
 
-  g_autofree char *old_folded = g_steal_pointer (&self->folded_search);
-  GtkFilterChange change = GTK_FILTER_CHANGE_DIFFERENT;
-
+  old_folded = g_steal_pointer (&self->folded_search);
   g_free (self->search_text);
   self->search_text = g_strdup (text);
   if (*text != '\0')
@@ -340,13 +339,12 @@ search_changed_cb (JnStepPage *self)
   if (self->folded_search != NULL && *self->folded_search == '\0')
     g_clear_pointer (&self->folded_search, g_free);
 
-  if (g_strcmp0 (old_folded, self->folded_search) == 0)
-    change = GTK_FILTER_CHANGE_DIFFERENT; /* only spaces changed: nothing to do but notify */
   if (query_stricter (self->folded_search, old_folded))
     change = GTK_FILTER_CHANGE_MORE_STRICT;
   else if (query_stricter (old_folded, self->folded_search))
     change = GTK_FILTER_CHANGE_LESS_STRICT;
 
+  /* only spaces changed: nothing to filter again */
   if (g_strcmp0 (old_folded, self->folded_search) != 0)
     refilter (self, change);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);

@@ -865,6 +865,65 @@ test_enter_accepts (void)
   }
 }
 
+/* A decision the session refuses is shown in the panel, in words, and changes nothing */
+static void
+test_refused (void)
+{
+  g_autoptr(JnImportSession) session = create_session (JN_IMPORT_MODE_PARTIAL);
+  SharedSuggestion shared = { 0 };
+  g_autoptr(Page) page = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *suggestions;
+  JnEntUser *user = NULL;
+  JnRowStatus status;
+  guint step, index = G_MAXUINT;
+
+  for (step = 0; step < JN_N_STEPS; step++)
+    if (find_shared_suggestion (session, jn_import_session_step_category (step), &shared))
+      break;
+  g_assert_cmpuint (step, <, JN_N_STEPS);
+  page = page_new (session, step, 1280, 800);
+  status = jn_session_row_get_status (shared.row);
+
+  g_assert_true (jn_step_page_select_row (page->page, shared.row));
+  flush_main_context ();
+  suggestions = jn_match_panel_get_suggestions (page->panel);
+  for (guint i = 0; i < suggestions->len; i++)
+    {
+      JnSessionSuggestion *suggestion = g_ptr_array_index (suggestions, i);
+
+      if (g_strcmp0 (jn_ent_user_get_id (suggestion->user), shared.user_id) == 0)
+        {
+          index = i;
+          user = suggestion->user;
+        }
+    }
+  g_assert_nonnull (user);
+
+  /* Meanwhile the account goes to the other record (as from another window), before the
+   * panel has listed its suggestions again: choosing it is refused */
+  jn_import_session_decide (session, shared.other, user, &error);
+  g_assert_no_error (error);
+  click (suggestion_button (page, index));
+  g_assert_true (gtk_widget_get_visible (panel_child (page, "error_label")));
+  g_assert_cmpstr (gtk_label_get_text (panel_child (page, "error_label")), !=, "");
+  g_test_message ("refused: %s", gtk_label_get_text (panel_child (page, "error_label")));
+  g_assert_cmpint (jn_session_row_get_status (shared.row), ==, status);
+  g_assert_false (jn_session_row_get_manual (shared.row));
+  g_assert_true (jn_step_page_get_selected_row (page->page) == shared.row);
+  /* … and the account is no longer offered */
+  g_assert_false (suggestions_hold (jn_match_panel_get_suggestions (page->panel), shared.user_id));
+
+  /* Another record selected: the message goes */
+  g_assert_true (jn_step_page_select_row (page->page, shared.other));
+  flush_main_context ();
+  g_assert_false (gtk_widget_get_visible (panel_child (page, "error_label")));
+
+  g_clear_object (&shared.row);
+  g_clear_object (&shared.other);
+  g_free (shared.user_id);
+}
+
 static JnBrowseDialog *
 find_browse_dialog (void)
 {
@@ -1454,6 +1513,7 @@ main (int   argc,
   g_test_add_func ("/step-page/empty-category", test_empty_category);
   g_test_add_func ("/step-page/choose-suggestion", test_choose_suggestion);
   g_test_add_func ("/step-page/enter-accepts", test_enter_accepts);
+  g_test_add_func ("/step-page/refused", test_refused);
   g_test_add_func ("/step-page/browse", test_browse);
   g_test_add_func ("/step-page/skip-undo", test_skip_undo);
   g_test_add_func ("/step-page/folded", test_folded);
