@@ -661,9 +661,30 @@ focus_search_cb (GtkWidget *widget,
 
 /* ---- the session's rows ---- */
 
+/* PRONOTE gives no birth date for relatives, internship masters or inspectors: an empty
+ * column would only take room from the others */
+static void
+update_birth_date_column (JnStepPage *self)
+{
+  gboolean any = FALSE;
+  guint n = self->rows != NULL ? g_list_model_get_n_items (self->rows) : 0;
+
+  for (guint i = 0; i < n && !any; i++)
+    {
+      g_autoptr(JnSessionRow) row = g_list_model_get_item (self->rows, i);
+      const char *birth_date = jn_session_row_get_birth_date (row);
+
+      any = birth_date != NULL && *birth_date != '\0';
+    }
+
+  gtk_column_view_column_set_visible (self->columns[COLUMN_BIRTH_DATE], any);
+}
+
 static void
 rows_items_changed_cb (JnStepPage *self)
 {
+  if (!gtk_column_view_column_get_visible (self->columns[COLUMN_BIRTH_DATE]))
+    update_birth_date_column (self);
   update_list_stack (self);
 }
 
@@ -682,6 +703,7 @@ update_rows (JnStepPage *self)
     self->rows_changed_id = g_signal_connect_swapped (rows, "items-changed",
                                                       G_CALLBACK (rows_items_changed_cb), self);
   gtk_sort_list_model_set_model (self->sort_model, rows);
+  update_birth_date_column (self);
   update_list_stack (self);
   update_summary (self);
 }

@@ -477,6 +477,21 @@ test_steps (void)
       g_assert_cmpuint (counts.n_to_check, ==,
                         count_rows (rows, row_has_status, GINT_TO_POINTER (JN_ROW_STATUS_AMBIGUOUS)));
 
+      /* The birth date column only where PRONOTE gives birth dates */
+      {
+        gboolean any = FALSE;
+
+        for (guint i = 0; i < g_list_model_get_n_items (rows) && !any; i++)
+          {
+            g_autoptr(JnSessionRow) row = g_list_model_get_item (rows, i);
+
+            any = *jn_session_row_get_birth_date (row) != '\0';
+          }
+        g_assert_true (gtk_column_view_column_get_visible (page_child (page, "birth_date_column")) == any);
+        if (category == JN_CATEGORY_STUDENT)
+          g_assert_true (any);
+      }
+
       /* Every row listed, sorted: status, then name */
       g_assert_cmpuint (g_list_model_get_n_items (rows), >, 0);
       g_assert_cmpuint (g_list_model_get_n_items (jn_step_page_get_visible_rows (page->page)), ==,
