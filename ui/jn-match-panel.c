@@ -348,7 +348,11 @@ refresh_suggestions (JnMatchPanel *self)
       g_ptr_array_add (self->suggestion_rows, row);
     }
 
-  gtk_widget_set_visible (self->suggestions_box, row_wants_suggestions (self));
+  /* A recognised record with no other account in sight needs no "no account" notice */
+  gtk_widget_set_visible (self->suggestions_box,
+                          row_wants_suggestions (self) &&
+                          (self->suggestions->len > 0 ||
+                           jn_session_row_get_status (self->row) != JN_ROW_STATUS_MATCHED));
   gtk_widget_set_visible (GTK_WIDGET (self->suggestions_list), self->suggestions->len > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->no_suggestions_label), self->suggestions->len == 0);
 }
@@ -447,9 +451,7 @@ refresh (JnMatchPanel *self)
   set_label (self->status_label, jn_session_row_get_match (row));
   ent_account = jn_session_row_get_ent_account (row);
   if (ent_account != NULL && *ent_account != '\0')
-    account = g_strdup_printf (status == JN_ROW_STATUS_WILL_CLEAR ? _("ENT account: %s")
-                                                                  : _("ENT account chosen: %s"),
-                               ent_account);
+    account = g_strdup_printf (_("ENT account: %s"), ent_account);
   set_label (self->account_label, account);
   set_label (self->cause_label, jn_session_row_get_cause_text (row));
   set_label (self->advice_label, jn_session_row_get_advice (row));

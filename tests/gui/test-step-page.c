@@ -939,6 +939,74 @@ test_refused (void)
   g_free (shared.user_id);
 }
 
+static GtkWidget *
+find_inscription_starting (GtkWidget  *widget,
+                           const char *prefix)
+{
+  if (GTK_IS_INSCRIPTION (widget) && gtk_inscription_get_text (GTK_INSCRIPTION (widget)) != NULL &&
+      g_str_has_prefix (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), prefix))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_inscription_starting (child, prefix);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* A write the ENT refused: its row says why, in the error style, and so does the panel;
+ * the record can no longer be decided once written */
+static void
+test_push_failure (void)
+{
+  g_autoptr(JnImportSession) session = create_session (JN_IMPORT_MODE_PARTIAL);
+  g_autoptr(Page) page = page_new (session, 0, 1280, 800);
+  GListModel *visible = jn_step_page_get_visible_rows (page->page);
+  g_autoptr(JnSessionRow) failed = NULL;
+  g_autoptr(JnSessionRow) done = NULL;
+  GtkWidget *cell;
+
+  for (guint i = 0; i < g_list_model_get_n_items (visible) && (failed == NULL || done == NULL); i++)
+    {
+      g_autoptr(JnSessionRow) row = g_list_model_get_item (visible, i);
+
+      if (jn_session_row_get_status (row) != JN_ROW_STATUS_MATCHED)
+        continue;
+      if (failed == NULL)
+        failed = g_steal_pointer (&row);
+      else
+        done = g_steal_pointer (&row);
+    }
+  g_assert_nonnull (failed);
+  g_assert_nonnull (done);
+
+  /* as the session marks them after a step's push */
+  jn_session_row_set_push_outcome (failed, JN_ROW_PUSH_FAILED, "409 uniqueness: the identifier is held by another user");
+  jn_session_row_set_push_outcome (done, JN_ROW_PUSH_DONE, NULL);
+  g_assert_true (jn_step_page_select_row (page->page, failed));
+  flush_main_context ();
+  wait_for_paint (GTK_WIDGET (page->window));
+
+  cell = find_inscription_starting (page_child (page, "column_view"), "Not saved: 409 uniqueness");
+  g_assert_nonnull (cell);
+  g_assert_true (gtk_widget_has_css_class (cell, "error"));
+  g_assert_true (gtk_widget_get_visible (panel_child (page, "failure_label")));
+  g_assert_nonnull (strstr (gtk_label_get_text (panel_child (page, "failure_label")),
+                            "409 uniqueness: the identifier is held by another user"));
+  save_screenshot (GTK_WIDGET (page->window), "step-push-failure");
+
+  /* written: nothing left to decide in the panel */
+  g_assert_true (jn_step_page_select_row (page->page, done));
+  flush_main_context ();
+  g_assert_false (gtk_widget_get_visible (panel_child (page, "actions_box")));
+  g_assert_false (gtk_widget_get_visible (panel_child (page, "failure_label")));
+}
+
 static JnBrowseDialog *
 find_browse_dialog (void)
 {
@@ -1531,6 +1599,7 @@ main (int   argc,
   g_test_add_func ("/step-page/refused", test_refused);
   g_test_add_func ("/step-page/browse", test_browse);
   g_test_add_func ("/step-page/skip-undo", test_skip_undo);
+  g_test_add_func ("/step-page/push-failure", test_push_failure);
   g_test_add_func ("/step-page/folded", test_folded);
   g_test_add_func ("/step-page/keystrokes", test_keystrokes);
 
