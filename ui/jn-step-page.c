@@ -41,6 +41,7 @@ struct _JnStepPage
   GtkToggleButton     *to_check_button;
   GtkSearchEntry      *search_entry;
   GtkStack            *list_stack;
+  GtkSpinner          *spinner;
   GtkColumnView       *column_view;
   GtkColumnViewColumn *columns[N_COLUMNS];
   AdwStatusPage       *empty_category_page;
@@ -240,13 +241,18 @@ static void
 update_list_stack (JnStepPage *self)
 {
   const char *name = "list";
+  JnSessionState state = jn_import_session_get_state (self->session);
+  gboolean matched = state != JN_SESSION_STATE_EMPTY && state != JN_SESSION_STATE_LOADED;
 
-  if (self->rows == NULL || g_list_model_get_n_items (self->rows) == 0)
+  if ((self->rows == NULL || g_list_model_get_n_items (self->rows) == 0) && !matched)
+    name = "loading";
+  else if (self->rows == NULL || g_list_model_get_n_items (self->rows) == 0)
     name = "empty-category";
   else if (g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) == 0)
     name = "no-results";
 
   gtk_stack_set_visible_child_name (self->list_stack, name);
+  gtk_spinner_set_spinning (self->spinner, g_str_equal (name, "loading"));
 }
 
 static gboolean
@@ -712,6 +718,7 @@ static void
 state_changed_cb (JnStepPage *self)
 {
   update_rows (self);
+  update_list_stack (self);
 }
 
 /* ---- GObject ---- */
@@ -936,6 +943,7 @@ jn_step_page_class_init (JnStepPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, to_check_button);
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, JnStepPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, column_view);
   gtk_widget_class_bind_template_child_full (widget_class, "last_name_column", FALSE,
                                              G_STRUCT_OFFSET (JnStepPage, columns[COLUMN_LAST_NAME]));

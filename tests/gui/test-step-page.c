@@ -603,6 +603,40 @@ test_filter_search (void)
   g_assert_cmpstr (list_stack_page (page), ==, "list");
 }
 
+/* A page made before the matching waits for it, then lists the rows */
+static void
+test_before_matching (void)
+{
+  g_autoptr(JnImportSession) session = jn_import_session_new (NULL);
+  g_autoptr(JnDirectory) directory = load_directory (JN_ESTABLISHMENT_DIR "/directory.json");
+  g_autoptr(GFile) file = g_file_new_for_path (JN_ESTABLISHMENT_DIR "/export.xml");
+  g_autoptr(GAsyncResult) opened = NULL;
+  g_autoptr(GAsyncResult) matched = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Page) page = NULL;
+  g_autofree char *summary = NULL;
+
+  jn_import_session_set_uai (session, "0312609T");
+  jn_import_session_open_export_async (session, file, NULL, NULL, NULL, store_result_cb, &opened);
+  jn_import_session_open_export_finish (session, wait_for_result (&opened), &error);
+  g_assert_no_error (error);
+  jn_import_session_set_directory (session, directory);
+
+  page = page_new (session, 1, 1000, 700);
+  g_assert_cmpstr (list_stack_page (page), ==, "loading");
+
+  jn_import_session_match_async (session, NULL, NULL, store_result_cb, &matched);
+  jn_import_session_match_finish (session, wait_for_result (&matched), &error);
+  g_assert_no_error (error);
+  flush_main_context ();
+  g_assert_cmpstr (list_stack_page (page), ==, "list");
+  g_assert_cmpuint (g_list_model_get_n_items (jn_step_page_get_visible_rows (page->page)), ==,
+                    g_list_model_get_n_items (jn_import_session_get_rows (session, JN_CATEGORY_STUDENT)));
+  summary = expected_summary (JN_CATEGORY_STUDENT,
+                              jn_import_session_get_rows (session, JN_CATEGORY_STUDENT));
+  g_assert_cmpstr (jn_step_page_get_summary (page->page), ==, summary);
+}
+
 /* A step without records says so */
 static void
 test_empty_category (void)
@@ -1594,6 +1628,7 @@ main (int   argc,
   g_test_add_func ("/step-page/steps", test_steps);
   g_test_add_func ("/step-page/filter-search", test_filter_search);
   g_test_add_func ("/step-page/empty-category", test_empty_category);
+  g_test_add_func ("/step-page/before-matching", test_before_matching);
   g_test_add_func ("/step-page/choose-suggestion", test_choose_suggestion);
   g_test_add_func ("/step-page/enter-accepts", test_enter_accepts);
   g_test_add_func ("/step-page/refused", test_refused);
