@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <time.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -1458,6 +1459,17 @@ compare_doubles (gconstpointer a,
   return (x > y) - (x < y);
 }
 
+/* The main thread's processor time, in ms: what a keystroke costs whatever else the
+ * machine runs */
+static double
+thread_cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
 static void
 report_times (const char *what,
               GArray     *times)
@@ -1492,18 +1504,19 @@ test_keystrokes (void)
         {
           g_autofree char *typed = g_strndup (words[w], i);
           gint64 start = g_get_monotonic_time ();
-          gint64 filtered;
+          double cpu_start = thread_cpu_ms ();
 
           jn_step_page_set_search_text (page->page, typed);
-          filtered = g_get_monotonic_time ();
           wait_for_paint (GTK_WIDGET (page->page));
-          g_array_append_val (filter_times, (double){ (filtered - start) / 1000.0 });
+          g_array_append_val (filter_times, (double){ thread_cpu_ms () - cpu_start });
           g_array_append_val (search_times, (double){ (g_get_monotonic_time () - start) / 1000.0 });
         }
       jn_step_page_set_search_text (page->page, "");
     }
-  report_times ("search in the step's 10,000 records, to the list painted", search_times);
-  report_times ("search in the step's 10,000 records, filtering and binding only", filter_times);
+  report_times ("search in the step's 10,000 records, to the list painted (wall clock)",
+                search_times);
+  report_times ("search in the step's 10,000 records, to the list painted (main thread's CPU)",
+                filter_times);
 
   /* Browse from a record not recognised: 10,000 accounts of the profile */
   for (guint i = 0; i < BENCH_SIZE && row == NULL; i++)
@@ -1531,18 +1544,19 @@ test_keystrokes (void)
         {
           g_autofree char *typed = g_strndup (words[w], i);
           gint64 start = g_get_monotonic_time ();
-          gint64 searched;
+          double cpu_start = thread_cpu_ms ();
 
           jn_browse_dialog_search (dialog, typed);
-          searched = g_get_monotonic_time ();
           wait_for_paint (GTK_WIDGET (dialog));
-          g_array_append_val (sync_times, (double){ (searched - start) / 1000.0 });
+          g_array_append_val (sync_times, (double){ thread_cpu_ms () - cpu_start });
           g_array_append_val (browse_times, (double){ (g_get_monotonic_time () - start) / 1000.0 });
         }
       g_assert_cmpuint (jn_browse_dialog_get_results (dialog)->len, >, 0);
     }
-  report_times ("Browse Directory… over 10,000 accounts, to the list painted", browse_times);
-  report_times ("Browse Directory… over 10,000 accounts, search and rows only", sync_times);
+  report_times ("Browse Directory… over 10,000 accounts, to the list painted (wall clock)",
+                browse_times);
+  report_times ("Browse Directory… over 10,000 accounts, to the list painted (main thread's CPU)",
+                sync_times);
   {
     g_autoptr(GArray) core_times = g_array_new (FALSE, FALSE, sizeof (double));
 
@@ -1550,15 +1564,15 @@ test_keystrokes (void)
       for (guint i = 1; i <= strlen (words[w]); i++)
         {
           g_autofree char *typed = g_strndup (words[w], i);
-          gint64 start = g_get_monotonic_time ();
+          double cpu_start = thread_cpu_ms ();
           g_autoptr(GPtrArray) found = jn_import_session_search_directory (session,
                                                                            JN_CATEGORY_STUDENT,
                                                                            typed,
                                                                            JN_BROWSE_MAX_RESULTS);
 
-          g_array_append_val (core_times, (double){ (g_get_monotonic_time () - start) / 1000.0 });
+          g_array_append_val (core_times, (double){ thread_cpu_ms () - cpu_start });
         }
-    report_times ("jn_import_session_search_directory () alone", core_times);
+    report_times ("jn_import_session_search_directory () alone (CPU)", core_times);
   }
   gtk_window_close (GTK_WINDOW (dialog));
   flush_main_context ();
