@@ -352,7 +352,7 @@ replay_log (JnFileEnt  *self,
     {
       if (errno == ENOENT)
         return TRUE;
-      g_set_error (error, JN_ERROR, JN_ERROR_IO, _("cannot read %s: %s"), self->log_path,
+      g_set_error (error, JN_ERROR, JN_ERROR_IO, _("%s: cannot read the file: %s"), self->log_path,
                    g_strerror (errno));
       return FALSE;
     }
