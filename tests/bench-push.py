@@ -23,9 +23,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from importlib import import_module  # noqa: E402
+from scimtest import TOKEN, ScimServer  # noqa: E402
 
-scim = import_module("test-scim-push")
+UAI = "0312609T"
 
 
 def push_file_ent(cli, export, est_dir, work):
@@ -53,6 +53,13 @@ def main():
     server_dir = sys.argv[3] if len(sys.argv) > 3 else None
     export = os.path.join(est_dir, "export.xml")
     work = tempfile.mkdtemp(prefix="jn-bench-push-")
+    try:
+        return run(cli, export, est_dir, server_dir, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(cli, export, est_dir, server_dir, work):
     seed = os.path.join(work, "seed.json")
 
     print(f"{'setting':<30} {'operations':>10} {'seconds':>8} {'ops/s':>8}")
@@ -67,19 +74,19 @@ def main():
         directory = json.load(f)
     for user in directory["Resources"]:
         ext = user.get("urn:ietf:params:scim:schemas:extension:ent:2.0:User", {})
-        ext["pronoteIds"] = [p for p in ext.get("pronoteIds", []) or [] if p.get("uai") != scim.UAI]
+        ext["pronoteIds"] = [p for p in ext.get("pronoteIds", []) or [] if p.get("uai") != UAI]
     with open(seed, "w") as f:
         json.dump(directory, f)
 
     token_file = os.path.join(work, "token")
     with open(token_file, "w") as f:
-        f.write(scim.TOKEN)
+        f.write(TOKEN)
 
     for label, concurrency, bulk in (("sequential PATCH (baseline)", 1, False),
                                      ("4 parallel PATCH", 4, False),
                                      ("8 parallel PATCH", 8, False),
                                      ("Bulk, 32 per request (--bulk)", 4, True)):
-        server = scim.Server(server_dir, seed, "--page-size", "500")
+        server = ScimServer(server_dir, seed, "--page-size", "500")
         try:
             state = os.path.join(work, f"state-{concurrency}")
             start = time.monotonic()
