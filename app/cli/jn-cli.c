@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "jn-cli-private.h"
+#include "jn-connection.h"
 #include "jn-error.h"
 #include "jn-file-ent.h"
 #include "jn-io.h"
@@ -200,44 +201,6 @@ jn_cli_fail (const GError *error)
   return JN_EXIT_USAGE;
 }
 
-/* The token goes into an HTTP header: one line of visible ASCII, never echoed */
-static char *
-check_token (const char  *data,
-             gsize        length,
-             const char  *origin,
-             GError     **error)
-{
-  g_autofree char *token = NULL;
-
-  if (memchr (data, '\0', length) != NULL)
-    {
-      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
-                   _("%s: the token holds a NUL byte; a token is one line of visible ASCII characters"),
-                   origin);
-      return NULL;
-    }
-
-  /* The end of line an editor adds, and spaces around, are not part of it */
-  token = g_strstrip (g_strndup (data, length));
-  if (*token == '\0')
-    {
-      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT, _("%s: the token is empty"), origin);
-      return NULL;
-    }
-
-  for (const char *p = token; *p != '\0'; p++)
-    if ((guchar)*p <= 0x20 || (guchar)*p >= 0x7f)
-      {
-        g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
-                     _("%s: the token holds a space, a control or a non-ASCII character "
-                       "(at character %u); a token is one line of visible ASCII characters"),
-                     origin, (guint)(p - token) + 1);
-        return NULL;
-      }
-
-  return g_steal_pointer (&token);
-}
-
 static char *
 read_token (JnCliOptions  *options,
             GError       **error)
@@ -263,17 +226,10 @@ read_token (JnCliOptions  *options,
           return NULL;
         }
       data = g_bytes_get_data (bytes, &length);
-      return check_token (data ? data : "", length, options->token_file, error);
+      return jn_connection_check_token (data ? data : "", length, options->token_file, error);
     }
 
-  if (g_getenv ("JONCTION_TOKEN") != NULL)
-    {
-      const char *token = g_getenv ("JONCTION_TOKEN");
-
-      return check_token (token, strlen (token), "JONCTION_TOKEN", error);
-    }
-
-  return NULL;
+  return jn_connection_dup_env_token (error);
 }
 
 /* From the thread that sends: a server asked to wait (Retry-After, cut to 60 s) */
@@ -298,6 +254,8 @@ jn_cli_open_ent (JnCliOptions *options,
                  int          *status)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(JnEnt) ent = NULL;
+  g_autofree char *token = NULL;
 
   if (options->ent == NULL)
     {
@@ -305,54 +263,43 @@ jn_cli_open_ent (JnCliOptions *options,
       return NULL;
     }
 
-  if (g_str_has_prefix (options->ent, "https://") || g_str_has_prefix (options->ent, "http://"))
+  if (jn_connection_is_remote (options->ent))
     {
-      g_autoptr(JnScimClient) client = NULL;
-      g_autofree char *token = read_token (options, &error);
-
+      token = read_token (options, &error);
       if (error != NULL)
         {
           *status = jn_cli_fail (error);
           return NULL;
         }
-
-      client = jn_scim_client_new (options->ent, token, options->extension_urn, &error);
-      if (client == NULL)
-        {
-          *status = jn_cli_fail (error);
-          return NULL;
-        }
-
-      if (g_getenv ("JONCTION_TIMEOUT") != NULL)
-        jn_scim_client_set_timeout (client, (guint)g_ascii_strtoull (g_getenv ("JONCTION_TIMEOUT"), NULL, 10));
-      if (g_getenv ("JONCTION_RETRY_DELAY_MS") != NULL)
-        jn_scim_client_set_retries (client, 5, (guint)g_ascii_strtoull (g_getenv ("JONCTION_RETRY_DELAY_MS"), NULL, 10));
-
-      jn_scim_client_set_use_bulk (client, options->bulk);
-      g_signal_connect (client, "waiting", G_CALLBACK (ent_waiting_cb), NULL);
-      if (!jn_scim_client_discover (client, NULL, &error))
-        {
-          *status = jn_cli_fail (error);
-          return NULL;
-        }
-
-      *status = JN_EXIT_OK;
-      return JN_ENT (g_steal_pointer (&client));
     }
-  else
+
+  /* The core opens it; the hints that name options are the CLI's own */
+  ent = jn_connection_new_ent (options->ent, token, options->extension_urn, &error);
+  if (ent == NULL)
     {
-      g_autoptr(GFile) file = g_file_new_for_commandline_arg (options->ent);
-      JnFileEnt *file_ent = jn_file_ent_new (file, options->extension_urn, &error);
-
-      if (file_ent == NULL)
-        {
-          *status = jn_cli_fail (error);
-          return NULL;
-        }
-
-      *status = JN_EXIT_OK;
-      return JN_ENT (file_ent);
+      *status = jn_cli_fail (error);
+      if (token == NULL && jn_connection_check_address (options->ent, NULL))
+        g_printerr ("%s\n", _("Give the token with --token-file FILE, or in the JONCTION_TOKEN "
+                              "environment variable."));
+      return NULL;
     }
+
+  if (JN_IS_SCIM_CLIENT (ent))
+    {
+      jn_scim_client_set_use_bulk (JN_SCIM_CLIENT (ent), options->bulk);
+      g_signal_connect (ent, "waiting", G_CALLBACK (ent_waiting_cb), NULL);
+    }
+
+  if (!jn_connection_discover (ent, NULL, &error))
+    {
+      *status = jn_cli_fail (error);
+      if (JN_IS_SCIM_CLIENT (ent) && jn_scim_client_get_extension_missing (JN_SCIM_CLIENT (ent)))
+        g_printerr ("%s\n", _("Give the right one with --extension-urn URN."));
+      return NULL;
+    }
+
+  *status = JN_EXIT_OK;
+  return g_steal_pointer (&ent);
 }
 
 JnStore *
@@ -430,60 +377,123 @@ jn_cli_lock_store (JnStore    *store,
   return TRUE;
 }
 
-gboolean
-jn_cli_load_plan_inputs (const char    *path,
-                         JnCliOptions  *options,
-                         JnExport     **export,
-                         const char   **uai,
-                         JnImportMode  *mode,
-                         GHashTable   **decisions,
-                         int           *status)
+GAsyncResult *
+jn_cli_wait (GAsyncResult **slot)
 {
-  g_autoptr(GError) error = NULL;
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
 
-  *mode = JN_IMPORT_MODE_PARTIAL;
-  if (options->mode != NULL && !jn_import_mode_from_string (options->mode, mode))
+  return *slot;
+}
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+JnImportSession *
+jn_cli_open_session (const char    *path,
+                     JnCliOptions  *options,
+                     JnStore       *store,
+                     GHashTable   **decisions,
+                     int           *status)
+{
+  g_autoptr(JnImportSession) session = jn_import_session_new (store);
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autoptr(GFile) key_file = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  JnImportMode mode = JN_IMPORT_MODE_PARTIAL;
+  JnExport *export;
+  const char *uai;
+
+  if (options->mode != NULL && !jn_import_mode_from_string (options->mode, &mode))
     {
       *status = jn_cli_usage_error (NULL, _("--mode is “complete” or “partial”"));
-      return FALSE;
+      return NULL;
+    }
+  jn_import_session_set_mode (session, mode);
+
+  if (options->key != NULL)
+    key_file = g_file_new_for_commandline_arg (options->key);
+
+  /* The establishment of --uai, else the export's */
+  jn_import_session_set_uai (session, options->uai);
+  jn_import_session_open_export_async (session, file, key_file, options->partner, NULL, got_result, &result);
+  if (!jn_import_session_open_export_finish (session, jn_cli_wait (&result), &error))
+    {
+      jn_cli_print_error (error->message);
+      if (jn_import_session_error_needs_key (error) &&
+          !g_error_matches (error, JN_ERROR, JN_ERROR_INVALID_KEY) &&
+          !g_error_matches (error, JN_ERROR, JN_ERROR_UNKNOWN_PARTNER))
+        g_printerr ("%s\n", _("Give the partner's private key with --key FILE, and --partner NAME "
+                              "to choose among several partners."));
+      *status = jn_error_is_input_error (error) ? JN_EXIT_INPUT : JN_EXIT_USAGE;
+      return NULL;
     }
 
-  *export = jn_cli_load_export (path, options, status);
-  if (*status != JN_EXIT_OK)
-    return FALSE;
+  /* Malformed or shared identifiers, with file and line: on stderr, whatever the format */
+  export = jn_import_session_get_export (session);
+  for (guint i = 0; i < jn_export_get_warnings (export)->len; i++)
+    {
+      g_autofree char *line = g_strdup_printf (_("warning: %s"),
+                                               (const char *)g_ptr_array_index (jn_export_get_warnings (export), i));
 
-  *uai = options->uai ? options->uai : jn_export_get_uai (*export);
-  if (*uai == NULL)
+      jn_cli_print_error (line);
+    }
+
+  uai = jn_import_session_get_uai (session);
+  if (uai == NULL)
     {
       *status = jn_cli_usage_error (NULL, _("the export names no establishment: give --uai"));
-      return FALSE;
+      return NULL;
     }
-  if (!jn_uai_is_valid (*uai))
+  if (!jn_uai_is_valid (uai))
     {
-      g_autofree char *message = g_strdup_printf (_("“%s” is not a UAI (7 digits and a letter)"), *uai);
+      g_autofree char *message = g_strdup_printf (_("“%s” is not a UAI (7 digits and a letter)"), uai);
 
       *status = jn_cli_usage_error (NULL, message);
-      return FALSE;
+      return NULL;
     }
-  if (options->uai != NULL && jn_export_get_uai (*export) != NULL &&
-      g_ascii_strcasecmp (options->uai, jn_export_get_uai (*export)) != 0)
+  if (jn_import_session_get_uai_mismatch (session))
     {
       g_autofree char *warning = g_strdup_printf (_("warning: the export is for %s, matching for %s"),
-                                                  jn_export_get_uai (*export), options->uai);
+                                                  jn_export_get_uai (export), options->uai);
       jn_cli_print_error (warning);
     }
 
   *decisions = NULL;
   if (options->decisions != NULL)
     {
-      g_autoptr(GFile) file = g_file_new_for_commandline_arg (options->decisions);
+      g_autoptr(GFile) decisions_file = g_file_new_for_commandline_arg (options->decisions);
 
-      *decisions = jn_decisions_load (file, &error);
+      *decisions = jn_decisions_load (decisions_file, &error);
       if (*decisions == NULL)
         {
           *status = jn_cli_fail (error);
-          return FALSE;
+          return NULL;
         }
+    }
+
+  *status = JN_EXIT_OK;
+  return g_steal_pointer (&session);
+}
+
+gboolean
+jn_cli_session_read_directory (JnImportSession  *session,
+                               int              *status)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  jn_import_session_read_directory_async (session, NULL, got_result, &result);
+  if (!jn_import_session_read_directory_finish (session, jn_cli_wait (&result), &error))
+    {
+      *status = jn_cli_fail (error);
+      return FALSE;
     }
 
   *status = JN_EXIT_OK;
@@ -491,20 +501,16 @@ jn_cli_load_plan_inputs (const char    *path,
 }
 
 JnPlan *
-jn_cli_make_plan (JnDirectory  *directory,
-                  JnExport     *export,
-                  const char   *uai,
-                  JnImportMode  mode,
-                  GHashTable   *decisions,
-                  JnCliOptions *options,
-                  int          *status)
+jn_cli_session_match (JnImportSession  *session,
+                      GHashTable       *decisions,
+                      JnCliOptions     *options,
+                      int              *status)
 {
-  g_autoptr(JnMatcher) matcher = jn_matcher_new (directory, uai);
+  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  JnPlan *plan;
 
-  plan = jn_matcher_match (matcher, export, mode, decisions, &error);
-  if (plan == NULL)
+  jn_import_session_match_async (session, decisions, NULL, got_result, &result);
+  if (!jn_import_session_match_finish (session, jn_cli_wait (&result), &error))
     {
       g_autofree char *name = g_path_get_basename (options->decisions ? options->decisions : "");
       g_autofree char *message = g_strdup_printf ("%s: %s", name, error->message);
@@ -515,7 +521,7 @@ jn_cli_make_plan (JnDirectory  *directory,
     }
 
   *status = JN_EXIT_OK;
-  return plan;
+  return jn_import_session_get_plan (session);
 }
 
 static const struct
