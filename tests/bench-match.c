@@ -2,8 +2,9 @@
  *
  * Usage: bench-match EXPORT.xml DIRECTORY.json
  * A benchmark, not a test: it prints figures and asserts nothing. Suggestions are timed
- * for every ambiguous and unmatched record twice: without a plan, and with the plan (as
- * the wizard asks them, marking the accounts other records already have).
+ * for every ambiguous and unmatched record: jn_matcher_suggest() without a plan and with
+ * the plan (marking the accounts other records already have), and the match panel's
+ * jn_suggestions_for_person() (leaving them out).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #include "jn-matcher.h"
+#include "jn-suggestions.h"
 
 static double
 ms_since (gint64 start)
@@ -93,6 +95,7 @@ main (int   argc,
   g_autoptr(GArray) without_plan = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) with_plan = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) with_plan_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) wizard = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GChecksum) digest = g_checksum_new (G_CHECKSUM_SHA256);
   double parse_ms, directory_ms, prepare_ms, match_ms;
   guint n_matched = 0, n_records;
@@ -157,6 +160,16 @@ main (int   argc,
           g_array_append_val (with_plan, ms);
           g_array_append_val (with_plan_cpu, cpu);
 
+          /* The match panel's call: the accounts taken by another record left out */
+          {
+            g_autoptr(GArray) panel = NULL;
+
+            start = g_get_monotonic_time ();
+            panel = jn_suggestions_for_person (matcher, plan, jn_plan_item_get_person (item), NULL, 5);
+            ms = ms_since (start);
+            g_array_append_val (wizard, ms);
+          }
+
           digest_suggestions (digest, suggestions);
           digest_suggestions (digest, suggestions_plan);
         }
@@ -174,6 +187,7 @@ main (int   argc,
   print_times ("suggestions, no plan", without_plan);
   print_times ("suggestions, with plan", with_plan);
   print_times ("  the same, CPU time", with_plan_cpu);
+  print_times ("match panel's (wizard)", wizard);
   g_print ("suggestions digest      %.16s (the same ranking gives the same digest)\n",
            g_checksum_get_string (digest));
   g_print ("peak memory (RSS)       %8.1f MB\n", usage.ru_maxrss / 1024.0);
