@@ -69,6 +69,7 @@ struct _JnImportSession
   GListStore     *failures;
   guint           n_recognised, n_unrecognised, n_to_check;
   GArray         *accounts[JN_N_CATEGORIES];   /* Account: the directory, folded once */
+  GHashTable     *taken[JN_N_CATEGORIES];      /* accounts matched to a record, for suggest */
 
   /* progress from a thread, applied on the main context */
   GMainContext   *context;
@@ -1095,6 +1096,8 @@ install_plan (JnImportSession *self,
 
   g_set_object (&self->matcher, data->matcher);
   g_set_object (&self->plan, data->plan);
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    g_clear_pointer (&self->taken[c], g_hash_table_unref);
   g_hash_table_remove_all (self->positions);
 
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
@@ -1388,6 +1391,7 @@ row_changed (JnImportSession *self,
   JnCategory category = jn_plan_item_get_category (item);
   guint position;
 
+  g_clear_pointer (&self->taken[category], g_hash_table_unref);
   jn_session_row_refresh (row);
   if (row_of_item (self, item, &position) == row)
     g_list_model_items_changed (G_LIST_MODEL (self->rows[category]), position, 1, 1);
@@ -1623,7 +1627,14 @@ jn_import_session_suggest (JnImportSession *self,
 
   /* The ranking `match --suggestions` prints: accounts matched to a record are left out
    * (this record's own choice included: it is shown as the match, not as a proposal) */
-  suggestions = jn_suggestions_for_person (self->matcher, self->plan, person, NULL, max_results);
+  {
+    JnCategory category = jn_plan_item_get_category (item);
+
+    if (self->taken[category] == NULL)
+      self->taken[category] = jn_suggestions_taken_accounts (self->plan, category);
+    suggestions = jn_suggestions_for_person (self->matcher, self->plan, person, self->taken[category],
+                                             max_results);
+  }
   for (guint i = 0; i < suggestions->len; i++)
     {
       JnSuggestion *suggestion = &g_array_index (suggestions, JnSuggestion, i);
@@ -1670,7 +1681,10 @@ static void
 clear_accounts (JnImportSession *self)
 {
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
-    g_clear_pointer (&self->accounts[c], g_array_unref);
+    {
+      g_clear_pointer (&self->accounts[c], g_array_unref);
+      g_clear_pointer (&self->taken[c], g_hash_table_unref);
+    }
 }
 
 static GArray *
