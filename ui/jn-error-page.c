@@ -286,3 +286,21 @@ jn_error_page_set_export (JnErrorPage *self,
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORT]);
 }
+
+void
+jn_error_page_set_title (JnErrorPage *self,
+                         const char  *title)
+{
+  g_return_if_fail (JN_IS_ERROR_PAGE (self));
+
+  adw_status_page_set_title (self->status_page,
+                             title != NULL ? title : _("Could Not Open This File"));
+}
+
+const char *
+jn_error_page_get_title (JnErrorPage *self)
+{
+  g_return_val_if_fail (JN_IS_ERROR_PAGE (self), NULL);
+
+  return adw_status_page_get_title (self->status_page);
+}

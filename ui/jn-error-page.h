@@ -22,6 +22,11 @@ JnExport     *jn_error_page_get_export (JnErrorPage  *self);
 void          jn_error_page_set_export (JnErrorPage  *self,
                                         JnExport     *export);
 
+/* The page's title: what failed ("Could Not Open This File" when NULL) */
+void          jn_error_page_set_title  (JnErrorPage  *self,
+                                        const char   *title);
+const char   *jn_error_page_get_title  (JnErrorPage  *self);
+
 /* TRUE when choosing another partner key may open the file */
 gboolean      jn_error_needs_key       (const GError *error);
 

@@ -39,6 +39,7 @@ struct _JnSummaryPage
   GSettings           *settings;
   GPtrArray           *warning_rows;
   GtkLabel            *total_label;
+  GPtrArray           *core_warnings;  /* the session's, replacing the page's own rules */
 
   /* per category, indexed by JnCategory */
   GtkLabel            *count_labels[JN_N_CATEGORIES];
@@ -93,6 +94,13 @@ update_warnings (JnSummaryPage *self)
 
   if (self->export == NULL || !jn_export_get_loaded (self->export))
     goto out;
+
+  if (self->core_warnings != NULL)
+    {
+      for (guint i = 0; i < self->core_warnings->len; i++)
+        add_warning (self, TRUE, g_ptr_array_index (self->core_warnings, i));
+      goto out;
+    }
 
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
     {
@@ -263,6 +271,7 @@ jn_summary_page_dispose (GObject *object)
   g_clear_object (&self->signals);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->warning_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->core_warnings, g_ptr_array_unref);
 
   G_OBJECT_CLASS (jn_summary_page_parent_class)->dispose (object);
 }
@@ -437,4 +446,24 @@ jn_summary_page_set_export (JnSummaryPage *self,
   update_file (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORT]);
+}
+
+void
+jn_summary_page_set_warnings (JnSummaryPage *self,
+                              GPtrArray     *warnings)
+{
+  g_return_if_fail (JN_IS_SUMMARY_PAGE (self));
+
+  g_clear_pointer (&self->core_warnings, g_ptr_array_unref);
+  if (warnings != NULL)
+    self->core_warnings = g_ptr_array_ref (warnings);
+  update_warnings (self);
+}
+
+guint
+jn_summary_page_get_n_warnings (JnSummaryPage *self)
+{
+  g_return_val_if_fail (JN_IS_SUMMARY_PAGE (self), 0);
+
+  return self->warning_rows->len;
 }

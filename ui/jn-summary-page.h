@@ -17,5 +17,10 @@ GtkWidget *jn_summary_page_new        (void);
 JnExport  *jn_summary_page_get_export (JnSummaryPage *self);
 void       jn_summary_page_set_export (JnSummaryPage *self,
                                        JnExport      *export);
+/* The core's warnings about the export (translated strings), shown instead of the page's
+ * own checks; NULL goes back to them */
+void       jn_summary_page_set_warnings   (JnSummaryPage *self,
+                                           GPtrArray     *warnings);
+guint      jn_summary_page_get_n_warnings (JnSummaryPage *self);
 
 G_END_DECLS

@@ -1,7 +1,8 @@
 /* jn-welcome-page.c
  *
  * The page only shows: opening a file is the window's "win.open" action, and a file dropped
- * anywhere on the window is opened too.
+ * anywhere on the window is opened too. An interrupted import is offered with the window's
+ * "win.resume" and "win.discard" actions.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,11 +12,17 @@
 
 #include <glib/gi18n.h>
 
+#include "jn-plan.h"
+#include "jn-ui-utils.h"
 #include "jn-welcome-page.h"
 
 struct _JnWelcomePage
 {
-  AdwBin  parent_instance;
+  AdwBin               parent_instance;
+
+  /* template widgets */
+  AdwPreferencesGroup *resume_group;
+  AdwActionRow        *resume_row;
 };
 
 G_DEFINE_FINAL_TYPE (JnWelcomePage, jn_welcome_page, ADW_TYPE_BIN)
@@ -38,6 +45,8 @@ jn_welcome_page_class_init (JnWelcomePageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/fr/jonction/Jonction/jn-welcome-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, JnWelcomePage, resume_group);
+  gtk_widget_class_bind_template_child (widget_class, JnWelcomePage, resume_row);
 }
 
 static void
@@ -50,4 +59,50 @@ GtkWidget *
 jn_welcome_page_new (void)
 {
   return g_object_new (JN_TYPE_WELCOME_PAGE, NULL);
+}
+
+void
+jn_welcome_page_set_interrupted (JnWelcomePage        *self,
+                                 const JnImportRecord *record)
+{
+  g_autofree char *date = NULL;
+  g_autofree char *subtitle = NULL;
+  const char *mode = NULL;
+  JnImportMode import_mode;
+
+  g_return_if_fail (JN_IS_WELCOME_PAGE (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->resume_group), record != NULL);
+  if (record == NULL)
+    {
+      adw_action_row_set_subtitle (self->resume_row, "");
+      return;
+    }
+
+  date = jn_format_export_date (record->started_at);
+  if (record->mode != NULL && jn_import_mode_from_string (record->mode, &import_mode))
+    mode = import_mode == JN_IMPORT_MODE_COMPLETE ? _("Complete") : _("Partial");
+
+  if (mode != NULL)
+    /* Translators: "Started on 01/09/2026 at 10:19 in Complete mode, for 0312609T" */
+    subtitle = g_strdup_printf (_("Started on %s in %s mode, for %s. The steps already "
+                                  "validated are kept."),
+                                date != NULL ? date : "?", mode,
+                                record->uai != NULL ? record->uai : "?");
+  else
+    subtitle = g_strdup_printf (_("Started on %s, for %s. The steps already validated are kept."),
+                                date != NULL ? date : "?",
+                                record->uai != NULL ? record->uai : "?");
+  adw_action_row_set_subtitle (self->resume_row, subtitle);
+}
+
+const char *
+jn_welcome_page_get_interrupted_text (JnWelcomePage *self)
+{
+  g_return_val_if_fail (JN_IS_WELCOME_PAGE (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->resume_group)))
+    return NULL;
+
+  return adw_action_row_get_subtitle (self->resume_row);
 }

@@ -1,4 +1,4 @@
-/* jn-welcome-page.h: the first page, to open a PRONOTE export
+/* jn-welcome-page.h: the first page, to open a PRONOTE export or resume an import
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,11 +6,18 @@
 
 #include <adwaita.h>
 
+#include "jn-store.h"
+
 G_BEGIN_DECLS
 
 #define JN_TYPE_WELCOME_PAGE (jn_welcome_page_get_type ())
 G_DECLARE_FINAL_TYPE (JnWelcomePage, jn_welcome_page, JN, WELCOME_PAGE, AdwBin)
 
-GtkWidget *jn_welcome_page_new (void);
+GtkWidget *jn_welcome_page_new             (void);
+/* Offers to resume (win.resume) or discard (win.discard) @record; NULL hides the offer */
+void       jn_welcome_page_set_interrupted (JnWelcomePage        *self,
+                                            const JnImportRecord *record);
+/* The offer's text, or NULL when none is shown (for tests) */
+const char *jn_welcome_page_get_interrupted_text (JnWelcomePage *self);
 
 G_END_DECLS
