@@ -61,6 +61,8 @@ struct _JnWindow
   GCancellable         *cancellable;       /* of the call in progress; NULL when idle */
   GFile                *file;              /* the last file asked for, reopened with a new key */
   JnImportRecord       *interrupted;       /* offered on the start page */
+  JnImportSession      *session_before_load;  /* shown again when a load is cancelled */
+  char                 *page_before_load;
   gboolean              pushing;
 };
 
@@ -482,11 +484,24 @@ open_export_cb (GObject      *object,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      /* The session of the cancelled file is dropped: back to the start */
-      show_start (self);
+      g_autoptr(JnImportSession) previous = g_steal_pointer (&self->session_before_load);
+      g_autofree char *page = g_steal_pointer (&self->page_before_load);
+
+      /* Back where the admin was: the file read before, or the start */
+      if (previous == NULL || page == NULL)
+        {
+          show_start (self);
+          return;
+        }
+      set_session (self, previous);
+      jn_summary_page_set_export (self->summary_page, jn_import_session_get_export (previous));
+      jn_summary_page_set_warnings (self->summary_page, jn_import_session_get_warnings (previous));
+      gtk_stack_set_visible_child_name (self->stack, page);
       return;
     }
 
+  g_clear_object (&self->session_before_load);
+  g_clear_pointer (&self->page_before_load, g_free);
   jn_summary_page_set_export (self->summary_page, jn_import_session_get_export (self->session));
   jn_summary_page_set_warnings (self->summary_page,
                                 jn_import_session_get_warnings (self->session));
@@ -1260,6 +1275,8 @@ show_start (JnWindow *self)
       busy_changed (self);
     }
 
+  g_clear_object (&self->session_before_load);
+  g_clear_pointer (&self->page_before_load, g_free);
   set_session (self, NULL);
   jn_summary_page_set_export (self->summary_page, NULL);
   jn_window_refresh_start (self);
@@ -1359,6 +1376,8 @@ jn_window_dispose (GObject *object)
   g_clear_object (&self->ent);
   g_clear_object (&self->file);
   g_clear_pointer (&self->interrupted, jn_import_record_free);
+  g_clear_object (&self->session_before_load);
+  g_clear_pointer (&self->page_before_load, g_free);
 
   G_OBJECT_CLASS (jn_window_parent_class)->dispose (object);
 }
@@ -1603,6 +1622,22 @@ jn_window_open (JnWindow *self,
     {
       toast (self, _("Interrupt the import under way before opening another file"));
       return;
+    }
+
+  if (self->cancellable == NULL)
+    {
+      const char *page = gtk_stack_get_visible_child_name (self->stack);
+
+      /* Only a file's pages can come back: the session is kept with them */
+      g_clear_object (&self->session_before_load);
+      g_clear_pointer (&self->page_before_load, g_free);
+      if (self->session != NULL &&
+          (g_strcmp0 (page, "summary") == 0 || g_strcmp0 (page, "offline") == 0 ||
+           g_strcmp0 (page, "mode") == 0))
+        {
+          self->session_before_load = g_object_ref (self->session);
+          self->page_before_load = g_strdup (page);
+        }
     }
 
   g_set_object (&self->file, file);
