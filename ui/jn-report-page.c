@@ -28,6 +28,7 @@ struct _JnReportPage
   /* owned */
   JnImportSession     *session;
   gulong               counts_changed_id;
+  gulong               failures_changed_id;
   GtkLabel            *count_labels[JN_N_CATEGORIES];
   GtkWidget           *count_rows[JN_N_CATEGORIES];
 };
@@ -42,71 +43,123 @@ G_DEFINE_FINAL_TYPE (JnReportPage, jn_report_page, ADW_TYPE_BIN)
 
 static GParamSpec *properties[N_PROPS];
 
+/* What the push did, from the rows: identifiers written, removed, failed */
+static void
+count_rows (JnReportPage *self,
+            JnCategory    category,
+            guint        *imported,
+            guint        *removed,
+            guint        *failed)
+{
+  GListModel *rows = jn_import_session_get_rows (self->session, category);
+
+  *imported = *removed = *failed = 0;
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(JnSessionRow) row = g_list_model_get_item (rows, i);
+      JnRowPushState state = jn_session_row_get_push_state (row);
+
+      if (state == JN_ROW_PUSH_FAILED)
+        (*failed)++;
+      else if (state == JN_ROW_PUSH_DONE &&
+               jn_session_row_get_status (row) == JN_ROW_STATUS_WILL_CLEAR)
+        (*removed)++;
+      else if (state == JN_ROW_PUSH_DONE)
+        (*imported)++;
+    }
+}
+
 static void
 update (JnReportPage *self)
 {
-  guint done = 0, failed = 0;
-  g_autofree char *done_text = NULL;
-  g_autofree char *failed_text = NULL;
-  g_autofree char *headline = NULL;
+  guint total_imported = 0, total_removed = 0, total_failed = 0;
+  g_autoptr(GString) headline = g_string_new (NULL);
 
   for (guint step = 0; step < JN_N_STEPS; step++)
     {
       JnCategory category = jn_import_session_step_category (step);
-      JnStepCounts counts = { 0 };
+      guint imported = 0, removed = 0, failed = 0;
+      g_autoptr(GString) text = g_string_new (NULL);
       g_autofree char *count = NULL;
-      g_autofree char *text = NULL;
 
       if (self->session != NULL)
-        jn_import_session_get_counts (self->session, category, &counts);
-      done += counts.n_done;
-      failed += counts.n_failed;
+        count_rows (self, category, &imported, &removed, &failed);
+      total_imported += imported;
+      total_removed += removed;
+      total_failed += failed;
 
-      count = jn_format_count (counts.n_done);
-      if (counts.n_failed > 0)
+      count = jn_format_count (imported);
+      g_string_append (text, count);
+      if (removed > 0)
         {
-          g_autofree char *n_failed = jn_format_count (counts.n_failed);
+          g_autofree char *n = jn_format_count (removed);
 
-          /* Translators: identifiers written for a category, then the failures, "12 · 1 failed" */
-          text = g_strdup_printf (_("%s · %s failed"), count, n_failed);
+          /* Translators: identifiers removed from a category's accounts, "· 2 removed" */
+          g_string_append_printf (text, _(" · %s removed"), n);
         }
-      gtk_label_set_label (self->count_labels[category], text != NULL ? text : count);
+      if (failed > 0)
+        {
+          g_autofree char *n = jn_format_count (failed);
+
+          /* Translators: identifiers of a category that could not be written, "· 1 failed" */
+          g_string_append_printf (text, _(" · %s failed"), n);
+        }
+      gtk_label_set_label (self->count_labels[category], text->str);
     }
 
-  done_text = jn_format_count (done);
-  /* Translators: the summary of an import, "1 030 PRONOTE identifiers imported" */
-  headline = g_strdup_printf (ngettext ("%s PRONOTE identifier imported",
-                                        "%s PRONOTE identifiers imported", done),
-                              done_text);
-  if (failed > 0)
+  {
+    g_autofree char *n = jn_format_count (total_imported);
+
+    /* Translators: the summary of an import, "1 030 PRONOTE identifiers imported" */
+    g_string_append_printf (headline, ngettext ("%s PRONOTE identifier imported",
+                                                "%s PRONOTE identifiers imported",
+                                                total_imported), n);
+  }
+  if (total_removed > 0)
     {
-      g_autofree char *with_failures = NULL;
+      g_autofree char *n = jn_format_count (total_removed);
 
-      failed_text = jn_format_count (failed);
-      /* Translators: "1 030 PRONOTE identifiers imported · 4 failures" */
-      with_failures = g_strdup_printf (ngettext ("%s · %s failure", "%s · %s failures", failed),
-                                       headline, failed_text);
-      g_free (headline);
-      headline = g_steal_pointer (&with_failures);
+      /* Translators: added to the summary's headline, " · 2 removed" */
+      g_string_append_printf (headline, ngettext (" · %s removed", " · %s removed",
+                                                  total_removed), n);
+    }
+  if (total_failed > 0)
+    {
+      g_autofree char *n = jn_format_count (total_failed);
+
+      /* Translators: added to the summary's headline, " · 4 failures" */
+      g_string_append_printf (headline, ngettext (" · %s failure", " · %s failures",
+                                                  total_failed), n);
     }
 
-  adw_status_page_set_title (self->status_page, headline);
+  adw_status_page_set_title (self->status_page, headline->str);
   adw_status_page_set_icon_name (self->status_page,
-                                 failed > 0 ? "dialog-warning-symbolic" : "emblem-ok-symbolic");
+                                 total_failed > 0 ? "dialog-warning-symbolic"
+                                                  : "emblem-ok-symbolic");
   adw_status_page_set_description (self->status_page,
-                                   failed > 0
+                                   total_failed > 0
                                    ? _("Some identifiers could not be written. The reasons are "
                                        "below: correct them in the ENT if needed, then retry.")
                                    : _("Every step is validated. The ENT accounts now hold their "
                                        "PRONOTE identifiers."));
-  gtk_widget_set_visible (GTK_WIDGET (self->failures_group), failed > 0);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->retry_button), failed > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->failures_group), total_failed > 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->retry_button), total_failed > 0);
 }
 
 static void
 counts_changed_cb (JnReportPage    *self,
                    JnCategory       category,
                    JnImportSession *session)
+{
+  update (self);
+}
+
+static void
+failures_changed_cb (JnReportPage *self,
+                     guint         position,
+                     guint         removed,
+                     guint         added,
+                     GListModel   *failures)
 {
   update (self);
 }
@@ -142,7 +195,11 @@ jn_report_page_dispose (GObject *object)
   JnReportPage *self = JN_REPORT_PAGE (object);
 
   if (self->session != NULL)
-    g_clear_signal_handler (&self->counts_changed_id, self->session);
+    {
+      g_clear_signal_handler (&self->counts_changed_id, self->session);
+      g_clear_signal_handler (&self->failures_changed_id,
+                              jn_import_session_get_failures (self->session));
+    }
   if (self->failures_list != NULL)
     gtk_list_box_bind_model (self->failures_list, NULL, NULL, NULL, NULL);
 
@@ -263,7 +320,11 @@ jn_report_page_set_session (JnReportPage    *self,
     return;
 
   if (self->session != NULL)
-    g_clear_signal_handler (&self->counts_changed_id, self->session);
+    {
+      g_clear_signal_handler (&self->counts_changed_id, self->session);
+      g_clear_signal_handler (&self->failures_changed_id,
+                              jn_import_session_get_failures (self->session));
+    }
   g_set_object (&self->session, session);
 
   if (session != NULL)
@@ -271,6 +332,9 @@ jn_report_page_set_session (JnReportPage    *self,
       self->counts_changed_id =
         g_signal_connect_object (session, "counts-changed", G_CALLBACK (counts_changed_cb),
                                  self, G_CONNECT_SWAPPED);
+      self->failures_changed_id =
+        g_signal_connect_object (jn_import_session_get_failures (session), "items-changed",
+                                 G_CALLBACK (failures_changed_cb), self, G_CONNECT_SWAPPED);
       gtk_list_box_bind_model (self->failures_list, jn_import_session_get_failures (session),
                                create_failure_row, NULL, NULL);
     }

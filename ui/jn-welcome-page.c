@@ -23,6 +23,7 @@ struct _JnWelcomePage
   /* template widgets */
   AdwPreferencesGroup *resume_group;
   AdwActionRow        *resume_row;
+  GtkLabel            *last_import_label;
 };
 
 G_DEFINE_FINAL_TYPE (JnWelcomePage, jn_welcome_page, ADW_TYPE_BIN)
@@ -47,6 +48,7 @@ jn_welcome_page_class_init (JnWelcomePageClass *klass)
                                                "/fr/jonction/Jonction/jn-welcome-page.ui");
   gtk_widget_class_bind_template_child (widget_class, JnWelcomePage, resume_group);
   gtk_widget_class_bind_template_child (widget_class, JnWelcomePage, resume_row);
+  gtk_widget_class_bind_template_child (widget_class, JnWelcomePage, last_import_label);
 }
 
 static void
@@ -105,4 +107,53 @@ jn_welcome_page_get_interrupted_text (JnWelcomePage *self)
     return NULL;
 
   return adw_action_row_get_subtitle (self->resume_row);
+}
+
+void
+jn_welcome_page_set_last_import (JnWelcomePage        *self,
+                                 const JnImportRecord *record)
+{
+  g_autofree char *date = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *text = NULL;
+  JnImportMode mode;
+  guint n_imported;
+
+  g_return_if_fail (JN_IS_WELCOME_PAGE (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->last_import_label), record != NULL);
+  if (record == NULL)
+    return;
+
+  date = jn_format_export_date (record->finished_at != NULL ? record->finished_at
+                                                            : record->started_at);
+  n_imported = record->n_set + record->n_replaced;
+  count = jn_format_count (n_imported);
+  if (record->mode != NULL && jn_import_mode_from_string (record->mode, &mode))
+    /* Translators: as the ENT says it: "Last import on 27/06/2019 at 15:01 in Partial
+     * mode — 1 575 PRONOTE identifiers imported" */
+    text = g_strdup_printf (ngettext ("Last import on %s in %s mode — %s PRONOTE identifier "
+                                      "imported",
+                                      "Last import on %s in %s mode — %s PRONOTE identifiers "
+                                      "imported", n_imported),
+                            date != NULL ? date : "?",
+                            mode == JN_IMPORT_MODE_COMPLETE ? _("Complete") : _("Partial"),
+                            count);
+  else
+    text = g_strdup_printf (ngettext ("Last import on %s — %s PRONOTE identifier imported",
+                                      "Last import on %s — %s PRONOTE identifiers imported",
+                                      n_imported),
+                            date != NULL ? date : "?", count);
+  gtk_label_set_label (self->last_import_label, text);
+}
+
+const char *
+jn_welcome_page_get_last_import_text (JnWelcomePage *self)
+{
+  g_return_val_if_fail (JN_IS_WELCOME_PAGE (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->last_import_label)))
+    return NULL;
+
+  return gtk_label_get_label (self->last_import_label);
 }

@@ -1700,5 +1700,21 @@ jn_window_refresh_start (JnWindow *self)
     }
 
   jn_welcome_page_set_interrupted (self->welcome_page, self->interrupted);
+  jn_welcome_page_set_last_import (self->welcome_page, NULL);
+  if (self->store != NULL)
+    {
+      g_autoptr(GPtrArray) imports = jn_store_list_imports (self->store, 20, NULL);
+
+      for (guint i = 0; imports != NULL && i < imports->len; i++)
+        {
+          JnImportRecord *record = g_ptr_array_index (imports, i);
+
+          if (g_strcmp0 (record->state, "done") == 0 || g_strcmp0 (record->state, "partial") == 0)
+            {
+              jn_welcome_page_set_last_import (self->welcome_page, record);
+              break;
+            }
+        }
+    }
   update_actions (self);
 }

@@ -771,8 +771,9 @@ test_complete_flow (void)
   g_assert_cmpint (jn_import_session_get_state (session), ==, JN_SESSION_STATE_FINISHED);
   g_assert_cmpstr (jn_window_get_page (window), ==, "report");
   g_assert_cmpuint (g_list_model_get_n_items (jn_import_session_get_failures (session)), ==, 0);
-  g_assert_nonnull (strstr (jn_report_page_get_headline (template_child (window, "report_page")),
-                            "7 PRONOTE identifiers imported"));
+  /* MARTIN, NGUYEN (replaced), Aïssa, Nour, DURAND, GARCIA LOPEZ; the old student's removed */
+  g_assert_cmpstr (jn_report_page_get_headline (template_child (window, "report_page")), ==,
+                   "6 PRONOTE identifiers imported · 1 removed");
   save_screenshot (GTK_WIDGET (window), "summary");
 
   assert_server_matches_plan (server, session);
@@ -782,6 +783,9 @@ test_complete_flow (void)
   activate (window, "win.back-to-start");
   g_assert_cmpstr (jn_window_get_page (window), ==, "welcome");
   g_assert_null (jn_welcome_page_get_interrupted_text (template_child (window, "welcome_page")));
+  g_assert_nonnull (strstr (jn_welcome_page_get_last_import_text (template_child (window,
+                                                                                  "welcome_page")),
+                            "in Complete mode — 6 PRONOTE identifiers imported"));
 
   destroy_window (window);
   server_stop (server);
