@@ -43,6 +43,24 @@ G_DEFINE_FINAL_TYPE (JnReportPage, jn_report_page, ADW_TYPE_BIN)
 
 static GParamSpec *properties[N_PROPS];
 
+static char *
+format_removed (guint n)
+{
+  g_autofree char *count = jn_format_count (n);
+
+  /* Translators: identifiers removed by complete mode, "2 removed" */
+  return g_strdup_printf (ngettext ("%s removed", "%s removed", n), count);
+}
+
+static char *
+format_failures (guint n)
+{
+  g_autofree char *count = jn_format_count (n);
+
+  /* Translators: identifiers the ENT refused, "4 failures" */
+  return g_strdup_printf (ngettext ("%s failure", "%s failures", n), count);
+}
+
 /* What the push did, from the rows: identifiers written, removed, failed */
 static void
 count_rows (JnReportPage *self,
@@ -92,17 +110,15 @@ update (JnReportPage *self)
       g_string_append (text, count);
       if (removed > 0)
         {
-          g_autofree char *n = jn_format_count (removed);
+          g_autofree char *part = format_removed (removed);
 
-          /* Translators: identifiers removed from a category's accounts, "· 2 removed" */
-          g_string_append_printf (text, _(" · %s removed"), n);
+          g_string_append_printf (text, " · %s", part);
         }
       if (failed > 0)
         {
-          g_autofree char *n = jn_format_count (failed);
+          g_autofree char *part = format_failures (failed);
 
-          /* Translators: identifiers of a category that could not be written, "· 1 failed" */
-          g_string_append_printf (text, _(" · %s failed"), n);
+          g_string_append_printf (text, " · %s", part);
         }
       gtk_label_set_label (self->count_labels[category], text->str);
     }
@@ -117,19 +133,15 @@ update (JnReportPage *self)
   }
   if (total_removed > 0)
     {
-      g_autofree char *n = jn_format_count (total_removed);
+      g_autofree char *part = format_removed (total_removed);
 
-      /* Translators: added to the summary's headline, " · 2 removed" */
-      g_string_append_printf (headline, ngettext (" · %s removed", " · %s removed",
-                                                  total_removed), n);
+      g_string_append_printf (headline, " · %s", part);
     }
   if (total_failed > 0)
     {
-      g_autofree char *n = jn_format_count (total_failed);
+      g_autofree char *part = format_failures (total_failed);
 
-      /* Translators: added to the summary's headline, " · 4 failures" */
-      g_string_append_printf (headline, ngettext (" · %s failure", " · %s failures",
-                                                  total_failed), n);
+      g_string_append_printf (headline, " · %s", part);
     }
 
   adw_status_page_set_title (self->status_page, headline->str);
