@@ -14,6 +14,7 @@
 
 #include "jn-error.h"
 #include "jn-error-page.h"
+#include "jn-import-session.h"
 #include "jn-ui-utils.h"
 
 struct _JnErrorPage
@@ -230,10 +231,8 @@ jn_error_page_new (void)
 gboolean
 jn_error_needs_key (const GError *error)
 {
-  return g_error_matches (error, JN_ERROR, JN_ERROR_KEY_REQUIRED) ||
-         g_error_matches (error, JN_ERROR, JN_ERROR_WRONG_KEY) ||
-         g_error_matches (error, JN_ERROR, JN_ERROR_INVALID_KEY) ||
-         g_error_matches (error, JN_ERROR, JN_ERROR_UNKNOWN_PARTNER);
+  /* The rule lives in the core, with the session */
+  return error != NULL && jn_import_session_error_needs_key (error);
 }
 
 const GError *
