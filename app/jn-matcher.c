@@ -1044,6 +1044,99 @@ other_holder (JnMatcher  *self,
   return NULL;
 }
 
+/* The checks of one decision (a decisions file's, or a click in the wizard): appends the
+ * reason to @problems and returns FALSE when it cannot be applied. @decided_users: ENT id →
+ * pronote id of the other decisions' users. */
+static gboolean
+check_decision (JnMatcher   *self,
+                JnPlan      *plan,
+                const char  *pronote_id,
+                const char  *ent_id,
+                GHashTable  *decided_users,
+                GString     *problems)
+{
+  JnPlanItem *item = jn_plan_lookup (plan, pronote_id);
+  JnEntUser *user;
+  JnCategory category;
+  const char *other;
+  const char *holder;
+  gboolean clears;
+  /* The decisions file is untrusted: what it says is shown escaped */
+  g_autofree char *shown_pid = jn_text_escape_for_terminal (pronote_id);
+  g_autofree char *shown_ent = jn_text_escape_for_terminal (ent_id);
+  g_autofree char *shown_other = NULL;
+  g_autofree char *shown_holder = NULL;
+
+  /* Complete mode removes an identifier from whoever else holds it, in a whole directory */
+  clears = jn_plan_get_mode (plan) == JN_IMPORT_MODE_COMPLETE && self->complete;
+
+  if (!jn_pronote_id_is_wellformed (pronote_id))
+    {
+      g_string_append_printf (problems,
+                              _("\n  %s: not a PRONOTE identifier (16 characters among %s)"),
+                              shown_pid, JN_PRONOTE_ID_ALPHABET);
+      return FALSE;
+    }
+  if (item == NULL)
+    {
+      g_string_append_printf (problems, _("\n  %s: no record of the export has this identifier"),
+                              shown_pid);
+      return FALSE;
+    }
+  if (ent_id == NULL)
+    return TRUE;
+  if (jn_plan_item_get_cause (item) == JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT)
+    {
+      g_string_append_printf (problems,
+                              _("\n  %s: several records of the export have this identifier: "
+                                "none can be imported until PRONOTE gives each its own"),
+                              shown_pid);
+      return FALSE;
+    }
+  if (jn_plan_item_get_blocked (item))
+    {
+      g_string_append_printf (problems, _("\n  %s: not a PRONOTE identifier"), shown_pid);
+      return FALSE;
+    }
+
+  user = jn_directory_lookup (self->directory, ent_id);
+  if (user == NULL)
+    {
+      g_string_append_printf (problems, _("\n  %s: the ENT has no user “%s”"), shown_pid, shown_ent);
+      return FALSE;
+    }
+  if (!jn_ent_user_belongs_to (user, self->uai))
+    {
+      g_string_append_printf (problems, _("\n  %s: the ENT user “%s” does not belong to establishment %s"),
+                              shown_pid, shown_ent, self->uai);
+      return FALSE;
+    }
+  if (!jn_ent_user_get_category (user, &category) ||
+      category != jn_plan_item_get_category (item))
+    {
+      g_string_append_printf (problems, _("\n  %s: the ENT user “%s” is not in the category %s"),
+                              shown_pid, shown_ent,
+                              jn_category_get_label (jn_plan_item_get_category (item)));
+      return FALSE;
+    }
+  if ((other = g_hash_table_lookup (decided_users, ent_id)) != NULL)
+    {
+      g_string_append_printf (problems, _("\n  %s: the ENT user “%s” is also chosen for %s"),
+                              shown_pid, shown_ent, (shown_other = jn_text_escape_for_terminal (other)));
+      return FALSE;
+    }
+  if ((holder = other_holder (self, pronote_id, ent_id)) != NULL && !clears)
+    {
+      g_string_append_printf (problems,
+                              _("\n  %s: the ENT user “%s” already holds this identifier and "
+                                "would keep it (only complete mode removes it)"),
+                              shown_pid, (shown_holder = jn_text_escape_for_terminal (holder)));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 apply_decisions (JnMatcher   *self,
                  JnPlan      *plan,
@@ -1054,10 +1147,7 @@ apply_decisions (JnMatcher   *self,
   g_autoptr(GHashTable) decided_users = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree gpointer *keys = NULL;
   guint n_keys = 0;
-  gboolean clears;
 
-  /* Complete mode removes an identifier from whoever else holds it, in a whole directory */
-  clears = jn_plan_get_mode (plan) == JN_IMPORT_MODE_COMPLETE && self->complete;
   keys = g_hash_table_get_keys_as_array (decisions, &n_keys);
   qsort (keys, n_keys, sizeof (gpointer), compare_string_pointers);
 
@@ -1065,81 +1155,9 @@ apply_decisions (JnMatcher   *self,
     {
       const char *pronote_id = keys[i];
       const char *ent_id = g_hash_table_lookup (decisions, pronote_id);
-      JnPlanItem *item = jn_plan_lookup (plan, pronote_id);
-      JnEntUser *user;
-      JnCategory category;
-      const char *other;
-      const char *holder;
-      /* The decisions file is untrusted: what it says is shown escaped */
-      g_autofree char *shown_pid = jn_text_escape_for_terminal (pronote_id);
-      g_autofree char *shown_ent = jn_text_escape_for_terminal (ent_id);
-      g_autofree char *shown_other = NULL;
-      g_autofree char *shown_holder = NULL;
 
-      if (!jn_pronote_id_is_wellformed (pronote_id))
-        {
-          g_string_append_printf (problems,
-                                  _("\n  %s: not a PRONOTE identifier (16 characters among %s)"),
-                                  shown_pid, JN_PRONOTE_ID_ALPHABET);
-          continue;
-        }
-      if (item == NULL)
-        {
-          g_string_append_printf (problems, _("\n  %s: no record of the export has this identifier"),
-                                  shown_pid);
-          continue;
-        }
-      if (ent_id == NULL)
-        continue;
-      if (jn_plan_item_get_cause (item) == JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT)
-        {
-          g_string_append_printf (problems,
-                                  _("\n  %s: several records of the export have this identifier: "
-                                    "none can be imported until PRONOTE gives each its own"),
-                                  shown_pid);
-          continue;
-        }
-      if (jn_plan_item_get_blocked (item))
-        {
-          g_string_append_printf (problems, _("\n  %s: not a PRONOTE identifier"), shown_pid);
-          continue;
-        }
-
-      user = jn_directory_lookup (self->directory, ent_id);
-      if (user == NULL)
-        {
-          g_string_append_printf (problems, _("\n  %s: the ENT has no user “%s”"), shown_pid, shown_ent);
-          continue;
-        }
-      if (!jn_ent_user_belongs_to (user, self->uai))
-        {
-          g_string_append_printf (problems, _("\n  %s: the ENT user “%s” does not belong to establishment %s"),
-                                  shown_pid, shown_ent, self->uai);
-          continue;
-        }
-      if (!jn_ent_user_get_category (user, &category) ||
-          category != jn_plan_item_get_category (item))
-        {
-          g_string_append_printf (problems, _("\n  %s: the ENT user “%s” is not in the category %s"),
-                                  shown_pid, shown_ent,
-                                  jn_category_get_label (jn_plan_item_get_category (item)));
-          continue;
-        }
-      if ((other = g_hash_table_lookup (decided_users, ent_id)) != NULL)
-        {
-          g_string_append_printf (problems, _("\n  %s: the ENT user “%s” is also chosen for %s"),
-                                  shown_pid, shown_ent, (shown_other = jn_text_escape_for_terminal (other)));
-          continue;
-        }
-      if ((holder = other_holder (self, pronote_id, ent_id)) != NULL && !clears)
-        {
-          g_string_append_printf (problems,
-                                  _("\n  %s: the ENT user “%s” already holds this identifier and "
-                                    "would keep it (only complete mode removes it)"),
-                                  shown_pid, (shown_holder = jn_text_escape_for_terminal (holder)));
-          continue;
-        }
-      g_hash_table_insert (decided_users, (gpointer)ent_id, (gpointer)pronote_id);
+      if (check_decision (self, plan, pronote_id, ent_id, decided_users, problems) && ent_id != NULL)
+        g_hash_table_insert (decided_users, (gpointer)ent_id, (gpointer)pronote_id);
     }
 
   /* A decided user must not keep another record's automatic match. */
@@ -1181,6 +1199,8 @@ apply_decisions (JnMatcher   *self,
       JnPlanItem *item = jn_plan_lookup (plan, keys[i]);
       const char *ent_id = g_hash_table_lookup (decisions, keys[i]);
 
+      /* What the matcher found, for "Undo" */
+      jn_plan_item_remember_automatic (item);
       if (ent_id == NULL)
         jn_plan_item_set_skipped (item);
       else
@@ -1191,9 +1211,12 @@ apply_decisions (JnMatcher   *self,
   return TRUE;
 }
 
+/* The identifiers complete mode removes: held by a user no record is matched to, and no
+ * longer in the file or given to someone else. Per category, in directory order. */
 static void
-add_clears (JnMatcher *self,
-            JnPlan    *plan)
+collect_clears (JnMatcher *self,
+                JnPlan    *plan,
+                GPtrArray *clears[JN_N_CATEGORIES])
 {
   g_autoptr(GHashTable) matched_users = g_hash_table_new (NULL, NULL);
 
@@ -1221,11 +1244,46 @@ add_clears (JnMatcher *self,
       /* Stale: the file no longer has the identifier, or gives it to someone else. */
       holder = jn_plan_lookup (plan, user->pronote_id);
       if (holder == NULL || jn_plan_item_get_state (holder) == JN_PLAN_STATE_MATCHED)
-        {
-          g_autoptr(JnPlanItem) clear = jn_plan_item_new_clear (user->user, user->category,
-                                                                user->pronote_id);
-          jn_plan_add_item (plan, clear);
-        }
+        g_ptr_array_add (clears[user->category],
+                         jn_plan_item_new_clear (user->user, user->category, user->pronote_id));
+    }
+}
+
+static void
+add_clears (JnMatcher *self,
+            JnPlan    *plan)
+{
+  GPtrArray *clears[JN_N_CATEGORIES];
+
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    clears[c] = g_ptr_array_new_with_free_func (g_object_unref);
+  collect_clears (self, plan, clears);
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    {
+      for (guint i = 0; i < clears[c]->len; i++)
+        jn_plan_add_item (plan, g_ptr_array_index (clears[c], i));
+      g_ptr_array_unref (clears[c]);
+    }
+}
+
+/* After a decision: the removals it adds or saves, each category's list replaced only
+ * where it changed */
+static void
+refresh_clears (JnMatcher *self,
+                JnPlan    *plan)
+{
+  GPtrArray *clears[JN_N_CATEGORIES];
+
+  if (jn_plan_get_mode (plan) != JN_IMPORT_MODE_COMPLETE || !self->complete)
+    return;
+
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    clears[c] = g_ptr_array_new_with_free_func (g_object_unref);
+  collect_clears (self, plan, clears);
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    {
+      jn_plan_replace_clears (plan, c, clears[c]);
+      g_ptr_array_unref (clears[c]);
     }
 }
 
@@ -1854,4 +1912,119 @@ invalid:
                _("%s: a decisions file is one JSON object: {\"<PRONOTE id>\": \"<ENT id>\" or null}"),
                display_name);
   return NULL;
+}
+
+gboolean
+jn_matcher_apply_decision (JnMatcher   *self,
+                           JnPlan      *plan,
+                           const char  *pronote_id,
+                           const char  *ent_id,
+                           GError     **error)
+{
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autoptr(GHashTable) decided_users = g_hash_table_new (g_str_hash, g_str_equal);
+  JnPlanItem *item;
+
+  g_return_val_if_fail (JN_IS_MATCHER (self), FALSE);
+  g_return_val_if_fail (JN_IS_PLAN (plan), FALSE);
+  g_return_val_if_fail (pronote_id != NULL, FALSE);
+
+  /* The other records' manual choices, and the automatic matches a choice cannot take */
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    {
+      GListModel *items = jn_plan_get_items (plan, c);
+      guint n = g_list_model_get_n_items (items);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(JnPlanItem) other = g_list_model_get_item (items, i);
+          JnEntUser *user = jn_plan_item_get_user (other);
+          const char *other_id = jn_plan_item_get_pronote_id (other);
+
+          if (jn_plan_item_get_state (other) != JN_PLAN_STATE_MATCHED || user == NULL ||
+              g_strcmp0 (other_id, pronote_id) == 0)
+            continue;
+          if (jn_plan_item_get_manual (other))
+            {
+              g_hash_table_insert (decided_users, (gpointer)jn_ent_user_get_id (user), (gpointer)other_id);
+            }
+          else if (ent_id != NULL && g_strcmp0 (jn_ent_user_get_id (user), ent_id) == 0)
+            {
+              g_autofree char *shown_ent = jn_text_escape_for_terminal (ent_id);
+
+              g_string_append_printf (problems, _("\n  %s: the ENT user “%s” is already matched to %s"),
+                                      pronote_id, shown_ent, other_id);
+            }
+        }
+    }
+
+  if (problems->len == 0)
+    check_decision (self, plan, pronote_id, ent_id, decided_users, problems);
+  if (problems->len > 0)
+    {
+      /* One decision: its one reason, without the list's indentation */
+      g_set_error_literal (error, JN_ERROR, JN_ERROR_INVALID_DECISION, problems->str + 3);
+      return FALSE;
+    }
+
+  item = jn_plan_lookup (plan, pronote_id);
+  jn_plan_item_remember_automatic (item);
+  if (ent_id == NULL)
+    jn_plan_item_set_skipped (item);
+  else
+    jn_plan_item_set_matched (item, jn_directory_lookup (self->directory, ent_id), JN_RULE_MANUAL,
+                              self->uai);
+  refresh_clears (self, plan);
+
+  return TRUE;
+}
+
+gboolean
+jn_matcher_undo_decision (JnMatcher   *self,
+                          JnPlan      *plan,
+                          const char  *pronote_id,
+                          GError     **error)
+{
+  JnPlanItem *item;
+  JnEntUser *automatic;
+
+  g_return_val_if_fail (JN_IS_MATCHER (self), FALSE);
+  g_return_val_if_fail (JN_IS_PLAN (plan), FALSE);
+
+  item = jn_plan_lookup (plan, pronote_id);
+  if (item == NULL || !jn_plan_item_get_manual (item))
+    return TRUE;
+
+  /* The account the matcher had found may have been chosen for another record since */
+  automatic = jn_plan_item_get_automatic_user (item);
+  if (automatic != NULL)
+    {
+      for (guint c = 0; c < JN_N_CATEGORIES; c++)
+        {
+          GListModel *items = jn_plan_get_items (plan, c);
+
+          for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+            {
+              g_autoptr(JnPlanItem) other = g_list_model_get_item (items, i);
+
+              if (other != item && jn_plan_item_get_state (other) == JN_PLAN_STATE_MATCHED &&
+                  jn_plan_item_get_user (other) == automatic)
+                {
+                  g_autofree char *name = jn_ent_user_dup_display_name (automatic);
+                  g_autofree char *shown = jn_text_escape_for_terminal (name);
+
+                  g_set_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION,
+                               _("the account %s that was found for this record is now chosen for %s: "
+                                 "undo that choice first"),
+                               shown, jn_plan_item_get_pronote_id (other));
+                  return FALSE;
+                }
+            }
+        }
+    }
+
+  jn_plan_item_restore_automatic (item);
+  refresh_clears (self, plan);
+
+  return TRUE;
 }

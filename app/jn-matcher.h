@@ -72,6 +72,21 @@ JnPlan       *jn_matcher_match               (JnMatcher     *self,
                                               GHashTable    *decisions,
                                               GError       **error);
 
+/* One decision of the wizard, applied to @plan in place (no re-match): @ent_id a manual
+ * match, NULL "do not import"; the checks of a decisions file (jn_matcher_match()), and
+ * the account must not be matched automatically to another record. Complete mode's
+ * removals are updated. Fails with JN_ERROR_INVALID_DECISION and the reason in words. */
+gboolean      jn_matcher_apply_decision      (JnMatcher     *self,
+                                              JnPlan        *plan,
+                                              const char    *pronote_id,
+                                              const char    *ent_id,
+                                              GError       **error);
+/* Back to what the matcher found for the record (its automatic state) */
+gboolean      jn_matcher_undo_decision       (JnMatcher     *self,
+                                              JnPlan        *plan,
+                                              const char    *pronote_id,
+                                              GError       **error);
+
 /* From how many records of a category a directory with fewer than half as many accounts
  * is refused */
 #define JN_SMALL_DIRECTORY_MIN 10

@@ -59,6 +59,18 @@ struct _JnPlanItem
   JnPlanCause   cause;
   guint         manual : 1;
   guint         skipped : 1;
+  guint         remembered : 1;
+
+  /* What the matcher found, kept at the first decision for "Undo" */
+  struct {
+    JnPlanState   state;
+    JnPlanAction  action;
+    JnPlanCause   cause;
+    JnEntUser    *user;
+    char         *rule;
+    char         *old_pronote_id;
+    GPtrArray    *candidates;
+  } automatic;
 };
 
 G_DEFINE_FINAL_TYPE (JnPlanItem, jn_plan_item, G_TYPE_OBJECT)
@@ -83,6 +95,10 @@ jn_plan_item_finalize (GObject *object)
   g_clear_pointer (&self->candidates, g_ptr_array_unref);
   g_free (self->rule);
   g_free (self->old_pronote_id);
+  g_clear_object (&self->automatic.user);
+  g_free (self->automatic.rule);
+  g_free (self->automatic.old_pronote_id);
+  g_clear_pointer (&self->automatic.candidates, g_ptr_array_unref);
 
   G_OBJECT_CLASS (jn_plan_item_parent_class)->finalize (object);
 }
@@ -361,6 +377,50 @@ jn_plan_item_set_skipped (JnPlanItem *self)
   self->manual = TRUE;
 }
 
+void
+jn_plan_item_remember_automatic (JnPlanItem *self)
+{
+  g_return_if_fail (JN_IS_PLAN_ITEM (self));
+
+  if (self->remembered || self->manual)
+    return;
+
+  self->remembered = TRUE;
+  self->automatic.state = self->state;
+  self->automatic.action = self->action;
+  self->automatic.cause = self->cause;
+  g_set_object (&self->automatic.user, self->user);
+  self->automatic.rule = g_strdup (self->rule);
+  self->automatic.old_pronote_id = g_strdup (self->old_pronote_id);
+  self->automatic.candidates = g_ptr_array_copy (self->candidates, (GCopyFunc)(void (*)(void))g_object_ref, NULL);
+}
+
+JnEntUser *
+jn_plan_item_get_automatic_user (JnPlanItem *self)
+{
+  g_return_val_if_fail (JN_IS_PLAN_ITEM (self), NULL);
+
+  return self->remembered && self->automatic.state == JN_PLAN_STATE_MATCHED ? self->automatic.user : NULL;
+}
+
+void
+jn_plan_item_restore_automatic (JnPlanItem *self)
+{
+  g_return_if_fail (JN_IS_PLAN_ITEM (self));
+
+  if (!self->remembered)
+    return;
+
+  g_ptr_array_set_size (self->candidates, 0);
+  for (guint i = 0; i < self->automatic.candidates->len; i++)
+    g_ptr_array_add (self->candidates, g_object_ref (g_ptr_array_index (self->automatic.candidates, i)));
+  self->action = self->automatic.action;
+  self->cause = self->automatic.cause;
+  g_free (self->old_pronote_id);
+  self->old_pronote_id = g_strdup (self->automatic.old_pronote_id);
+  set_state (self, self->automatic.state, self->automatic.user, self->automatic.rule);
+}
+
 /* ---- JnPlan ---- */
 
 struct _JnPlan
@@ -549,6 +609,43 @@ jn_plan_add_items (JnPlan     *self,
     }
 }
 
+static gboolean
+same_clears (GListModel *model,
+             GPtrArray  *clears)
+{
+  if (g_list_model_get_n_items (model) != clears->len)
+    return FALSE;
+
+  for (guint i = 0; i < clears->len; i++)
+    {
+      g_autoptr(JnPlanItem) a = g_list_model_get_item (model, i);
+      JnPlanItem *b = g_ptr_array_index (clears, i);
+
+      if (a->user != b->user || g_strcmp0 (a->old_pronote_id, b->old_pronote_id) != 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+jn_plan_replace_clears (JnPlan     *self,
+                        JnCategory  category,
+                        GPtrArray  *clears)
+{
+  GListModel *model;
+
+  g_return_if_fail (JN_IS_PLAN (self));
+  g_return_if_fail ((guint)category < JN_N_CATEGORIES);
+
+  model = G_LIST_MODEL (self->clears[category]);
+  if (same_clears (model, clears))
+    return;
+
+  g_list_store_splice (self->clears[category], 0, g_list_model_get_n_items (model),
+                       clears->pdata, clears->len);
+}
+
 JnPlanItem *
 jn_plan_lookup (JnPlan     *self,
                 const char *pronote_id)
@@ -607,9 +704,11 @@ jn_plan_count_action (JnPlan       *self,
 }
 
 static void
-add_category_json (JnPlan      *self,
-                   JsonBuilder *builder,
-                   JnCategory   category)
+add_category_json (JnPlan         *self,
+                   JsonBuilder    *builder,
+                   JnCategory      category,
+                   JnPlanJsonFunc  item_func,
+                   gpointer        user_data)
 {
   static const struct { const char *key; JnPlanState state; } lists[] = {
     { "matched", JN_PLAN_STATE_MATCHED },
@@ -673,6 +772,8 @@ add_category_json (JnPlan      *self,
               json_builder_set_member_name (builder, "cause");
               json_builder_add_string_value (builder, jn_plan_cause_to_string (item->cause));
             }
+          if (item_func != NULL)
+            item_func (item, builder, user_data);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
@@ -699,6 +800,14 @@ add_category_json (JnPlan      *self,
 JsonNode *
 jn_plan_to_json (JnPlan *self)
 {
+  return jn_plan_to_json_full (self, NULL, NULL);
+}
+
+JsonNode *
+jn_plan_to_json_full (JnPlan         *self,
+                      JnPlanJsonFunc  item_func,
+                      gpointer        user_data)
+{
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   g_return_val_if_fail (JN_IS_PLAN (self), NULL);
@@ -713,7 +822,7 @@ jn_plan_to_json (JnPlan *self)
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
     {
       json_builder_set_member_name (builder, jn_category_to_key (i));
-      add_category_json (self, builder, i);
+      add_category_json (self, builder, i, item_func, user_data);
     }
   json_builder_end_object (builder);
   json_builder_end_object (builder);

@@ -101,6 +101,11 @@ void          jn_plan_item_set_ambiguous      (JnPlanItem    *self,
                                                GPtrArray     *candidates);
 void          jn_plan_item_set_unmatched      (JnPlanItem    *self);
 void          jn_plan_item_set_skipped        (JnPlanItem    *self);
+/* The wizard's "Undo": the first decision keeps what the matcher found, restored later */
+void          jn_plan_item_remember_automatic (JnPlanItem    *self);
+void          jn_plan_item_restore_automatic  (JnPlanItem    *self);
+/* The account the matcher matched the record to, if it did and a decision replaced it */
+JnEntUser    *jn_plan_item_get_automatic_user (JnPlanItem    *self);
 JnPlanItem   *jn_plan_item_new_clear          (JnEntUser     *user,
                                                JnCategory     category,
                                                const char    *old_pronote_id);
@@ -126,6 +131,10 @@ void          jn_plan_add_item                (JnPlan        *self,
 void          jn_plan_add_items               (JnPlan        *self,
                                                JnCategory     category,
                                                GPtrArray     *items);
+/* Replaces the removals of @category by @clears (JnPlanItem), when they differ */
+void          jn_plan_replace_clears          (JnPlan        *self,
+                                               JnCategory     category,
+                                               GPtrArray     *clears);
 JnPlanItem   *jn_plan_lookup                  (JnPlan        *self,
                                                const char    *pronote_id);
 guint         jn_plan_count_state             (JnPlan        *self,
@@ -136,5 +145,15 @@ guint         jn_plan_count_action            (JnPlan        *self,
                                                JnPlanAction   action);
 /* cli.md's match document */
 JsonNode     *jn_plan_to_json                 (JnPlan        *self);
+
+/* Adds members to the object of @item (a record's entry of matched, ambiguous or
+ * unmatched) being built in @builder: called after its own members, before it ends */
+typedef void (*JnPlanJsonFunc)                (JnPlanItem    *item,
+                                               JsonBuilder   *builder,
+                                               gpointer       user_data);
+/* jn_plan_to_json(), each record's entry completed by @item_func (or NULL) */
+JsonNode     *jn_plan_to_json_full            (JnPlan        *self,
+                                               JnPlanJsonFunc item_func,
+                                               gpointer       user_data);
 
 G_END_DECLS

@@ -30,6 +30,7 @@ jn_push_report_free (JnPushReport *report)
 
   g_free (report->import_id);
   g_clear_pointer (&report->failed, g_ptr_array_unref);
+  g_clear_pointer (&report->all, g_ptr_array_unref);
   g_free (report);
 }
 
@@ -661,7 +662,9 @@ run_batch (JnStore       *store,
 }
 
 /* @directory: the state the plan was made from, for its fresh operations (NULL when
- * resumed); @holders_directory: the ENT as read before this run, for who holds what */
+ * resumed); @holders_directory: the ENT as read before this run, for who holds what.
+ * @last_step: -1 runs the whole import and finishes it; a step (the wizard) runs the
+ * operations of the steps up to it that are not done, and leaves the import running. */
 static JnPushReport *
 execute (JnStore         *store,
          JnEnt           *ent,
@@ -669,6 +672,7 @@ execute (JnStore         *store,
          gboolean         resumed,
          JnDirectory     *directory,
          JnDirectory     *holders_directory,
+         int              last_step,
          JnPushProgress   progress,
          gpointer         progress_data,
          GCancellable    *cancellable,
@@ -697,6 +701,12 @@ execute (JnStore         *store,
       while (i + total < ops->len && ((JnOperation *)g_ptr_array_index (ops, i + total))->category == category)
         total++;
 
+      if (last_step >= 0 && (int)category > last_step)
+        {
+          i += total;
+          continue;
+        }
+
       while (i < first + total)
         {
           g_autoptr(GPtrArray) batch = g_ptr_array_new ();
@@ -717,7 +727,8 @@ execute (JnStore         *store,
                !run_batch (store, ent, import_id, batch, resumed, directory, holders, cancellable,
                            &local_error)))
             {
-              jn_store_finish_import (store, import_id, "interrupted", NULL);
+              if (last_step < 0)
+                jn_store_finish_import (store, import_id, "interrupted", NULL);
               g_propagate_error (error, g_steal_pointer (&local_error));
               return NULL;
             }
@@ -735,7 +746,8 @@ execute (JnStore         *store,
       if (conflicts->len > 0 &&
           !run_batch (store, ent, import_id, conflicts, TRUE, NULL, holders, cancellable, &local_error))
         {
-          jn_store_finish_import (store, import_id, "interrupted", NULL);
+          if (last_step < 0)
+            jn_store_finish_import (store, import_id, "interrupted", NULL);
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
@@ -745,6 +757,33 @@ execute (JnStore         *store,
   report->import_id = g_strdup (import_id);
   report->resumed = resumed;
   report->failed = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+
+  if (last_step >= 0)
+    {
+      /* The steps run so far: their counts come from their operations */
+      for (guint k = 0; k < ops->len; k++)
+        {
+          JnOperation *op = g_ptr_array_index (ops, k);
+
+          if ((int)op->category > last_step)
+            continue;
+          if (op->state == JN_OP_DONE)
+            {
+              if (op->kind == JN_OP_SET)
+                report->n_set++;
+              else if (op->kind == JN_OP_REPLACE)
+                report->n_replaced++;
+              else
+                report->n_cleared++;
+            }
+          else if (op->state == JN_OP_FAILED)
+            {
+              g_ptr_array_add (report->failed, g_ptr_array_steal_index (ops, k--));
+            }
+        }
+      report->all = g_steal_pointer (&ops);
+      return g_steal_pointer (&report);
+    }
 
   for (guint k = 0; k < ops->len; k++)
     {
@@ -794,7 +833,7 @@ jn_push_run (JnStore         *store,
   resumable = jn_store_find_resumable (store, jn_plan_get_uai (plan), mode, jn_ent_describe (ent),
                                        file_hash, decisions);
   if (resumable != NULL)
-    return execute (store, ent, resumable->id, TRUE, NULL, directory, progress, progress_data,
+    return execute (store, ent, resumable->id, TRUE, NULL, directory, -1, progress, progress_data,
                     cancellable, error);
 
   /* Planned with other decisions: that plan is not resumed but replaced by this one, made
@@ -809,7 +848,7 @@ jn_push_run (JnStore         *store,
   if (import_id == NULL)
     return NULL;
 
-  return execute (store, ent, import_id, FALSE, directory, directory, progress, progress_data,
+  return execute (store, ent, import_id, FALSE, directory, directory, -1, progress, progress_data,
                   cancellable, error);
 }
 
@@ -825,7 +864,8 @@ jn_push_resume (JnStore         *store,
   g_return_val_if_fail (JN_IS_STORE (store), NULL);
   g_return_val_if_fail (JN_IS_ENT (ent), NULL);
 
-  return execute (store, ent, import_id, TRUE, NULL, NULL, progress, progress_data, cancellable, error);
+  return execute (store, ent, import_id, TRUE, NULL, NULL, -1, progress, progress_data, cancellable,
+                  error);
 }
 
 JnPushReport *
@@ -878,5 +918,78 @@ jn_push_set_one (JnStore       *store,
     return NULL;
 
   jn_directory_add_user (directory, user);
-  return execute (store, ent, import_id, FALSE, directory, everyone, NULL, NULL, cancellable, error);
+  return execute (store, ent, import_id, FALSE, directory, everyone, -1, NULL, NULL, cancellable,
+                  error);
+}
+
+static char *
+operation_key (const JnOperation *op)
+{
+  return g_strdup_printf ("%s\t%s\t%s\t%s", jn_op_kind_to_string (op->kind), op->ent_id,
+                          op->pronote_id ? op->pronote_id : "", op->old_pronote_id ? op->old_pronote_id : "");
+}
+
+JnPushReport *
+jn_push_run_step (JnStore         *store,
+                  JnEnt           *ent,
+                  JnPlan          *plan,
+                  JnDirectory     *directory,
+                  gboolean         directory_fresh,
+                  const char      *import_id,
+                  JnCategory       step,
+                  JnPushProgress   progress,
+                  gpointer         progress_data,
+                  GCancellable    *cancellable,
+                  GError         **error)
+{
+  g_autoptr(GPtrArray) journal = NULL;
+  g_autoptr(GPtrArray) planned = NULL;
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
+  g_autoptr(GHashTable) known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GListModel *items;
+  guint n_unchanged = 0;
+
+  g_return_val_if_fail (JN_IS_STORE (store), NULL);
+  g_return_val_if_fail (JN_IS_ENT (ent), NULL);
+  g_return_val_if_fail (JN_IS_PLAN (plan), NULL);
+  g_return_val_if_fail (import_id != NULL, NULL);
+  g_return_val_if_fail (step < JN_N_CATEGORIES, NULL);
+
+  journal = jn_store_list_operations (store, import_id, error);
+  if (journal == NULL)
+    return NULL;
+  for (guint i = 0; i < journal->len; i++)
+    g_hash_table_add (known, operation_key (g_ptr_array_index (journal, i)));
+
+  /* What the plan does up to this step and is not journalled yet: this step's operations,
+   * and a removal a decision moved into an earlier step */
+  planned = operations_from_plan (plan, directory == NULL || jn_directory_get_complete (directory));
+  for (guint i = 0; i < planned->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (planned, i);
+      g_autofree char *key = NULL;
+
+      if (op->category > step)
+        continue;
+      key = operation_key (op);
+      if (!g_hash_table_contains (known, key))
+        g_ptr_array_add (fresh, op);
+    }
+
+  items = jn_plan_get_items (plan, step);
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(JnPlanItem) item = g_list_model_get_item (items, i);
+
+      if (jn_plan_item_get_state (item) == JN_PLAN_STATE_MATCHED &&
+          jn_plan_item_get_action (item) == JN_PLAN_ACTION_UNCHANGED)
+        n_unchanged++;
+    }
+
+  if (!jn_store_append_operations (store, import_id, fresh, n_unchanged, error))
+    return NULL;
+
+  /* A directory read long ago is not trusted for what an account holds: each is read again */
+  return execute (store, ent, import_id, !directory_fresh, directory_fresh ? directory : NULL,
+                  directory, (int)step, progress, progress_data, cancellable, error);
 }

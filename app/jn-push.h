@@ -19,6 +19,7 @@ typedef struct
   guint      n_cleared;
   guint      n_unchanged;
   GPtrArray *failed;     /* JnOperation, with status and detail */
+  GPtrArray *all;        /* jn_push_run_step(): the other operations of the steps run */
 } JnPushReport;
 
 void          jn_push_report_free      (JnPushReport  *report);
@@ -54,6 +55,25 @@ JnPushReport *jn_push_run              (JnStore        *store,
 JnPushReport *jn_push_resume           (JnStore        *store,
                                         JnEnt          *ent,
                                         const char     *import_id,
+                                        JnPushProgress  progress,
+                                        gpointer        progress_data,
+                                        GCancellable   *cancellable,
+                                        GError        **error);
+
+/* The wizard's step of an import begun with jn_store_begin_session(): journals what @plan
+ * does up to @step and is not journalled yet, then runs every operation of the steps up to
+ * @step that is not done (failed ones again, each user read first). The import stays
+ * "running". @directory_fresh: @directory was read just before, its state is trusted for
+ * the new operations (otherwise each user is read again before its write). Returns NULL
+ * with @error when the push could not go on (cancelled, ENT unreachable): the step can be
+ * run again. */
+JnPushReport *jn_push_run_step         (JnStore        *store,
+                                        JnEnt          *ent,
+                                        JnPlan         *plan,
+                                        JnDirectory    *directory,
+                                        gboolean        directory_fresh,
+                                        const char     *import_id,
+                                        JnCategory      step,
                                         JnPushProgress  progress,
                                         gpointer        progress_data,
                                         GCancellable   *cancellable,

@@ -83,6 +83,11 @@ static const char * const migrations[] = {
   "ALTER TABLE imports ADD COLUMN kept_replaced INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE imports ADD COLUMN kept_cleared INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE imports ADD COLUMN kept_failed INTEGER NOT NULL DEFAULT 0;",
+  /* 4 → 5: the wizard's imports, journalled step by step: which face made it, the file
+   * to open again, the steps validated; its decisions are stored as they are made */
+  "ALTER TABLE imports ADD COLUMN kind TEXT NOT NULL DEFAULT 'cli';"
+  "ALTER TABLE imports ADD COLUMN file_path TEXT;"
+  "ALTER TABLE imports ADD COLUMN step INTEGER NOT NULL DEFAULT 0;",
 };
 
 static const char * const kind_names[] = { "set", "replace", "clear" };
@@ -141,6 +146,8 @@ jn_import_record_free (JnImportRecord *record)
   g_free (record->ent);
   g_free (record->file_hash);
   g_free (record->state);
+  g_free (record->kind);
+  g_free (record->file_path);
   g_free (record);
 }
 
@@ -760,6 +767,9 @@ read_import (JnStore      *self,
   record->n_cleared = (guint)sqlite3_column_int (stmt, 11);
   record->n_failed = (guint)sqlite3_column_int (stmt, 12);
   record->purged = sqlite3_column_type (stmt, 13) != SQLITE_NULL;
+  record->kind = column_text (stmt, 14);
+  record->file_path = column_text (stmt, 15);
+  record->step = (guint)sqlite3_column_int (stmt, 16);
 
   counts = prepare (self, "SELECT kind, state, COUNT(*) FROM operations WHERE import_id = ?1 "
                           "GROUP BY kind, state", NULL);
@@ -823,7 +833,8 @@ hash_decisions (GHashTable *decisions)
 }
 
 #define IMPORT_COLUMNS "id, started_at, finished_at, mode, uai, ent, file_hash, state, n_unchanged"
-#define SELECT_COLUMNS IMPORT_COLUMNS ", kept_set, kept_replaced, kept_cleared, kept_failed, purged_at"
+#define SELECT_COLUMNS IMPORT_COLUMNS ", kept_set, kept_replaced, kept_cleared, kept_failed, purged_at, " \
+                       "kind, file_path, step"
 
 JnImportRecord *
 jn_store_find_resumable (JnStore    *self,
@@ -839,7 +850,7 @@ jn_store_find_resumable (JnStore    *self,
   g_return_val_if_fail (JN_IS_STORE (self), NULL);
 
   stmt = prepare (self, "SELECT " SELECT_COLUMNS " FROM imports WHERE uai = ?1 AND mode = ?2 "
-                        "AND ent = ?3 AND file_hash = ?4 AND decisions_hash = ?5 "
+                        "AND ent = ?3 AND file_hash = ?4 AND decisions_hash = ?5 AND kind = 'cli' "
                         "AND state IN ('running', 'interrupted') "
                         "ORDER BY started_at DESC LIMIT 1", NULL);
   if (stmt == NULL)
@@ -870,7 +881,8 @@ jn_store_supersede_unfinished (JnStore     *self,
     return FALSE;
 
   stmt = prepare (self, "UPDATE imports SET state = 'superseded' WHERE uai = ?1 AND mode = ?2 "
-                        "AND ent = ?3 AND file_hash = ?4 AND state IN ('running', 'interrupted')",
+                        "AND ent = ?3 AND file_hash = ?4 AND kind = 'cli' "
+                        "AND state IN ('running', 'interrupted')",
                   error);
   if (stmt == NULL)
     return FALSE;
@@ -1298,4 +1310,272 @@ jn_store_forget (JnStore  *self,
 
   jn_store_unlock (self);
   return ok;
+}
+
+/* ---- the wizard's imports ---- */
+
+char *
+jn_store_begin_session (JnStore     *self,
+                        const char  *mode,
+                        const char  *uai,
+                        const char  *ent,
+                        const char  *file_hash,
+                        const char  *file_path,
+                        GError     **error)
+{
+  g_autoptr(sqlite3_stmt) supersede = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *now = now_iso8601 ();
+
+  g_return_val_if_fail (JN_IS_STORE (self), NULL);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return NULL;
+
+  supersede = prepare (self, "UPDATE imports SET state = 'superseded' WHERE kind = 'wizard' "
+                             "AND uai = ?1 AND ent = ?2 AND state IN ('running', 'interrupted')",
+                       error);
+  insert = prepare (self, "INSERT INTO imports (" IMPORT_COLUMNS ", decisions_hash, kind, "
+                          "file_path, step) VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, 'running', 0, "
+                          "'', 'wizard', ?7, 0)", error);
+  if (supersede == NULL || insert == NULL)
+    goto rollback;
+
+  bind_text (supersede, 1, uai);
+  bind_text (supersede, 2, ent);
+  if (sqlite3_step (supersede) != SQLITE_DONE)
+    goto sqlite_failure;
+
+  bind_text (insert, 1, id);
+  bind_text (insert, 2, now);
+  bind_text (insert, 3, mode);
+  bind_text (insert, 4, uai);
+  bind_text (insert, 5, ent);
+  bind_text (insert, 6, file_hash);
+  bind_text (insert, 7, file_path);
+  if (sqlite3_step (insert) != SQLITE_DONE)
+    goto sqlite_failure;
+
+  if (!exec (self, "COMMIT", error))
+    goto rollback;
+
+  return g_steal_pointer (&id);
+
+sqlite_failure:
+  set_sqlite_error (self, error);
+rollback:
+  exec (self, "ROLLBACK", NULL);
+  return NULL;
+}
+
+gboolean
+jn_store_save_decision (JnStore     *self,
+                        const char  *import_id,
+                        const char  *pronote_id,
+                        const char  *ent_id,
+                        GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (import_id != NULL && pronote_id != NULL, FALSE);
+
+  stmt = prepare (self, "INSERT OR REPLACE INTO decisions VALUES (?1, ?2, ?3)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, import_id);
+  bind_text (stmt, 2, pronote_id);
+  bind_text (stmt, 3, ent_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (self, error);
+
+  return TRUE;
+}
+
+gboolean
+jn_store_delete_decision (JnStore     *self,
+                          const char  *import_id,
+                          const char  *pronote_id,
+                          GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+
+  stmt = prepare (self, "DELETE FROM decisions WHERE import_id = ?1 AND pronote_id = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, import_id);
+  bind_text (stmt, 2, pronote_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (self, error);
+
+  return TRUE;
+}
+
+GHashTable *
+jn_store_load_decisions (JnStore     *self,
+                         const char  *import_id,
+                         GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GHashTable) decisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  int rc;
+
+  g_return_val_if_fail (JN_IS_STORE (self), NULL);
+
+  stmt = prepare (self, "SELECT pronote_id, ent_id FROM decisions WHERE import_id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+
+  bind_text (stmt, 1, import_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (decisions, column_text (stmt, 0), column_text (stmt, 1));
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&decisions);
+}
+
+gboolean
+jn_store_append_operations (JnStore     *self,
+                            const char  *import_id,
+                            GPtrArray   *operations,
+                            guint        n_unchanged,
+                            GError     **error)
+{
+  g_autoptr(sqlite3_stmt) last = NULL;
+  g_autoptr(sqlite3_stmt) insert_op = NULL;
+  g_autoptr(sqlite3_stmt) unchanged = NULL;
+  g_autofree char *now = now_iso8601 ();
+  gint64 seq = 0;
+
+  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+
+  if (!ensure_locked (self, error) || !exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  last = prepare (self, "SELECT COALESCE(MAX(seq), 0) FROM operations WHERE import_id = ?1", error);
+  insert_op = prepare (self, "INSERT INTO operations VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                             "'planned', 0, NULL, ?10)", error);
+  unchanged = prepare (self, "UPDATE imports SET n_unchanged = n_unchanged + ?1 WHERE id = ?2", error);
+  if (last == NULL || insert_op == NULL || unchanged == NULL)
+    goto rollback;
+
+  bind_text (last, 1, import_id);
+  if (sqlite3_step (last) != SQLITE_ROW)
+    goto sqlite_failure;
+  seq = sqlite3_column_int64 (last, 0);
+
+  for (guint i = 0; i < operations->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (operations, i);
+
+      op->seq = ++seq;
+      op->state = JN_OP_PLANNED;
+      sqlite3_reset (insert_op);
+      bind_text (insert_op, 1, import_id);
+      sqlite3_bind_int64 (insert_op, 2, op->seq);
+      sqlite3_bind_int (insert_op, 3, op->category);
+      bind_text (insert_op, 4, jn_op_kind_to_string (op->kind));
+      bind_text (insert_op, 5, op->ent_id);
+      bind_text (insert_op, 6, op->uai);
+      bind_text (insert_op, 7, op->pronote_id);
+      bind_text (insert_op, 8, op->old_pronote_id);
+      bind_text (insert_op, 9, op->record_id);
+      bind_text (insert_op, 10, now);
+      if (sqlite3_step (insert_op) != SQLITE_DONE)
+        goto sqlite_failure;
+    }
+
+  sqlite3_bind_int (unchanged, 1, (int)n_unchanged);
+  bind_text (unchanged, 2, import_id);
+  if (sqlite3_step (unchanged) != SQLITE_DONE)
+    goto sqlite_failure;
+
+  if (!exec (self, "COMMIT", error))
+    goto rollback;
+
+  return TRUE;
+
+sqlite_failure:
+  set_sqlite_error (self, error);
+rollback:
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+gboolean
+jn_store_set_step (JnStore     *self,
+                   const char  *import_id,
+                   guint        step,
+                   GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+
+  stmt = prepare (self, "UPDATE imports SET step = ?1 WHERE id = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int (stmt, 1, (int)step);
+  bind_text (stmt, 2, import_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (self, error);
+
+  return TRUE;
+}
+
+gboolean
+jn_store_set_import_state (JnStore     *self,
+                           const char  *import_id,
+                           const char  *state,
+                           GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+
+  stmt = prepare (self, "UPDATE imports SET state = ?1 WHERE id = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, state);
+  bind_text (stmt, 2, import_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (self, error);
+
+  return TRUE;
+}
+
+JnImportRecord *
+jn_store_find_interrupted_session (JnStore  *self,
+                                   GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (JN_IS_STORE (self), NULL);
+
+  stmt = prepare (self, "SELECT " SELECT_COLUMNS " FROM imports WHERE kind = 'wizard' "
+                        "AND state IN ('running', 'interrupted') AND purged_at IS NULL "
+                        "ORDER BY started_at DESC, rowid DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return read_import (self, stmt);
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (self, error);
+
+  return NULL;
 }

@@ -53,6 +53,9 @@ typedef struct
   char  *state;         /* "running", "interrupted", "done", "partial", "superseded" */
   guint  n_set, n_replaced, n_cleared, n_unchanged, n_failed;
   gboolean purged;      /* its personal data are gone: only this line is left */
+  char  *kind;          /* "cli" (one journal for the whole plan) or "wizard" (step by step) */
+  char  *file_path;     /* the wizard's export, to open again when resuming */
+  guint  step;          /* the wizard's steps validated so far (0…6) */
 } JnImportRecord;
 
 void            jn_operation_free              (JnOperation     *op);
@@ -100,6 +103,51 @@ char           *jn_store_begin_import          (JnStore         *self,
                                                 GPtrArray       *operations,
                                                 guint            n_unchanged,
                                                 GError         **error);
+/* ---- the wizard's imports, journalled step by step ---- */
+
+/* Records a new wizard import (state "running", no operation yet); the unfinished wizard
+ * imports of the same ENT and establishment are superseded: one is offered to resume. */
+char           *jn_store_begin_session         (JnStore         *self,
+                                                const char      *mode,
+                                                const char      *uai,
+                                                const char      *ent,
+                                                const char      *file_hash,
+                                                const char      *file_path,
+                                                GError         **error);
+/* A decision as the admin makes it: @ent_id a manual match, NULL "do not import" */
+gboolean        jn_store_save_decision         (JnStore         *self,
+                                                const char      *import_id,
+                                                const char      *pronote_id,
+                                                const char      *ent_id,
+                                                GError         **error);
+gboolean        jn_store_delete_decision       (JnStore         *self,
+                                                const char      *import_id,
+                                                const char      *pronote_id,
+                                                GError         **error);
+/* pronote id → ENT id (NULL: do not import) */
+GHashTable     *jn_store_load_decisions        (JnStore         *self,
+                                                const char      *import_id,
+                                                GError         **error);
+/* Journals @operations after those already there (their seq and state are set), in one
+ * transaction, before any is sent */
+gboolean        jn_store_append_operations     (JnStore         *self,
+                                                const char      *import_id,
+                                                GPtrArray       *operations,
+                                                guint            n_unchanged,
+                                                GError         **error);
+/* The wizard's steps validated so far, and the import's state ("running", "interrupted") */
+gboolean        jn_store_set_step              (JnStore         *self,
+                                                const char      *import_id,
+                                                guint            step,
+                                                GError         **error);
+gboolean        jn_store_set_import_state      (JnStore         *self,
+                                                const char      *import_id,
+                                                const char      *state,
+                                                GError         **error);
+/* The newest unfinished wizard import, or NULL (and no error) */
+JnImportRecord *jn_store_find_interrupted_session (JnStore      *self,
+                                                   GError      **error);
+
 /* Operations of an import, in order */
 GPtrArray      *jn_store_list_operations       (JnStore         *self,
                                                 const char      *import_id,

@@ -11,6 +11,7 @@
 #include "jn-cli-private.h"
 #include "jn-error.h"
 #include "jn-matcher.h"
+#include "jn-suggestions.h"
 
 static void
 print_person_line (JnPlanItem *item)
@@ -36,8 +37,44 @@ print_cause (JnPlanItem *item)
     g_print (" (%s)", cause);
 }
 
+/* The ranked suggestions of the match panel, one per line under the record */
 static void
-print_plan_human (JnPlan *plan)
+print_suggestions (JnPlanItem *item,
+                   JnPlan     *plan,
+                   JnMatcher  *matcher,
+                   GHashTable *taken,
+                   guint       max_results)
+{
+  JnPerson *person = jn_plan_item_get_person (item);
+  g_autoptr(GArray) suggestions = jn_suggestions_for_person (matcher, plan, person, taken, max_results);
+
+  if (suggestions->len == 0)
+    {
+      g_print ("        %s\n", _("no suggestion"));
+      return;
+    }
+  for (guint i = 0; i < suggestions->len; i++)
+    {
+      const JnSuggestion *suggestion = &g_array_index (suggestions, JnSuggestion, i);
+      g_auto(GStrv) reasons = jn_suggestion_dup_reasons (person, suggestion);
+      g_autofree char *joined = g_strjoinv (", ", reasons);
+      g_autofree char *name = jn_ent_user_dup_display_name (suggestion->user);
+      g_autofree char *safe_name = jn_cli_safe (name);
+      g_autofree char *safe_id = jn_cli_safe (jn_ent_user_get_id (suggestion->user));
+      g_autofree char *birth_date = jn_cli_safe (jn_ent_user_get_birth_date (suggestion->user));
+
+      g_print ("        ");
+      /* Translators: a suggested ENT account, best first: rank, name, birth date, ENT id,
+       * score and reasons ("1. DUPONT Léa 2011-03-04 (ENT id) 0.95: same birth date") */
+      g_print (_("%u. %s %s (%s) %.2f: %s\n"), i + 1, safe_name,
+               birth_date ? birth_date : "—", safe_id, suggestion->score, joined);
+    }
+}
+
+static void
+print_plan_human (JnPlan    *plan,
+                  JnMatcher *matcher,
+                  guint      max_suggestions)
 {
   g_print (_("Establishment %s, %s mode\n"), jn_plan_get_uai (plan),
            jn_plan_get_mode (plan) == JN_IMPORT_MODE_COMPLETE ? _("complete") : _("partial"));
@@ -47,6 +84,7 @@ print_plan_human (JnPlan *plan)
       GListModel *items = jn_plan_get_items (plan, c);
       GListModel *clears = jn_plan_get_clears (plan, c);
       guint n = g_list_model_get_n_items (items);
+      g_autoptr(GHashTable) taken = matcher ? jn_suggestions_taken_accounts (plan, c) : NULL;
 
       g_print ("\n");
       /* Translators: "Students: 12 matched · 3 not matched · 1 to check" */
@@ -80,6 +118,8 @@ print_plan_human (JnPlan *plan)
                 }
               print_cause (item);
               g_print ("\n");
+              if (matcher != NULL)
+                print_suggestions (item, plan, matcher, taken, max_suggestions);
             }
           else if (state == JN_PLAN_STATE_UNMATCHED)
             {
@@ -88,6 +128,8 @@ print_plan_human (JnPlan *plan)
                                                                 : _("not matched"));
               print_cause (item);
               g_print ("\n");
+              if (matcher != NULL)
+                print_suggestions (item, plan, matcher, taken, max_suggestions);
             }
         }
     }
@@ -149,7 +191,9 @@ jn_cli_command_match (int    argc,
   g_autoptr(JnPlan) plan = NULL;
   g_autoptr(GHashTable) decisions = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(JnMatcher) matcher = NULL;
   gboolean force_small = FALSE;
+  int suggestions = -1;
   GOptionEntry entries[] = {
     JN_CLI_KEY_ENTRIES (options),
     { "directory", 0, 0, G_OPTION_ARG_FILENAME, &options.directory,
@@ -159,6 +203,8 @@ jn_cli_command_match (int    argc,
     JN_CLI_ENT_ENTRIES (options),
     JN_CLI_PLAN_ENTRIES (options),
     JN_CLI_JSON_ENTRY (options),
+    { "suggestions", 0, 0, G_OPTION_ARG_INT, &suggestions,
+      N_("Rank up to N ENT accounts for each record not matched automatically"), N_("N") },
     { NULL }
   };
   JnImportMode mode;
@@ -168,6 +214,8 @@ jn_cli_command_match (int    argc,
   if (!jn_cli_parse (_("EXPORT (--directory SNAPSHOT.json | --ent URL) — match and print the plan"),
                      entries, &argc, &argv, 1, &status))
     return status;
+  if (suggestions != -1 && suggestions < 1)
+    return jn_cli_usage_error (NULL, _("--suggestions is a number of 1 or more"));
 
   if ((options.directory == NULL) == (options.ent == NULL))
     return jn_cli_usage_error (NULL, _("give either --directory SNAPSHOT.json or --ent URL"));
@@ -201,15 +249,20 @@ jn_cli_command_match (int    argc,
   if (plan == NULL)
     return status;
 
+  /* The same ranking as the wizard's match panel */
+  if (suggestions >= 1)
+    matcher = jn_matcher_new (directory, uai);
+
   if (options.json)
     {
-      g_autoptr(JsonNode) root = jn_plan_to_json (plan);
+      g_autoptr(JsonNode) root = matcher ? jn_plan_to_json_with_suggestions (plan, matcher, (guint)suggestions)
+                                         : jn_plan_to_json (plan);
 
       jn_cli_print_json (root);
     }
   else
     {
-      print_plan_human (plan);
+      print_plan_human (plan, matcher, matcher ? (guint)suggestions : 0);
     }
 
   return JN_EXIT_OK;

@@ -17,6 +17,7 @@
 #include "jn-error.h"
 #include "jn-matcher.h"
 #include "jn-push.h"
+#include "jn-suggestions.h"
 
 static void
 directory_progress_cb (guint    done,
@@ -277,6 +278,7 @@ jn_cli_command_push (int    argc,
   g_autoptr(JnImportRecord) resumable = NULL;
   g_autoptr(GError) error = NULL;
   int concurrency = 4;
+  int suggestions = -1;
   gboolean force_small = FALSE;
   GOptionEntry entries[] = {
     JN_CLI_KEY_ENTRIES (options),
@@ -294,6 +296,9 @@ jn_cli_command_push (int    argc,
     { "force-small-directory", 0, 0, G_OPTION_ARG_NONE, &force_small,
       N_("Push even to a directory with far fewer accounts than the export has records"), NULL },
     JN_CLI_JSON_ENTRY (options),
+    { "suggestions", 0, 0, G_OPTION_ARG_INT, &suggestions,
+      N_("With --dry-run --json: rank up to N ENT accounts for each record not matched automatically"),
+      N_("N") },
     { NULL }
   };
   JnImportMode mode;
@@ -308,6 +313,10 @@ jn_cli_command_push (int    argc,
   if (concurrency < 1 || concurrency > 32)
     return jn_cli_usage_error (NULL, _("--concurrency is between 1 and 32"));
   jn_push_set_concurrency ((guint)concurrency);
+  if (suggestions != -1 && suggestions < 1)
+    return jn_cli_usage_error (NULL, _("--suggestions is a number of 1 or more"));
+  if (suggestions != -1 && !(options.json && options.dry_run))
+    return jn_cli_usage_error (NULL, _("--suggestions goes with --dry-run --json"));
 
   if (!jn_cli_load_plan_inputs (argv[1], &options, &export, &uai, &mode, &decisions, &status))
     return status;
@@ -352,7 +361,9 @@ jn_cli_command_push (int    argc,
     {
       if (options.json)
         {
-          g_autoptr(JsonNode) root = jn_plan_to_json (plan);
+          g_autoptr(JnMatcher) matcher = suggestions >= 1 ? jn_matcher_new (directory, uai) : NULL;
+          g_autoptr(JsonNode) root = matcher ? jn_plan_to_json_with_suggestions (plan, matcher, (guint)suggestions)
+                                             : jn_plan_to_json (plan);
 
           jn_cli_print_json (root);
         }

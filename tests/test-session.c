@@ -1,0 +1,744 @@
+/* test-session.c: the import session without a display, on the generated establishment
+ * and the embedded file ENT
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "jn-error.h"
+#include "jn-file-ent.h"
+#include "jn-import-session.h"
+
+#define UAI "0312609T"
+
+typedef struct
+{
+  char            *dir;
+  GFile           *export_file;
+  GFile           *ent_file;
+  JnStore         *store;
+  JnEnt           *ent;
+  JnImportSession *session;
+} Fixture;
+
+static const char *
+establishment_dir (void)
+{
+  const char *dir = g_getenv ("JN_ESTABLISHMENT_DIR");
+
+  g_assert_nonnull (dir);
+  return dir;
+}
+
+static JnEnt *
+open_file_ent (GFile *file)
+{
+  g_autoptr(GError) error = NULL;
+  JnFileEnt *ent = jn_file_ent_new (file, NULL, &error);
+
+  g_assert_no_error (error);
+  return JN_ENT (ent);
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *source = g_build_filename (establishment_dir (), "directory.json", NULL);
+  g_autofree char *export_path = g_build_filename (establishment_dir (), "export.xml", NULL);
+  g_autofree char *ent_path = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+
+  fixture->dir = g_dir_make_tmp ("jn-session-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  /* The file ENT is changed by the pushes: a copy */
+  ent_path = g_build_filename (fixture->dir, "ent.json", NULL);
+  g_file_get_contents (source, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_file_set_contents_full (ent_path, contents, length, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
+  g_assert_no_error (error);
+  fixture->ent_file = g_file_new_for_path (ent_path);
+
+  state = g_build_filename (fixture->dir, "state", NULL);
+  fixture->store = jn_store_open (state, &error);
+  g_assert_no_error (error);
+
+  fixture->export_file = g_file_new_for_path (export_path);
+  fixture->ent = open_file_ent (fixture->ent_file);
+  fixture->session = jn_import_session_new (fixture->store);
+  jn_import_session_set_ent (fixture->session, fixture->ent);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_clear_object (&fixture->session);
+  g_clear_object (&fixture->ent);
+  g_clear_object (&fixture->store);
+  g_clear_object (&fixture->export_file);
+  g_clear_object (&fixture->ent_file);
+  remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+/* ---- running the async steps ---- */
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static gboolean
+open_export (JnImportSession  *session,
+             GFile            *file,
+             GCancellable     *cancellable,
+             GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  jn_import_session_open_export_async (session, file, NULL, NULL, cancellable, got_result, &result);
+  return jn_import_session_open_export_finish (session, wait_for (&result), error);
+}
+
+static gboolean
+read_directory (JnImportSession  *session,
+                GCancellable     *cancellable,
+                GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  jn_import_session_read_directory_async (session, cancellable, got_result, &result);
+  return jn_import_session_read_directory_finish (session, wait_for (&result), error);
+}
+
+static gboolean
+match (JnImportSession  *session,
+       GCancellable     *cancellable,
+       GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  jn_import_session_match_async (session, NULL, cancellable, got_result, &result);
+  return jn_import_session_match_finish (session, wait_for (&result), error);
+}
+
+static gboolean
+validate (JnImportSession  *session,
+          GCancellable     *cancellable,
+          GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  jn_import_session_validate_step_async (session, cancellable, got_result, &result);
+  return jn_import_session_validate_step_finish (session, wait_for (&result), error);
+}
+
+static gboolean
+resume (JnImportSession  *session,
+        JnImportRecord   *record,
+        GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  jn_import_session_resume_async (session, record, NULL, NULL, NULL, got_result, &result);
+  return jn_import_session_resume_finish (session, wait_for (&result), error);
+}
+
+static void
+load_and_match (JnImportSession *session,
+                GFile           *export_file,
+                JnImportMode     mode)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (open_export (session, export_file, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (jn_import_session_get_state (session), ==, JN_SESSION_STATE_LOADED);
+  g_assert_cmpstr (jn_import_session_get_uai (session), ==, UAI);
+
+  g_assert_true (read_directory (session, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (jn_import_session_check_directory (session, &error));
+
+  jn_import_session_set_mode (session, mode);
+  g_assert_true (match (session, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (jn_import_session_get_state (session), ==, JN_SESSION_STATE_STEPS);
+  g_assert_false (jn_import_session_get_busy (session));
+}
+
+static JnSessionRow *
+find_row (JnImportSession *session,
+          JnCategory       category,
+          const char      *pronote_id)
+{
+  GListModel *rows = jn_import_session_get_rows (session, category);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(JnSessionRow) row = g_list_model_get_item (rows, i);
+
+      if (g_strcmp0 (jn_session_row_get_pronote_id (row), pronote_id) == 0 &&
+          jn_session_row_get_status (row) != JN_ROW_STATUS_WILL_CLEAR)
+        return row;   /* the model keeps it */
+    }
+
+  g_assert_not_reached ();
+}
+
+static JnSessionRow *
+find_row_by_status (JnImportSession *session,
+                    JnCategory       category,
+                    JnRowStatus      status,
+                    guint            skip)
+{
+  GListModel *rows = jn_import_session_get_rows (session, category);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(JnSessionRow) row = g_list_model_get_item (rows, i);
+
+      if (jn_session_row_get_status (row) == status && skip-- == 0)
+        return row;
+    }
+
+  return NULL;
+}
+
+/* ---- tests ---- */
+
+/* The rows are the plan, in words, and the counts add up */
+static void
+test_rows_follow_plan (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  JnPlan *plan;
+
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_COMPLETE);
+  plan = jn_import_session_get_plan (fixture->session);
+
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    {
+      JnStepCounts counts;
+      GListModel *rows = jn_import_session_get_rows (fixture->session, c);
+      guint n_items = g_list_model_get_n_items (jn_plan_get_items (plan, c));
+      guint n_clears = g_list_model_get_n_items (jn_plan_get_clears (plan, c));
+
+      jn_import_session_get_counts (fixture->session, c, &counts);
+      g_assert_cmpuint (g_list_model_get_n_items (rows), ==, n_items + n_clears);
+      g_assert_cmpuint (counts.n_records, ==, n_items);
+      g_assert_cmpuint (counts.n_recognised, ==, jn_plan_count_state (plan, c, JN_PLAN_STATE_MATCHED));
+      g_assert_cmpuint (counts.n_unrecognised, ==, jn_plan_count_state (plan, c, JN_PLAN_STATE_UNMATCHED));
+      g_assert_cmpuint (counts.n_to_check, ==, jn_plan_count_state (plan, c, JN_PLAN_STATE_AMBIGUOUS));
+      g_assert_cmpuint (counts.n_set, ==, jn_plan_count_action (plan, c, JN_PLAN_ACTION_SET));
+      g_assert_cmpuint (counts.n_clear, ==, n_clears);
+
+      for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+        {
+          g_autoptr(JnSessionRow) row = g_list_model_get_item (rows, i);
+
+          /* Never blank: every row says what it is */
+          g_assert_cmpstr (jn_session_row_get_match (row), !=, "");
+          if (jn_session_row_get_status (row) == JN_ROW_STATUS_UNMATCHED ||
+              jn_session_row_get_status (row) == JN_ROW_STATUS_AMBIGUOUS)
+            {
+              g_assert_cmpstr (jn_session_row_get_cause_text (row), !=, "");
+              g_assert_cmpstr (jn_session_row_get_advice (row), !=, "");
+            }
+        }
+    }
+
+  /* The header's figures of step 1 */
+  {
+    JnStepCounts counts;
+    guint recognised, unrecognised, to_check;
+
+    jn_import_session_get_counts (fixture->session, JN_CATEGORY_TEACHER, &counts);
+    g_object_get (fixture->session, "n-recognised", &recognised, "n-unrecognised", &unrecognised,
+                  "n-to-check", &to_check, NULL);
+    g_assert_cmpuint (recognised, ==, counts.n_recognised);
+    g_assert_cmpuint (unrecognised, ==, counts.n_unrecognised);
+    g_assert_cmpuint (to_check, ==, counts.n_to_check);
+  }
+}
+
+typedef struct
+{
+  guint position, removed, added, calls;
+} Changes;
+
+static void
+items_changed_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Changes    *changes)
+{
+  changes->position = position;
+  changes->removed = removed;
+  changes->added = added;
+  changes->calls++;
+}
+
+/* A decision changes its row in place (one items-changed), is stored at once, and an
+ * account chosen for one record is neither offered nor accepted for another */
+static void
+test_decisions (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) suggestions = NULL;
+  g_autoptr(GHashTable) stored = NULL;
+  GListModel *rows;
+  JnSessionRow *first, *second;
+  JnEntUser *chosen;
+  Changes changes = { 0 };
+  guint n_rows;
+
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_COMPLETE);
+  rows = jn_import_session_get_rows (fixture->session, JN_CATEGORY_TEACHER);
+  n_rows = g_list_model_get_n_items (rows);
+  g_signal_connect (rows, "items-changed", G_CALLBACK (items_changed_cb), &changes);
+
+  /* Two namesakes (ROYER Samira), two accounts */
+  first = find_row (fixture->session, JN_CATEGORY_TEACHER, "3H4VZ3B9T4YPDEBD");
+  second = find_row (fixture->session, JN_CATEGORY_TEACHER, "2TUPZVQ42WA5JSHU");
+  g_assert_cmpint (jn_session_row_get_status (first), ==, JN_ROW_STATUS_AMBIGUOUS);
+
+  suggestions = jn_import_session_suggest (fixture->session, first, 5);
+  g_assert_cmpuint (suggestions->len, >=, 2);
+  for (guint i = 0; i < suggestions->len; i++)
+    g_assert_cmpstr (((JnSessionSuggestion *)g_ptr_array_index (suggestions, i))->reasons, !=, "");
+  chosen = ((JnSessionSuggestion *)g_ptr_array_index (suggestions, 0))->user;
+
+  g_assert_true (jn_import_session_decide (fixture->session, first, chosen, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (jn_session_row_get_status (first), ==, JN_ROW_STATUS_MATCHED);
+  g_assert_true (jn_session_row_get_manual (first));
+  g_assert_cmpuint (changes.calls, ==, 1);
+  g_assert_cmpuint (changes.removed, ==, 1);
+  g_assert_cmpuint (changes.added, ==, 1);
+  g_assert_true (g_list_model_get_item (rows, changes.position) == (gpointer)first);
+  g_object_unref (first);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, n_rows);
+
+  /* Stored as made */
+  stored = jn_store_load_decisions (fixture->store,
+                                    jn_store_find_interrupted_session (fixture->store, NULL)->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (stored, "3H4VZ3B9T4YPDEBD"), ==, jn_ent_user_get_id (chosen));
+
+  /* Not offered for the namesake, and refused if forced */
+  g_clear_pointer (&suggestions, g_ptr_array_unref);
+  suggestions = jn_import_session_suggest (fixture->session, second, 10);
+  for (guint i = 0; i < suggestions->len; i++)
+    g_assert_true (((JnSessionSuggestion *)g_ptr_array_index (suggestions, i))->user != chosen);
+  g_assert_false (jn_import_session_decide (fixture->session, second, chosen, &error));
+  g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION);
+  g_assert_nonnull (strstr (error->message, "also chosen"));
+  g_clear_error (&error);
+  g_assert_cmpint (jn_session_row_get_status (second), ==, JN_ROW_STATUS_AMBIGUOUS);
+
+  /* The browse list shows it taken */
+  {
+    g_autoptr(GPtrArray) found = jn_import_session_search_directory (fixture->session, JN_CATEGORY_TEACHER,
+                                                                     "royer sam", 20);
+    gboolean seen = FALSE;
+
+    for (guint i = 0; i < found->len; i++)
+      {
+        JnSessionSuggestion *s = g_ptr_array_index (found, i);
+
+        if (s->user == chosen)
+          {
+            seen = TRUE;
+            g_assert_nonnull (s->taken_by);
+          }
+      }
+    g_assert_true (seen);
+  }
+
+  /* "Don't Import", then "Undo": back to what the matcher found */
+  g_assert_true (jn_import_session_skip (fixture->session, second, &error));
+  g_assert_cmpint (jn_session_row_get_status (second), ==, JN_ROW_STATUS_NOT_IMPORTED);
+  g_assert_true (jn_import_session_undo (fixture->session, second, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (jn_session_row_get_status (second), ==, JN_ROW_STATUS_AMBIGUOUS);
+  g_assert_false (jn_session_row_get_manual (second));
+  g_assert_false (g_hash_table_contains (jn_import_session_get_decisions (fixture->session), "2TUPZVQ42WA5JSHU"));
+
+  /* An account matched automatically to another record is refused */
+  {
+    JnSessionRow *matched = find_row_by_status (fixture->session, JN_CATEGORY_TEACHER, JN_ROW_STATUS_MATCHED, 1);
+    JnEntUser *taken = jn_plan_item_get_user (jn_session_row_get_item (matched));
+
+    if (matched == first)
+      matched = find_row_by_status (fixture->session, JN_CATEGORY_TEACHER, JN_ROW_STATUS_MATCHED, 2);
+    taken = jn_plan_item_get_user (jn_session_row_get_item (matched));
+    g_assert_false (jn_import_session_decide (fixture->session, second, taken, &error));
+    g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION);
+    g_clear_error (&error);
+  }
+
+  /* An account of another category is refused in words */
+  {
+    JnSessionRow *student = find_row_by_status (fixture->session, JN_CATEGORY_STUDENT, JN_ROW_STATUS_MATCHED, 0);
+
+    g_assert_false (jn_import_session_decide (fixture->session, second,
+                                              jn_plan_item_get_user (jn_session_row_get_item (student)),
+                                              &error));
+    g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION);
+    g_clear_error (&error);
+  }
+}
+
+/* Every matched record's identifier is where the plan says, every removal done */
+static void
+assert_ent_follows_plan (Fixture *fixture,
+                         JnPlan  *plan)
+{
+  g_autoptr(JnEnt) ent = open_file_ent (fixture->ent_file);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnDirectory) after = jn_ent_read_directory (ent, UAI, NULL, NULL, NULL, &error);
+  guint checked = 0;
+
+  g_assert_no_error (error);
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    {
+      GListModel *items = jn_plan_get_items (plan, c);
+      GListModel *clears = jn_plan_get_clears (plan, c);
+
+      for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+        {
+          g_autoptr(JnPlanItem) item = g_list_model_get_item (items, i);
+          JnEntUser *user;
+
+          if (jn_plan_item_get_state (item) != JN_PLAN_STATE_MATCHED)
+            continue;
+          user = jn_directory_lookup (after, jn_ent_user_get_id (jn_plan_item_get_user (item)));
+          g_assert_nonnull (user);
+          g_assert_cmpstr (jn_ent_user_get_pronote_id (user, UAI), ==, jn_plan_item_get_pronote_id (item));
+          checked++;
+        }
+      for (guint i = 0; i < g_list_model_get_n_items (clears); i++)
+        {
+          g_autoptr(JnPlanItem) item = g_list_model_get_item (clears, i);
+          JnEntUser *user = jn_directory_lookup (after, jn_ent_user_get_id (jn_plan_item_get_user (item)));
+
+          g_assert_null (jn_ent_user_get_pronote_id (user, UAI));
+        }
+    }
+  g_assert_cmpuint (checked, >, 100);
+}
+
+/* The six steps, each validated and pushed; the ENT ends as the plan with the decisions */
+static void
+test_six_steps (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) suggestions = NULL;
+  g_autoptr(GPtrArray) imports = NULL;
+  JnSessionRow *row;
+
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_COMPLETE);
+
+  row = find_row (fixture->session, JN_CATEGORY_TEACHER, "3H4VZ3B9T4YPDEBD");
+  suggestions = jn_import_session_suggest (fixture->session, row, 3);
+  g_assert_true (jn_import_session_decide (fixture->session, row,
+                                           ((JnSessionSuggestion *)g_ptr_array_index (suggestions, 0))->user,
+                                           &error));
+  g_assert_true (jn_import_session_skip (fixture->session,
+                                         find_row (fixture->session, JN_CATEGORY_TEACHER, "2TUPZVQ42WA5JSHU"),
+                                         &error));
+  g_assert_no_error (error);
+
+  /* A step not reached yet cannot be shown */
+  g_assert_false (jn_import_session_go_to_step (fixture->session, 2));
+
+  for (guint step = 0; step < JN_N_STEPS; step++)
+    {
+      JnStepCounts counts;
+
+      g_assert_cmpuint (jn_import_session_get_current_step (fixture->session), ==, step);
+      g_assert_true (validate (fixture->session, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (jn_import_session_get_step_validated (fixture->session, step));
+
+      jn_import_session_get_counts (fixture->session, step, &counts);
+      g_assert_cmpuint (counts.n_failed, ==, 0);
+      g_assert_cmpuint (counts.n_done, ==, counts.n_set + counts.n_replace + counts.n_clear);
+
+      /* A validated step is shown again, but not changed */
+      if (step == 0)
+        {
+          g_assert_true (jn_import_session_go_to_step (fixture->session, 0));
+          g_assert_false (jn_import_session_skip (fixture->session, row, &error));
+          g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION);
+          g_clear_error (&error);
+          g_assert_true (jn_import_session_go_to_step (fixture->session, 1));
+        }
+    }
+
+  g_assert_cmpint (jn_import_session_get_state (fixture->session), ==, JN_SESSION_STATE_FINISHED);
+  g_assert_null (jn_store_find_interrupted_session (fixture->store, &error));
+  g_assert_no_error (error);
+  imports = jn_store_list_imports (fixture->store, 1, &error);
+  g_assert_cmpstr (((JnImportRecord *)g_ptr_array_index (imports, 0))->state, ==, "done");
+  g_assert_cmpstr (((JnImportRecord *)g_ptr_array_index (imports, 0))->kind, ==, "wizard");
+
+  assert_ent_follows_plan (fixture, jn_import_session_get_plan (fixture->session));
+}
+
+/* Interrupt at step 3 with a decision made there; a new session (a restart) resumes with
+ * the same file, decisions and validated steps, and finishes exactly */
+static void
+test_interrupt_resume (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnImportRecord) record = NULL;
+  g_autoptr(JnImportSession) again = NULL;
+  g_autoptr(JnEnt) ent = NULL;
+  JnSessionRow *row;
+  g_autofree char *relative_id = NULL;
+  g_autofree char *relative_user_id = NULL;
+  JnEntUser *relative_user = NULL;
+
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_COMPLETE);
+
+  for (guint step = 0; step < 2; step++)
+    g_assert_true (validate (fixture->session, NULL, &error));
+  g_assert_cmpuint (jn_import_session_get_current_step (fixture->session), ==, 2);
+
+  /* A decision in step 3 (relatives): a record to check takes its first suggestion */
+  row = find_row_by_status (fixture->session, JN_CATEGORY_RELATIVE, JN_ROW_STATUS_AMBIGUOUS, 0);
+  if (row == NULL)
+    row = find_row_by_status (fixture->session, JN_CATEGORY_RELATIVE, JN_ROW_STATUS_UNMATCHED, 0);
+  g_assert_nonnull (row);
+  relative_id = g_strdup (jn_session_row_get_pronote_id (row));
+  {
+    g_autoptr(GPtrArray) suggestions = jn_import_session_suggest (fixture->session, row, 3);
+
+    for (guint i = 0; i < suggestions->len && relative_user == NULL; i++)
+      {
+        JnEntUser *candidate = ((JnSessionSuggestion *)g_ptr_array_index (suggestions, i))->user;
+
+        if (jn_import_session_decide (fixture->session, row, candidate, NULL))
+          relative_user = candidate;
+      }
+  }
+  g_assert_nonnull (relative_user);
+  relative_user_id = g_strdup (jn_ent_user_get_id (relative_user));
+
+  g_assert_true (jn_import_session_interrupt (fixture->session, &error));
+  g_assert_cmpint (jn_import_session_get_state (fixture->session), ==, JN_SESSION_STATE_INTERRUPTED);
+  /* Interrupted, nothing more is sent */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    jn_import_session_validate_step_async (fixture->session, NULL, got_result, &result);
+    g_assert_false (jn_import_session_validate_step_finish (fixture->session, wait_for (&result), &error));
+    g_clear_error (&error);
+  }
+  g_clear_object (&fixture->session);
+
+  /* "Restart": another session, another ENT object on the same file */
+  record = jn_import_session_find_interrupted (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (record);
+  g_assert_cmpuint (record->step, ==, 2);
+  g_assert_cmpstr (record->state, ==, "interrupted");
+  g_assert_cmpstr (record->mode, ==, "complete");
+  g_assert_nonnull (record->file_path);
+
+  ent = open_file_ent (fixture->ent_file);
+  again = jn_import_session_new (fixture->store);
+  jn_import_session_set_ent (again, ent);
+  g_assert_true (resume (again, record, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (jn_import_session_get_state (again), ==, JN_SESSION_STATE_STEPS);
+  g_assert_cmpuint (jn_import_session_get_current_step (again), ==, 2);
+  g_assert_true (jn_import_session_get_step_validated (again, 1));
+  g_assert_false (jn_import_session_get_step_validated (again, 2));
+
+  row = find_row (again, JN_CATEGORY_RELATIVE, relative_id);
+  g_assert_true (jn_session_row_get_manual (row));
+  g_assert_cmpstr (jn_ent_user_get_id (jn_plan_item_get_user (jn_session_row_get_item (row))), ==,
+                   relative_user_id);
+
+  for (guint step = 2; step < JN_N_STEPS; step++)
+    {
+      g_assert_true (validate (again, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (jn_import_session_get_state (again), ==, JN_SESSION_STATE_FINISHED);
+  assert_ent_follows_plan (fixture, jn_import_session_get_plan (again));
+  g_assert_null (jn_import_session_find_interrupted (fixture->store, NULL));
+}
+
+/* Cancelled at every async step: an error, nothing half done, and the next try works */
+static void
+test_cancel (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancelled);
+
+  g_assert_false (open_export (fixture->session, fixture->export_file, cancelled, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpint (jn_import_session_get_state (fixture->session), ==, JN_SESSION_STATE_EMPTY);
+  g_assert_null (jn_import_session_get_export (fixture->session));
+  g_assert_false (jn_import_session_get_busy (fixture->session));
+
+  g_assert_true (open_export (fixture->session, fixture->export_file, NULL, &error));
+  g_assert_false (read_directory (fixture->session, cancelled, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_null (jn_import_session_get_directory (fixture->session));
+
+  g_assert_true (read_directory (fixture->session, NULL, &error));
+  jn_import_session_set_mode (fixture->session, JN_IMPORT_MODE_COMPLETE);
+  g_assert_false (match (fixture->session, cancelled, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_null (jn_import_session_get_plan (fixture->session));
+  g_assert_cmpint (jn_import_session_get_state (fixture->session), ==, JN_SESSION_STATE_LOADED);
+
+  g_assert_true (match (fixture->session, NULL, &error));
+  g_assert_false (validate (fixture->session, cancelled, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_false (jn_import_session_get_step_validated (fixture->session, 0));
+  g_assert_false (jn_store_is_locked (fixture->store));
+
+  /* Cancelled in the middle of the students' step: the journal keeps what was sent */
+  g_assert_true (validate (fixture->session, NULL, &error));
+  {
+    g_autoptr(GCancellable) later = g_cancellable_new ();
+    g_autoptr(GAsyncResult) result = NULL;
+    gulong handler;
+
+    handler = g_signal_connect_swapped (fixture->session, "notify::progress",
+                                        G_CALLBACK (g_cancellable_cancel), later);
+    jn_import_session_validate_step_async (fixture->session, later, got_result, &result);
+    if (!jn_import_session_validate_step_finish (fixture->session, wait_for (&result), &error))
+      {
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+        g_clear_error (&error);
+        g_assert_false (jn_import_session_get_step_validated (fixture->session, 1));
+      }
+    g_signal_handler_disconnect (fixture->session, handler);
+  }
+
+  for (guint step = jn_import_session_get_current_step (fixture->session); step < JN_N_STEPS; step++)
+    {
+      g_assert_true (validate (fixture->session, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (jn_import_session_get_state (fixture->session), ==, JN_SESSION_STATE_FINISHED);
+  assert_ent_follows_plan (fixture, jn_import_session_get_plan (fixture->session));
+}
+
+/* A broken file: its name and the reason, and the session stays empty */
+static void
+test_broken_file (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "broken.xml", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, "<ExportIdentifiants UAI=\"0312609T\"><Eleves><Eleve", -1, &error);
+  g_assert_no_error (error);
+
+  g_assert_false (open_export (fixture->session, file, NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "broken.xml"));
+  g_assert_cmpint (jn_import_session_get_state (fixture->session), ==, JN_SESSION_STATE_EMPTY);
+  g_assert_null (jn_import_session_get_export (fixture->session));
+}
+
+/* The configured establishment differs from the file's: said, and confirmed explicitly */
+static void
+test_uai_mismatch (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *warnings;
+  gboolean said = FALSE;
+
+  jn_import_session_set_uai (fixture->session, "0999999Z");
+  g_assert_true (open_export (fixture->session, fixture->export_file, NULL, &error));
+  g_assert_true (jn_import_session_get_uai_mismatch (fixture->session));
+  warnings = jn_import_session_get_warnings (fixture->session);
+  for (guint i = 0; i < warnings->len; i++)
+    said = said || strstr (g_ptr_array_index (warnings, i), "0999999Z") != NULL;
+  g_assert_true (said);
+  g_assert_cmpstr (jn_import_session_get_uai (fixture->session), ==, "0999999Z");
+
+  jn_import_session_accept_uai_mismatch (fixture->session);
+  g_assert_false (jn_import_session_get_uai_mismatch (fixture->session));
+  g_assert_cmpstr (jn_import_session_get_uai (fixture->session), ==, UAI);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("/session/rows-follow-plan", test_rows_follow_plan);
+  ADD ("/session/decisions", test_decisions);
+  ADD ("/session/six-steps", test_six_steps);
+  ADD ("/session/interrupt-resume", test_interrupt_resume);
+  ADD ("/session/cancel", test_cancel);
+  ADD ("/session/broken-file", test_broken_file);
+  ADD ("/session/uai-mismatch", test_uai_mismatch);
+
+  return g_test_run ();
+}
