@@ -215,6 +215,9 @@ jn_report_page_dispose (GObject *object)
   if (self->failures_list != NULL)
     gtk_list_box_bind_model (self->failures_list, NULL, NULL, NULL, NULL);
 
+  /* The status page is both the bin's child and a template child: let the bin drop it first,
+   * or the template would unparent it behind the bin's back. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), JN_TYPE_REPORT_PAGE);
   g_clear_object (&self->session);
 

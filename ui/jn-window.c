@@ -64,6 +64,8 @@ struct _JnWindow
   JnImportSession      *session_before_load;  /* shown again when a load is cancelled */
   char                 *page_before_load;
   gboolean              pushing;
+  const char           *page_after_directory;  /* "summary", or "mode" after a confirmation */
+  AdwToast             *last_toast;        /* weak: dismissed when the page changes */
 };
 
 enum {
@@ -168,6 +170,17 @@ show_error (JnWindow     *self,
   gtk_stack_set_visible_child_name (self->stack, "error");
 }
 
+/* A toast says what just happened: it goes when something else does */
+static void
+dismiss_toast (JnWindow *self)
+{
+  if (self->last_toast == NULL)
+    return;
+
+  g_object_remove_weak_pointer (G_OBJECT (self->last_toast), (gpointer *) &self->last_toast);
+  adw_toast_dismiss (g_steal_pointer (&self->last_toast));
+}
+
 static void
 toast (JnWindow   *self,
        const char *text)
@@ -175,6 +188,10 @@ toast (JnWindow   *self,
   AdwToast *toast = adw_toast_new (text);
 
   adw_toast_set_timeout (toast, 6);
+  if (self->last_toast != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->last_toast), (gpointer *) &self->last_toast);
+  self->last_toast = toast;
+  g_object_add_weak_pointer (G_OBJECT (toast), (gpointer *) &self->last_toast);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -250,6 +267,7 @@ visible_page_changed_cb (JnWindow   *self,
 {
   const char *name = gtk_stack_get_visible_child_name (stack);
 
+  dismiss_toast (self);
   /* The start page has its own big button; the steps have their bottom bar */
   gtk_widget_set_visible (GTK_WIDGET (self->open_button),
                           g_strcmp0 (name, "welcome") != 0 && g_strcmp0 (name, "steps") != 0);
@@ -456,13 +474,17 @@ read_directory_cb (GObject      *object,
   else if (error != NULL)
     show_error (self, _("Could Not Read the ENT Directory"), error);
   else
-    gtk_stack_set_visible_child_name (self->stack, "summary");
+    gtk_stack_set_visible_child_name (self->stack, self->page_after_directory);
 }
 
+/* Reads the establishment's accounts, then shows @next_page */
 static void
-read_directory (JnWindow *self)
+read_directory (JnWindow   *self,
+                const char *next_page)
 {
   OpData *data = op_begin (self);
+
+  self->page_after_directory = next_page;
 
   show_loading (self, _("Reading the ENT Directory…"));
   jn_import_session_read_directory_async (self->session, data->cancellable,
@@ -507,10 +529,13 @@ open_export_cb (GObject      *object,
                                 jn_import_session_get_warnings (self->session));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORT]);
 
+  /* The directory of another establishment than the file's is read once the admin has
+   * confirmed which one it is (on "Continue") */
   if (error != NULL)
     show_error (self, _("Could Not Open This File"), error);
-  else if (jn_import_session_get_ent (self->session) != NULL)
-    read_directory (self);
+  else if (jn_import_session_get_ent (self->session) != NULL &&
+           !jn_import_session_get_uai_mismatch (self->session))
+    read_directory (self, "summary");
   else
     gtk_stack_set_visible_child_name (self->stack, "summary");
 }
@@ -634,7 +659,7 @@ read_directory_action (GtkWidget  *widget,
     }
 
   jn_import_session_set_ent (self->session, self->ent);
-  read_directory (self);
+  read_directory (self, "summary");
 }
 
 static void
@@ -645,8 +670,12 @@ uai_mismatch_response_cb (JnWindow        *self,
   if (g_strcmp0 (response, "continue") != 0 || self->session == NULL)
     return;
 
+  /* The file's establishment it is: its accounts are read now */
   jn_import_session_accept_uai_mismatch (self->session);
-  gtk_stack_set_visible_child_name (self->stack, "mode");
+  if (jn_import_session_get_ent (self->session) == NULL)
+    gtk_stack_set_visible_child_name (self->stack, "offline");
+  else
+    read_directory (self, "mode");
 }
 
 static void
@@ -662,15 +691,11 @@ continue_action (GtkWidget  *widget,
   if (self->session == NULL)
     return;
 
-  if (jn_import_session_get_directory (self->session) == NULL)
-    {
-      gtk_stack_set_visible_child_name (self->stack, "offline");
-      return;
-    }
-
   if (!jn_import_session_get_uai_mismatch (self->session))
     {
-      gtk_stack_set_visible_child_name (self->stack, "mode");
+      gtk_stack_set_visible_child_name (self->stack,
+                                        jn_import_session_get_directory (self->session) == NULL
+                                        ? "offline" : "mode");
       return;
     }
 
@@ -763,9 +788,11 @@ validate_step_cb (GObject      *object,
     }
   else if (error != NULL)
     {
-      GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self),
-                                                  _("Could Not Validate the Step"),
-                                                  error->message);
+      GtkWidget *dialog;
+
+      g_debug ("Could not validate the step: %s", error->message);
+      dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Could Not Validate the Step"),
+                                       error->message);
 
       adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
       gtk_window_present (GTK_WINDOW (dialog));
@@ -803,6 +830,7 @@ start_push (JnWindow *self)
 {
   OpData *data = op_begin (self);
 
+  dismiss_toast (self);
   self->pushing = TRUE;
   gtk_progress_bar_set_fraction (self->push_progress, 0);
   gtk_progress_bar_set_text (self->push_progress, _("Writing into the ENT…"));
@@ -1369,6 +1397,9 @@ jn_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), JN_TYPE_WINDOW);
 
+  if (self->last_toast != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->last_toast), (gpointer *) &self->last_toast);
+  self->last_toast = NULL;
   g_clear_object (&self->session_signals);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
