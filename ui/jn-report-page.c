@@ -24,6 +24,7 @@ struct _JnReportPage
   AdwPreferencesGroup *failures_group;
   GtkListBox          *failures_list;
   GtkButton           *retry_button;
+  GtkButton           *back_button;
 
   /* owned */
   JnImportSession     *session;
@@ -155,7 +156,18 @@ update (JnReportPage *self)
                                    : _("Every step is validated. The ENT accounts now hold their "
                                        "PRONOTE identifiers."));
   gtk_widget_set_visible (GTK_WIDGET (self->failures_group), total_failed > 0);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->retry_button), total_failed > 0);
+  /* "Retry" is the next thing to do while something failed, else "Back to Start" */
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), total_failed > 0);
+  if (total_failed > 0)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->retry_button), "suggested-action");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->back_button), "suggested-action");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->retry_button), "suggested-action");
+      gtk_widget_add_css_class (GTK_WIDGET (self->back_button), "suggested-action");
+    }
 }
 
 static void
@@ -286,6 +298,7 @@ jn_report_page_class_init (JnReportPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JnReportPage, failures_group);
   gtk_widget_class_bind_template_child (widget_class, JnReportPage, failures_list);
   gtk_widget_class_bind_template_child (widget_class, JnReportPage, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, JnReportPage, back_button);
 }
 
 static void
