@@ -22,6 +22,7 @@
 #include "jn-import-session.h"
 #include "jn-matcher.h"
 #include "jn-names.h"
+#include "jn-suggestions.h"
 
 /* A directory read longer ago than this is not trusted for what an account holds when a
  * step is pushed: each account is read again before its write */
@@ -49,6 +50,7 @@ struct _JnImportSession
   gboolean        uai_mismatch;
   GPtrArray      *warnings;
   GHashTable     *decisions;         /* pronote id → ENT id, or NULL: do not import */
+  GHashTable     *given_decisions;   /* a decisions file's, as given (the CLI's resume key) */
   char           *import_id;         /* the wizard's import in the store, once begun */
 
   JnSessionState  state;
@@ -113,6 +115,7 @@ jn_session_suggestion_free (JnSessionSuggestion *suggestion)
   g_clear_object (&suggestion->user);
   g_free (suggestion->reasons);
   g_free (suggestion->taken_by);
+  g_free (suggestion->detail);
   g_free (suggestion);
 }
 
@@ -161,6 +164,7 @@ jn_import_session_finalize (GObject *object)
   g_free (self->configured_uai);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
   g_clear_pointer (&self->decisions, g_hash_table_unref);
+  g_clear_pointer (&self->given_decisions, g_hash_table_unref);
   g_free (self->import_id);
   g_free (self->progress_text);
   g_free (self->pending_text);
@@ -446,6 +450,17 @@ jn_import_session_get_progress_text (JnImportSession *self)
   return self->progress_text;
 }
 
+void
+jn_import_session_set_store (JnImportSession *self,
+                             JnStore         *store)
+{
+  g_return_if_fail (JN_IS_IMPORT_SESSION (self));
+  g_return_if_fail (store == NULL || JN_IS_STORE (store));
+  g_return_if_fail (self->import_id == NULL && !self->busy);
+
+  g_set_object (&self->store, store);
+}
+
 JnStore *
 jn_import_session_get_store (JnImportSession *self)
 {
@@ -690,7 +705,7 @@ jn_import_session_set_uai (JnImportSession *self,
   g_return_if_fail (self->plan == NULL);
 
   g_free (self->configured_uai);
-  self->configured_uai = (uai != NULL && uai[0] != '\0') ? g_ascii_strup (uai, -1) : NULL;
+  self->configured_uai = (uai != NULL && uai[0] != '\0') ? g_strdup (uai) : NULL;
   update_uai (self);
   if (self->export != NULL)
     collect_warnings (self);
@@ -1182,6 +1197,8 @@ jn_import_session_match_async (JnImportSession     *self,
   data->uai = g_strdup (self->uai);
   data->mode = self->mode;
   data->decisions = decisions ? g_hash_table_ref (decisions) : NULL;
+  g_clear_pointer (&self->given_decisions, g_hash_table_unref);
+  self->given_decisions = decisions ? g_hash_table_ref (decisions) : NULL;
 
   inner = g_task_new (self, self->cancellable, match_done, g_steal_pointer (&task));
   g_task_set_task_data (inner, data, (GDestroyNotify)match_data_free);
@@ -1577,25 +1594,20 @@ jn_import_session_suggest (JnImportSession *self,
   if (self->plan == NULL || person == NULL || self->busy)
     return g_steal_pointer (&result);
 
-  /* Asked for one more: the record's own manual choice is not a suggestion */
-  suggestions = jn_matcher_suggest (self->matcher, person, self->plan, max_results + 1);
-  for (guint i = 0; i < suggestions->len && result->len < max_results; i++)
+  /* The ranking `match --suggestions` prints: accounts matched to a record are left out
+   * (this record's own choice included: it is shown as the match, not as a proposal) */
+  suggestions = jn_suggestions_for_person (self->matcher, self->plan, person, NULL, max_results);
+  for (guint i = 0; i < suggestions->len; i++)
     {
       JnSuggestion *suggestion = &g_array_index (suggestions, JnSuggestion, i);
       JnSessionSuggestion *proposal;
-      JnPlanItem *holder;
-
-      if (suggestion->user == jn_plan_item_get_user (item))
-        continue;
-      holder = holder_in_plan (self, suggestion->user, item);
-      /* An account chosen for another record is no longer offered */
-      if (holder != NULL)
-        continue;
+      g_auto(GStrv) reasons = jn_suggestion_dup_reasons (person, suggestion);
 
       proposal = g_new0 (JnSessionSuggestion, 1);
       proposal->user = g_object_ref (suggestion->user);
       proposal->score = suggestion->score;
-      proposal->reasons = jn_matcher_explain (self->matcher, person, suggestion->user, self->plan);
+      proposal->reasons = g_strjoinv (", ", reasons);
+      proposal->detail = jn_matcher_explain (self->matcher, person, suggestion->user, self->plan);
       g_ptr_array_add (result, proposal);
     }
 
@@ -2512,7 +2524,8 @@ jn_import_session_push_all_async (JnImportSession     *self,
   data->plan = g_object_ref (self->plan);
   data->directory = g_object_ref (self->directory);
   data->file_hash = g_strdup (jn_export_get_file_hash (self->export));
-  data->decisions = g_hash_table_ref (self->decisions);
+  /* The decisions as the file gave them: an unfinished push of the same ones resumes */
+  data->decisions = g_hash_table_ref (self->given_decisions ? self->given_decisions : self->decisions);
 
   inner = g_task_new (self, self->cancellable, push_all_done, g_steal_pointer (&task));
   g_task_set_task_data (inner, data, (GDestroyNotify)push_data_free);

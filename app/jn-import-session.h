@@ -53,8 +53,11 @@ typedef struct
 {
   JnEntUser *user;
   double     score;       /* orders the list; not a probability */
-  char      *reasons;     /* in words: "same birth date, accent differs" */
+  char      *reasons;     /* in words: "same birth date, accent differs" (as `match --json
+                             --suggestions` lists them) */
   char      *taken_by;    /* NULL, or the record this account is already chosen for */
+  char      *detail;      /* the reasons with the names where they help ("given name cut:
+                             JEAN FRANC / Jean-François", "mother of DUPONT Léa"), or NULL */
 } JnSessionSuggestion;
 
 void jn_session_suggestion_free (JnSessionSuggestion *suggestion);
@@ -67,6 +70,10 @@ G_DECLARE_FINAL_TYPE (JnImportSession, jn_import_session, JN, IMPORT_SESSION, GO
 
 /* @store: the journal (NULL for a session that only matches, like `jonction-cli match`) */
 JnImportSession *jn_import_session_new                 (JnStore              *store);
+
+/* The journal, when the session was made without one (before anything is journalled) */
+void             jn_import_session_set_store           (JnImportSession      *self,
+                                                        JnStore              *store);
 
 /* Properties, read-only unless said: "state" (JnSessionState), "busy", "progress" (0…1, or
  * -1 while the amount is unknown), "progress-text", "current-step" (0…5, see

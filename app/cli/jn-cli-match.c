@@ -186,12 +186,13 @@ jn_cli_command_match (int    argc,
                       char **argv)
 {
   g_auto(JnCliOptions) options = { 0 };
-  g_autoptr(JnExport) export = NULL;
-  g_autoptr(JnDirectory) directory = NULL;
-  g_autoptr(JnPlan) plan = NULL;
+  g_autoptr(JnImportSession) session = NULL;
   g_autoptr(GHashTable) decisions = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JnMatcher) matcher = NULL;
+  JnDirectory *directory;
+  JnExport *export;
+  JnPlan *plan;
   gboolean force_small = FALSE;
   int suggestions = -1;
   GOptionEntry entries[] = {
@@ -207,7 +208,6 @@ jn_cli_command_match (int    argc,
       N_("Rank up to N ENT accounts for each record not matched automatically"), N_("N") },
     { NULL }
   };
-  JnImportMode mode;
   const char *uai;
   int status;
 
@@ -220,8 +220,11 @@ jn_cli_command_match (int    argc,
   if ((options.directory == NULL) == (options.ent == NULL))
     return jn_cli_usage_error (NULL, _("give either --directory SNAPSHOT.json or --ent URL"));
 
-  if (!jn_cli_load_plan_inputs (argv[1], &options, &export, &uai, &mode, &decisions, &status))
+  session = jn_cli_open_session (argv[1], &options, NULL, &decisions, &status);
+  if (session == NULL)
     return status;
+  export = jn_import_session_get_export (session);
+  uai = jn_import_session_get_uai (session);
 
   if (options.ent != NULL)
     {
@@ -229,23 +232,25 @@ jn_cli_command_match (int    argc,
 
       if (ent == NULL)
         return status;
-      directory = jn_ent_read_directory (ent, uai, NULL, NULL, NULL, &error);
-      if (directory == NULL)
-        return jn_cli_fail (error);
+      jn_import_session_set_ent (session, ent);
+      if (!jn_cli_session_read_directory (session, &status))
+        return status;
     }
   else
     {
       g_autoptr(GFile) directory_file = g_file_new_for_commandline_arg (options.directory);
+      g_autoptr(JnDirectory) snapshot = jn_directory_new (options.extension_urn);
 
-      directory = jn_directory_new (options.extension_urn);
-      if (!jn_directory_load_file (directory, directory_file, NULL, &error))
+      if (!jn_directory_load_file (snapshot, directory_file, NULL, &error))
         return jn_cli_fail (error);
+      jn_import_session_set_directory (session, snapshot);
     }
+  directory = jn_import_session_get_directory (session);
 
   if (!jn_cli_check_directory (directory, uai, export, force_small, &status))
     return status;
 
-  plan = jn_cli_make_plan (directory, export, uai, mode, decisions, &options, &status);
+  plan = jn_cli_session_match (session, decisions, &options, &status);
   if (plan == NULL)
     return status;
 

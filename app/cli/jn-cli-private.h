@@ -10,6 +10,7 @@
 #include "jn-cli.h"
 #include "jn-ent.h"
 #include "jn-export.h"
+#include "jn-import-session.h"
 #include "jn-plan.h"
 #include "jn-store.h"
 
@@ -67,20 +68,23 @@ JnEnt    *jn_cli_open_ent             (JnCliOptions    *options,
 /* The local store of --state; on failure prints why and sets *status */
 JnStore  *jn_cli_open_store           (JnCliOptions    *options,
                                        int             *status);
-/* What a plan needs, from the command line: the export at @path, the establishment (the
- * export's unless --uai), the mode and the decisions. On failure prints why, sets *status. */
-gboolean  jn_cli_load_plan_inputs     (const char      *path,
+/* Runs the main context until *@slot holds the async result */
+GAsyncResult *jn_cli_wait               (GAsyncResult   **slot);
+/* match and push go through the import session, like the wizard: the export at @path is
+ * opened through it (failure and warnings printed), with the establishment (the export's
+ * unless --uai), the mode and the decisions of the options. On failure prints why, sets
+ * *status. */
+JnImportSession *jn_cli_open_session  (const char      *path,
                                        JnCliOptions    *options,
-                                       JnExport       **export,
-                                       const char     **uai,
-                                       JnImportMode    *mode,
+                                       JnStore         *store,
                                        GHashTable     **decisions,
                                        int             *status);
-/* Matches; a refused decision is printed with the decisions file's name */
-JnPlan   *jn_cli_make_plan            (JnDirectory     *directory,
-                                       JnExport        *export,
-                                       const char      *uai,
-                                       JnImportMode     mode,
+/* The establishment's directory from the session's ENT */
+gboolean  jn_cli_session_read_directory (JnImportSession *session,
+                                         int             *status);
+/* Matches through the session; a refused decision is printed with the decisions file's
+ * name. Returns the session's plan (not a new reference). */
+JnPlan   *jn_cli_session_match        (JnImportSession *session,
                                        GHashTable      *decisions,
                                        JnCliOptions    *options,
                                        int             *status);

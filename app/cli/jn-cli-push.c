@@ -162,51 +162,14 @@ report_status (JnPushReport *report)
 }
 
 static void
-push_progress_cb (JnCategory category,
-                  guint      done,
-                  guint      total,
-                  gpointer   user_data)
+progress_text_cb (JnImportSession *session,
+                  GParamSpec      *pspec,
+                  gpointer         user_data)
 {
-  if (GPOINTER_TO_INT (user_data))
-    g_printerr ("\r%s: %u / %u%s", jn_category_get_label (category), done, total,
-                done == total ? "\n" : "");
-}
+  const char *text = jn_import_session_get_progress_text (session);
 
-/* The push runs in a thread while the main thread waits for Ctrl+C (or SIGTERM): then the
- * push is cancelled between two operations, the journal says where it stopped, and the
- * same command resumes it. */
-typedef struct
-{
-  JnStore       *store;
-  JnEnt         *ent;
-  JnPlan        *plan;        /* NULL to resume */
-  JnDirectory   *directory;
-  const char    *file_hash;
-  const char    *import_id;   /* to resume */
-  GHashTable    *decisions;
-  gboolean       tty;
-  GCancellable  *cancellable;
-  JnPushReport  *report;
-  GError        *error;
-  gboolean       done;        /* atomic */
-} PushJob;
-
-static gpointer
-push_thread (gpointer data)
-{
-  PushJob *job = data;
-
-  if (job->plan != NULL)
-    job->report = jn_push_run (job->store, job->ent, job->plan, job->directory, job->file_hash,
-                               job->decisions, push_progress_cb, GINT_TO_POINTER (job->tty),
-                               job->cancellable, &job->error);
-  else
-    job->report = jn_push_resume (job->store, job->ent, job->import_id, push_progress_cb,
-                                  GINT_TO_POINTER (job->tty), job->cancellable, &job->error);
-
-  g_atomic_int_set (&job->done, TRUE);
-  g_main_context_wakeup (NULL);
-  return NULL;
+  if (GPOINTER_TO_INT (user_data) && text != NULL)
+    g_printerr ("\r%s", text);
 }
 
 static gboolean
@@ -220,47 +183,66 @@ interrupt_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+got_report (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+/* The session pushes in a thread while the main context waits for Ctrl+C (or SIGTERM):
+ * then the push is cancelled between two operations, the journal says where it stopped,
+ * and the same command resumes it. */
 static JnPushReport *
-run_push_job (PushJob  *job,
-              GError  **error)
+run_push (JnImportSession  *session,
+          gboolean          tty,
+          GError          **error)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JnPushReport *report;
   guint sigint, sigterm;
-  GThread *thread;
+  gulong progress;
 
-  job->cancellable = cancellable;
   sigint = g_unix_signal_add (SIGINT, interrupt_cb, cancellable);
   sigterm = g_unix_signal_add (SIGTERM, interrupt_cb, cancellable);
-  thread = g_thread_new ("jn-push", push_thread, job);
-  while (!g_atomic_int_get (&job->done))
-    g_main_context_iteration (NULL, TRUE);
-  g_thread_join (thread);
+  progress = g_signal_connect (session, "notify::progress-text", G_CALLBACK (progress_text_cb),
+                               GINT_TO_POINTER (tty));
+
+  jn_import_session_push_all_async (session, cancellable, got_report, &result);
+  report = jn_import_session_push_all_finish (session, jn_cli_wait (&result), &local_error);
+
+  g_signal_handler_disconnect (session, progress);
   g_source_remove (sigint);
   g_source_remove (sigterm);
+  if (tty)
+    g_printerr ("\n");
 
-  if (job->report == NULL)
+  if (report == NULL)
     {
-      if (g_error_matches (job->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          g_clear_error (&job->error);
-          g_set_error_literal (&job->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                _("interrupted: what was done is recorded; run the same command "
                                  "again to resume"));
         }
-      else if (job->error->domain == JN_ERROR && jn_error_is_ent_error (job->error))
+      else if (local_error->domain == JN_ERROR && jn_error_is_ent_error (local_error))
         {
           /* The engine keeps no partial report: the journal has what was done */
-          g_set_error (error, JN_ERROR, job->error->code,
+          g_set_error (error, JN_ERROR, local_error->code,
                        _("%s; the push stopped there: what was done is recorded, run the same "
                          "command again to resume the import"),
-                       job->error->message);
-          g_clear_error (&job->error);
-          return NULL;
+                       local_error->message);
         }
-      g_propagate_error (error, g_steal_pointer (&job->error));
+      else
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+        }
     }
 
-  return g_steal_pointer (&job->report);
+  return report;
 }
 
 int
@@ -268,12 +250,13 @@ jn_cli_command_push (int    argc,
                      char **argv)
 {
   g_auto(JnCliOptions) options = { 0 };
-  g_autoptr(JnExport) export = NULL;
+  g_autoptr(JnImportSession) session = NULL;
   g_autoptr(JnEnt) ent = NULL;
   g_autoptr(JnStore) store = NULL;
-  g_autoptr(JnDirectory) directory = NULL;
-  g_autoptr(JnPlan) plan = NULL;
   g_autoptr(GHashTable) decisions = NULL;
+  JnDirectory *directory;
+  JnExport *export;
+  JnPlan *plan;
   g_autoptr(JnPushReport) report = NULL;
   g_autoptr(JnImportRecord) resumable = NULL;
   g_autoptr(GError) error = NULL;
@@ -318,8 +301,12 @@ jn_cli_command_push (int    argc,
   if (suggestions != -1 && !(options.json && options.dry_run))
     return jn_cli_usage_error (NULL, _("--suggestions goes with --dry-run --json"));
 
-  if (!jn_cli_load_plan_inputs (argv[1], &options, &export, &uai, &mode, &decisions, &status))
+  session = jn_cli_open_session (argv[1], &options, NULL, &decisions, &status);
+  if (session == NULL)
     return status;
+  export = jn_import_session_get_export (session);
+  uai = jn_import_session_get_uai (session);
+  mode = jn_import_session_get_mode (session);
 
   ent = jn_cli_open_ent (&options, &status);
   if (ent == NULL)
@@ -330,6 +317,8 @@ jn_cli_command_push (int    argc,
   /* One push at a time: before the journal is read, so that a resume is never run twice */
   if (options.yes && !options.dry_run && !jn_cli_lock_store (store, options.ent, uai, &status))
     return status;
+  jn_import_session_set_store (session, store);
+  jn_import_session_set_ent (session, ent);
 
   /* An interrupted import of this very file is resumed, not planned again; the directory
    * is read all the same: who holds what now is checked before each write. */
@@ -337,13 +326,13 @@ jn_cli_command_push (int    argc,
                                        jn_ent_describe (ent), jn_export_get_file_hash (export),
                                        decisions);
 
-  directory = jn_ent_read_directory (ent, uai, NULL, NULL, NULL, &error);
-  if (directory == NULL)
-    return jn_cli_fail (error);
+  if (!jn_cli_session_read_directory (session, &status))
+    return status;
+  directory = jn_import_session_get_directory (session);
   if (!jn_cli_check_directory (directory, uai, export, force_small, &status))
     return status;
 
-  plan = jn_cli_make_plan (directory, export, uai, mode, decisions, &options, &status);
+  plan = jn_cli_session_match (session, decisions, &options, &status);
   if (plan == NULL)
     return status;
 
@@ -381,11 +370,7 @@ jn_cli_command_push (int    argc,
       return JN_EXIT_OK;
     }
 
-  {
-    PushJob job = { store, ent, plan, directory, jn_export_get_file_hash (export), NULL, decisions, tty };
-
-    report = run_push_job (&job, &error);
-  }
+  report = run_push (session, tty, &error);
   if (report == NULL)
     return jn_cli_fail (error);
 

@@ -430,60 +430,123 @@ jn_cli_lock_store (JnStore    *store,
   return TRUE;
 }
 
-gboolean
-jn_cli_load_plan_inputs (const char    *path,
-                         JnCliOptions  *options,
-                         JnExport     **export,
-                         const char   **uai,
-                         JnImportMode  *mode,
-                         GHashTable   **decisions,
-                         int           *status)
+GAsyncResult *
+jn_cli_wait (GAsyncResult **slot)
 {
-  g_autoptr(GError) error = NULL;
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
 
-  *mode = JN_IMPORT_MODE_PARTIAL;
-  if (options->mode != NULL && !jn_import_mode_from_string (options->mode, mode))
+  return *slot;
+}
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+JnImportSession *
+jn_cli_open_session (const char    *path,
+                     JnCliOptions  *options,
+                     JnStore       *store,
+                     GHashTable   **decisions,
+                     int           *status)
+{
+  g_autoptr(JnImportSession) session = jn_import_session_new (store);
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autoptr(GFile) key_file = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  JnImportMode mode = JN_IMPORT_MODE_PARTIAL;
+  JnExport *export;
+  const char *uai;
+
+  if (options->mode != NULL && !jn_import_mode_from_string (options->mode, &mode))
     {
       *status = jn_cli_usage_error (NULL, _("--mode is “complete” or “partial”"));
-      return FALSE;
+      return NULL;
+    }
+  jn_import_session_set_mode (session, mode);
+
+  if (options->key != NULL)
+    key_file = g_file_new_for_commandline_arg (options->key);
+
+  /* The establishment of --uai, else the export's */
+  jn_import_session_set_uai (session, options->uai);
+  jn_import_session_open_export_async (session, file, key_file, options->partner, NULL, got_result, &result);
+  if (!jn_import_session_open_export_finish (session, jn_cli_wait (&result), &error))
+    {
+      jn_cli_print_error (error->message);
+      if (jn_import_session_error_needs_key (error) &&
+          !g_error_matches (error, JN_ERROR, JN_ERROR_INVALID_KEY) &&
+          !g_error_matches (error, JN_ERROR, JN_ERROR_UNKNOWN_PARTNER))
+        g_printerr ("%s\n", _("Give the partner's private key with --key FILE, and --partner NAME "
+                              "to choose among several partners."));
+      *status = jn_error_is_input_error (error) ? JN_EXIT_INPUT : JN_EXIT_USAGE;
+      return NULL;
     }
 
-  *export = jn_cli_load_export (path, options, status);
-  if (*status != JN_EXIT_OK)
-    return FALSE;
+  /* Malformed or shared identifiers, with file and line: on stderr, whatever the format */
+  export = jn_import_session_get_export (session);
+  for (guint i = 0; i < jn_export_get_warnings (export)->len; i++)
+    {
+      g_autofree char *line = g_strdup_printf (_("warning: %s"),
+                                               (const char *)g_ptr_array_index (jn_export_get_warnings (export), i));
 
-  *uai = options->uai ? options->uai : jn_export_get_uai (*export);
-  if (*uai == NULL)
+      jn_cli_print_error (line);
+    }
+
+  uai = jn_import_session_get_uai (session);
+  if (uai == NULL)
     {
       *status = jn_cli_usage_error (NULL, _("the export names no establishment: give --uai"));
-      return FALSE;
+      return NULL;
     }
-  if (!jn_uai_is_valid (*uai))
+  if (!jn_uai_is_valid (uai))
     {
-      g_autofree char *message = g_strdup_printf (_("“%s” is not a UAI (7 digits and a letter)"), *uai);
+      g_autofree char *message = g_strdup_printf (_("“%s” is not a UAI (7 digits and a letter)"), uai);
 
       *status = jn_cli_usage_error (NULL, message);
-      return FALSE;
+      return NULL;
     }
-  if (options->uai != NULL && jn_export_get_uai (*export) != NULL &&
-      g_ascii_strcasecmp (options->uai, jn_export_get_uai (*export)) != 0)
+  if (jn_import_session_get_uai_mismatch (session))
     {
       g_autofree char *warning = g_strdup_printf (_("warning: the export is for %s, matching for %s"),
-                                                  jn_export_get_uai (*export), options->uai);
+                                                  jn_export_get_uai (export), options->uai);
       jn_cli_print_error (warning);
     }
 
   *decisions = NULL;
   if (options->decisions != NULL)
     {
-      g_autoptr(GFile) file = g_file_new_for_commandline_arg (options->decisions);
+      g_autoptr(GFile) decisions_file = g_file_new_for_commandline_arg (options->decisions);
 
-      *decisions = jn_decisions_load (file, &error);
+      *decisions = jn_decisions_load (decisions_file, &error);
       if (*decisions == NULL)
         {
           *status = jn_cli_fail (error);
-          return FALSE;
+          return NULL;
         }
+    }
+
+  *status = JN_EXIT_OK;
+  return g_steal_pointer (&session);
+}
+
+gboolean
+jn_cli_session_read_directory (JnImportSession  *session,
+                               int              *status)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  jn_import_session_read_directory_async (session, NULL, got_result, &result);
+  if (!jn_import_session_read_directory_finish (session, jn_cli_wait (&result), &error))
+    {
+      *status = jn_cli_fail (error);
+      return FALSE;
     }
 
   *status = JN_EXIT_OK;
@@ -491,20 +554,16 @@ jn_cli_load_plan_inputs (const char    *path,
 }
 
 JnPlan *
-jn_cli_make_plan (JnDirectory  *directory,
-                  JnExport     *export,
-                  const char   *uai,
-                  JnImportMode  mode,
-                  GHashTable   *decisions,
-                  JnCliOptions *options,
-                  int          *status)
+jn_cli_session_match (JnImportSession  *session,
+                      GHashTable       *decisions,
+                      JnCliOptions     *options,
+                      int              *status)
 {
-  g_autoptr(JnMatcher) matcher = jn_matcher_new (directory, uai);
+  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  JnPlan *plan;
 
-  plan = jn_matcher_match (matcher, export, mode, decisions, &error);
-  if (plan == NULL)
+  jn_import_session_match_async (session, decisions, NULL, got_result, &result);
+  if (!jn_import_session_match_finish (session, jn_cli_wait (&result), &error))
     {
       g_autofree char *name = g_path_get_basename (options->decisions ? options->decisions : "");
       g_autofree char *message = g_strdup_printf ("%s: %s", name, error->message);
@@ -515,7 +574,7 @@ jn_cli_make_plan (JnDirectory  *directory,
     }
 
   *status = JN_EXIT_OK;
-  return plan;
+  return jn_import_session_get_plan (session);
 }
 
 static const struct
