@@ -886,13 +886,23 @@ changes_expanded_cb (GtkExpander *expander,
         {
           JnSessionRow *row = g_ptr_array_index (rows, i);
           const char *account = jn_session_row_get_ent_account (row);
-          /* Translators: one line of a step's changes: "Set: DUPONT Léa → lea.dupont" */
-          g_autofree char *line =
-            g_strdup_printf (_("%s: %s %s → %s"), verb,
-                             jn_session_row_get_last_name (row),
-                             jn_session_row_get_first_name (row),
-                             account != NULL && *account != '\0' ? account : "—");
-          GtkWidget *label = gtk_label_new (line);
+          g_autofree char *line = NULL;
+          GtkWidget *label;
+
+          if (actions[a] == JN_PLAN_ACTION_CLEAR)
+            /* Translators: one line of a step's changes: "Remove: Ancien Jules (jules.ancien),
+             * identifier ZZZZ9999YYYY8888" */
+            line = g_strdup_printf (_("%s: %s, identifier %s"), verb,
+                                    account != NULL && *account != '\0' ? account : "—",
+                                    jn_session_row_get_pronote_id (row));
+          else
+            /* Translators: one line of a step's changes: "Set: DUPONT Léa → Dupont Lea
+             * (lea.dupont)" */
+            line = g_strdup_printf (_("%s: %s %s → %s"), verb,
+                                    jn_session_row_get_last_name (row),
+                                    jn_session_row_get_first_name (row),
+                                    account != NULL && *account != '\0' ? account : "—");
+          label = gtk_label_new (line);
 
           gtk_label_set_xalign (GTK_LABEL (label), 0);
           gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -948,6 +958,7 @@ validate_step_action (GtkWidget  *widget,
       jn_import_session_get_state (self->session) != JN_SESSION_STATE_STEPS)
     return;
 
+  dismiss_toast (self);
   step = jn_import_session_get_current_step (self->session);
   category = jn_import_session_step_category (step);
   jn_import_session_get_counts (self->session, category, &counts);
@@ -1001,10 +1012,13 @@ validate_step_action (GtkWidget  *widget,
   if (counts.n_set + counts.n_replace + counts.n_clear > 0)
     {
       expander = gtk_expander_new_with_mnemonic (_("_Show the Changes"));
+      gtk_widget_set_name (expander, "changes-expander");
       scrolled = gtk_scrolled_window_new ();
       list = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+      gtk_widget_set_name (list, "changes-list");
       gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
                                       GTK_POLICY_AUTOMATIC);
+      gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 160);
       gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 240);
       gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
       gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), list);

@@ -368,20 +368,13 @@ wait_for_paint (GtkWidget *widget)
   g_source_remove (timeout_id);
 }
 
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
+/* The widget's last painted frame */
+static GskRenderNode *
+snapshot_widget (GtkWidget *widget)
 {
-  const char *dir = g_getenv ("JN_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GskRenderNode *node = NULL;
 
-  if (dir == NULL || *dir == '\0')
-    return;
-
-  paintable = gtk_widget_paintable_new (widget);
   for (guint attempt = 0; attempt < 10 && node == NULL; attempt++)
     {
       g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
@@ -393,6 +386,45 @@ save_screenshot (GtkWidget  *widget,
     }
   g_assert_nonnull (node);
 
+  return node;
+}
+
+/* @widget's frame, with @dialog (if any) centred over it on a dimmed background, as a
+ * window manager shows a modal dialog */
+static void
+save_screenshot_with_dialog (GtkWidget  *widget,
+                             GtkWidget  *dialog,
+                             const char *name)
+{
+  const char *dir = g_getenv ("JN_SCREENSHOT_DIR");
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  if (dir == NULL || *dir == '\0')
+    return;
+
+  node = snapshot_widget (widget);
+  if (dialog != NULL)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+      g_autoptr(GskRenderNode) dialog_node = snapshot_widget (dialog);
+      int dialog_width = gtk_widget_get_width (dialog);
+      int dialog_height = gtk_widget_get_height (dialog);
+
+      gtk_snapshot_append_node (snapshot, node);
+      gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 0.3 },
+                                 &GRAPHENE_RECT_INIT (0, 0, width, height));
+      gtk_snapshot_translate (snapshot,
+                              &GRAPHENE_POINT_INIT ((width - dialog_width) / 2,
+                                                    (height - dialog_height) / 2));
+      gtk_snapshot_append_node (snapshot, dialog_node);
+      g_clear_pointer (&node, gsk_render_node_unref);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
+
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0,
                                                               gtk_widget_get_width (widget),
@@ -401,6 +433,13 @@ save_screenshot (GtkWidget  *widget,
   path = g_strdup_printf ("%s/%s.png", dir, name);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  save_screenshot_with_dialog (widget, NULL, name);
 }
 
 static GFile *
@@ -640,7 +679,24 @@ validate_step (JnWindow *window,
       g_assert_nonnull (check);
       g_assert_false (adw_message_dialog_get_response_enabled (dialog, "validate"));
       if (screenshot_confirm)
-        save_screenshot (GTK_WIDGET (dialog), "validate-confirm");
+        {
+          GtkWidget *expander = find_named (GTK_WIDGET (dialog), "changes-expander");
+          GtkWidget *list;
+          guint n_lines = 0;
+
+          /* The list on demand: one line per identifier set, replaced or removed */
+          g_assert_nonnull (expander);
+          gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
+          list = find_named (GTK_WIDGET (dialog), "changes-list");
+          g_assert_nonnull (list);
+          for (GtkWidget *line = gtk_widget_get_first_child (list); line != NULL;
+               line = gtk_widget_get_next_sibling (line))
+            n_lines++;
+          g_assert_cmpuint (n_lines, ==, counts.n_set + counts.n_replace + counts.n_clear);
+        }
+      if (screenshot_confirm)
+        save_screenshot_with_dialog (GTK_WIDGET (window), GTK_WIDGET (dialog),
+                                     "validate-confirm");
       gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
     }
   else
