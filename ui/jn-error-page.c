@@ -32,6 +32,7 @@ struct _JnErrorPage
   GtkLabel            *key_hint_label;
   GtkButton           *key_button;
   GtkButton           *other_file_button;
+  GtkButton           *retry_button;
 
   /* owned */
   GError              *error;
@@ -81,7 +82,7 @@ update_error (JnErrorPage *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->key_button), needs_key);
   gtk_widget_set_visible (GTK_WIDGET (self->key_hint_label), needs_key);
-  if (needs_key)
+  if (needs_key || gtk_widget_get_visible (GTK_WIDGET (self->retry_button)))
     gtk_widget_remove_css_class (GTK_WIDGET (self->other_file_button), "suggested-action");
   else
     gtk_widget_add_css_class (GTK_WIDGET (self->other_file_button), "suggested-action");
@@ -200,6 +201,7 @@ jn_error_page_class_init (JnErrorPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JnErrorPage, key_hint_label);
   gtk_widget_class_bind_template_child (widget_class, JnErrorPage, key_button);
   gtk_widget_class_bind_template_child (widget_class, JnErrorPage, other_file_button);
+  gtk_widget_class_bind_template_child (widget_class, JnErrorPage, retry_button);
 }
 
 static void
@@ -302,4 +304,15 @@ jn_error_page_get_title (JnErrorPage *self)
   g_return_val_if_fail (JN_IS_ERROR_PAGE (self), NULL);
 
   return adw_status_page_get_title (self->status_page);
+}
+
+void
+jn_error_page_set_retry_action (JnErrorPage *self,
+                                const char  *action_name)
+{
+  g_return_if_fail (JN_IS_ERROR_PAGE (self));
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->retry_button), action_name);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), action_name != NULL);
+  update_error (self);
 }

@@ -159,9 +159,11 @@ show_loading (JnWindow   *self,
 static void
 show_error (JnWindow     *self,
             const char   *title,
-            const GError *error)
+            const GError *error,
+            const char   *retry_action)
 {
   g_debug ("%s: %s", title, error->message);
+  jn_error_page_set_retry_action (self->error_page, retry_action);
   jn_error_page_set_title (self->error_page, title);
   jn_error_page_set_error (self->error_page, error);
   jn_error_page_set_export (self->error_page,
@@ -472,7 +474,7 @@ read_directory_cb (GObject      *object,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     gtk_stack_set_visible_child_name (self->stack, "summary");
   else if (error != NULL)
-    show_error (self, _("Could Not Read the ENT Directory"), error);
+    show_error (self, _("Could Not Read the ENT Directory"), error, "win.read-directory");
   else
     gtk_stack_set_visible_child_name (self->stack, self->page_after_directory);
 }
@@ -532,7 +534,7 @@ open_export_cb (GObject      *object,
   /* The directory of another establishment than the file's is read once the admin has
    * confirmed which one it is (on "Continue") */
   if (error != NULL)
-    show_error (self, _("Could Not Open This File"), error);
+    show_error (self, _("Could Not Open This File"), error, NULL);
   else if (jn_import_session_get_ent (self->session) != NULL &&
            !jn_import_session_get_uai_mismatch (self->session))
     read_directory (self, "summary");
@@ -646,7 +648,7 @@ read_directory_action (GtkWidget  *widget,
       self->ent = ent_from_settings (self, &error);
       if (error != NULL)
         {
-          show_error (self, _("Could Not Connect to the ENT"), error);
+          show_error (self, _("Could Not Connect to the ENT"), error, "win.read-directory");
           return;
         }
     }
@@ -737,7 +739,7 @@ match_cb (GObject      *object,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     gtk_stack_set_visible_child_name (self->stack, "mode");
   else if (error != NULL)
-    show_error (self, _("Could Not Match the Accounts"), error);
+    show_error (self, _("Could Not Match the Accounts"), error, "win.match");
   else
     {
       build_steps (self);
@@ -1156,7 +1158,7 @@ resume_cb (GObject      *object,
     }
   else if (error != NULL)
     {
-      show_error (self, _("Could Not Resume the Import"), error);
+      show_error (self, _("Could Not Resume the Import"), error, "win.resume");
       return;
     }
 

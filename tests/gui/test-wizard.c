@@ -1020,6 +1020,42 @@ test_broken_file (void)
   reset_settings ();
 }
 
+/* The ENT does not answer: the error says so and offers to try again */
+static void
+test_ent_unreachable (void)
+{
+  g_autoptr(JnStore) store = open_store ();
+  g_autoptr(GFile) file = write_file ("unreachable.xml", wizard_export);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnScimClient) client = jn_scim_client_new ("http://127.0.0.1:9/scim/v2", TOKEN, NULL,
+                                                       &error);
+  JnWindow *window;
+  JnErrorPage *error_page;
+  const GError *first;
+
+  g_assert_no_error (error);
+  jn_scim_client_set_retries (client, 1, 10);
+  window = create_window (store, JN_ENT (client));
+  error_page = template_child (window, "error_page");
+
+  jn_window_open (window, file);
+  wait_until_idle (window);
+  g_assert_cmpstr (jn_window_get_page (window), ==, "error");
+  g_assert_cmpstr (jn_error_page_get_title (error_page), ==, "Could Not Read the ENT Directory");
+  g_assert_nonnull (jn_error_page_get_error (error_page));
+
+  /* "Try Again" reads the directory again, and fails the same way */
+  first = jn_error_page_get_error (error_page);
+  activate (window, "win.read-directory");
+  wait_until_idle (window);
+  g_assert_cmpstr (jn_window_get_page (window), ==, "error");
+  g_assert_true (jn_error_page_get_error (error_page) != first);
+  save_screenshot (GTK_WIDGET (window), "error-ent");
+
+  destroy_window (window);
+  reset_settings ();
+}
+
 static void
 test_uai_mismatch (void)
 {
@@ -1164,6 +1200,7 @@ main (int   argc,
   g_test_add_func ("/wizard/interrupt-resume", test_interrupt_resume);
   g_test_add_func ("/wizard/discard", test_discard);
   g_test_add_func ("/wizard/broken-file", test_broken_file);
+  g_test_add_func ("/wizard/ent-unreachable", test_ent_unreachable);
   g_test_add_func ("/wizard/uai-mismatch", test_uai_mismatch);
   g_test_add_func ("/wizard/refused-write", test_refused_write);
 
