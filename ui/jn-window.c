@@ -251,6 +251,7 @@ update_actions (JnWindow *self)
                                  !busy && state == JN_SESSION_STATE_LOADED);
   gtk_widget_action_set_enabled (widget, "win.validate-step", !busy && in_steps);
   gtk_widget_action_set_enabled (widget, "win.interrupt", !busy && in_steps);
+  gtk_widget_action_set_enabled (widget, "win.search", in_steps);
   gtk_widget_action_set_enabled (widget, "win.previous-step", !busy && in_steps && step > 0);
   gtk_widget_action_set_enabled (widget, "win.next-step",
                                  !busy && in_steps && step + 1 < JN_N_STEPS &&
@@ -1089,6 +1090,21 @@ step_action (GtkWidget  *widget,
     }
 }
 
+/* Ctrl+F: the search of the step shown */
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+#ifdef HAVE_STEP_PAGE
+  JnWindow *self = JN_WINDOW (widget);
+  GtkWidget *page = gtk_stack_get_visible_child (self->steps_stack);
+
+  if (page != NULL && JN_IS_STEP_PAGE (page))
+    jn_step_page_focus_search (JN_STEP_PAGE (page));
+#endif
+}
+
 /* ---- interrupt, resume, discard ---- */
 
 static void
@@ -1552,6 +1568,7 @@ jn_window_class_init (JnWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.previous-step", NULL, step_action);
   gtk_widget_class_install_action (widget_class, "win.next-step", NULL, step_action);
   gtk_widget_class_install_action (widget_class, "win.interrupt", NULL, interrupt_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.resume", NULL, resume_action);
   gtk_widget_class_install_action (widget_class, "win.discard", NULL, discard_action);
   gtk_widget_class_install_action (widget_class, "win.retry-failed", NULL, retry_failed_action);
@@ -1568,6 +1585,8 @@ jn_window_class_init (JnWindowClass *klass)
                                        "win.validate-step", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
                                        "win.validate-step", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
                                        "win.previous-step", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK,
