@@ -48,6 +48,7 @@ struct _JnWindow
   JnModePage           *mode_page;
   GtkStack             *steps_stack;
   GtkWidget            *push_box;
+  GtkWidget            *validate_button;
   GtkProgressBar       *push_progress;
   JnReportPage         *report_page;
 
@@ -249,7 +250,11 @@ update_actions (JnWindow *self)
                                  !busy && state == JN_SESSION_STATE_LOADED);
   gtk_widget_action_set_enabled (widget, "win.match",
                                  !busy && state == JN_SESSION_STATE_LOADED);
-  gtk_widget_action_set_enabled (widget, "win.validate-step", !busy && in_steps);
+  /* A step validated earlier is only looked at again (its failures are retried from the
+   * summary) */
+  gtk_widget_action_set_enabled (widget, "win.validate-step",
+                                 !busy && in_steps &&
+                                 !jn_import_session_get_step_validated (self->session, step));
   gtk_widget_action_set_enabled (widget, "win.interrupt", !busy && in_steps);
   gtk_widget_action_set_enabled (widget, "win.search", in_steps);
   gtk_widget_action_set_enabled (widget, "win.previous-step", !busy && in_steps && step > 0);
@@ -1551,6 +1556,7 @@ jn_window_class_init (JnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JnWindow, mode_page);
   gtk_widget_class_bind_template_child (widget_class, JnWindow, steps_stack);
   gtk_widget_class_bind_template_child (widget_class, JnWindow, push_box);
+  gtk_widget_class_bind_template_child (widget_class, JnWindow, validate_button);
   gtk_widget_class_bind_template_child (widget_class, JnWindow, push_progress);
   gtk_widget_class_bind_template_child (widget_class, JnWindow, report_page);
   gtk_widget_class_bind_template_callback (widget_class, visible_page_changed_cb);
