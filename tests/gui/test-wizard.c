@@ -970,6 +970,55 @@ test_interrupt_resume (void)
   reset_settings ();
 }
 
+/* Cancel during a step's writes: the step stays to validate, and validating it again
+ * finishes it */
+static void
+test_cancel_push (void)
+{
+  Server *server = server_start (FALSE, 400);
+  g_autoptr(JnStore) store = NULL;
+  g_autoptr(GFile) file = NULL;
+  JnImportSession *session;
+  AdwMessageDialog *dialog;
+  JnWindow *window;
+
+  if (server == NULL)
+    return;
+
+  store = open_store ();
+  file = write_file ("cancelled.xml", wizard_export);
+  window = create_window (store, server->ent);
+  open_to_summary (window, file);
+  summary_to_steps (window, JN_IMPORT_MODE_COMPLETE, FALSE);
+  session = jn_window_get_session (window);
+
+  /* The teachers' step: two writes of 400 ms; Escape (Cancel) during the first */
+  activate (window, "win.validate-step");
+  dialog = wait_for_dialog ();
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_named (GTK_WIDGET (dialog),
+                                                             "confirm-check")), TRUE);
+  respond (dialog, "validate");
+  g_assert_true (jn_window_get_busy (window));
+  g_assert_true (gtk_widget_get_visible (template_child (window, "push_box")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-load", NULL));
+  wait_until_idle (window);
+
+  g_assert_false (gtk_widget_get_visible (template_child (window, "push_box")));
+  g_assert_cmpstr (jn_window_get_page (window), ==, "steps");
+  g_assert_cmpint (jn_import_session_get_state (session), ==, JN_SESSION_STATE_STEPS);
+  g_assert_cmpuint (jn_import_session_get_current_step (session), ==, 0);
+  g_assert_false (jn_import_session_get_step_validated (session, 0));
+
+  validate_step (window, FALSE, FALSE);
+  g_assert_cmpuint (jn_import_session_get_current_step (session), ==, 1);
+  assert_server_holds (server, "t-martin", ID_MARTIN);
+  assert_server_holds (server, "t-nguyen", ID_NGUYEN);
+
+  destroy_window (window);
+  server_stop (server);
+  reset_settings ();
+}
+
 static void
 test_discard (void)
 {
@@ -1211,6 +1260,7 @@ main (int   argc,
   g_test_add_func ("/wizard/offline", test_offline);
   g_test_add_func ("/wizard/complete-flow", test_complete_flow);
   g_test_add_func ("/wizard/interrupt-resume", test_interrupt_resume);
+  g_test_add_func ("/wizard/cancel-push", test_cancel_push);
   g_test_add_func ("/wizard/discard", test_discard);
   g_test_add_func ("/wizard/broken-file", test_broken_file);
   g_test_add_func ("/wizard/ent-unreachable", test_ent_unreachable);
