@@ -83,16 +83,24 @@ jn_application_activate (GApplication *application)
 
   if (self->open_demo)
     {
-      g_autoptr(GFile) demo = jn_application_dup_demo_file ();
+      JnWindow *demo_window = find_idle_window (self);
 
       self->open_demo = FALSE;
-      open_file (self, demo);
+      if (demo_window == NULL)
+        demo_window = new_window (self);
+      jn_window_open_demo (demo_window);
+      gtk_window_present (GTK_WINDOW (demo_window));
       return;
     }
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (window == NULL)
-    window = GTK_WINDOW (new_window (self));
+    {
+      window = GTK_WINDOW (new_window (self));
+      /* The first run starts with the connection: the ENT, a snapshot, or the demo */
+      if (jn_window_needs_connection (JN_WINDOW (window)))
+        jn_window_show_connection (JN_WINDOW (window));
+    }
 
   gtk_window_present (window);
 }

@@ -27,6 +27,15 @@
 #include "jn-welcome-page.h"
 #include "jn-window.h"
 
+#include "jn-application.h"
+
+#if __has_include ("jn-connection-page.h")
+#include "jn-connection-page.h"
+#include "jn-connection.h"
+#include "jn-secret.h"
+#define HAVE_CONNECTION 1
+#endif
+
 #if __has_include ("jn-step-page.h")
 #include "jn-step-page.h"
 #define HAVE_STEP_PAGE 1
@@ -49,6 +58,7 @@ struct _JnWindow
   GtkStack             *steps_stack;
   GtkWidget            *push_box;
   GtkWidget            *validate_button;
+  GtkWidget            *offline_preferences_button;
   GtkProgressBar       *push_progress;
   JnReportPage         *report_page;
 
@@ -56,7 +66,10 @@ struct _JnWindow
   GSettings            *settings;
   JnStore              *store;
   JnEnt                *ent;
-  gboolean              ent_given;         /* set by jn_window_set_ent(), not the settings */
+  gboolean              ent_given;         /* set by jn_window_set_ent() or the demo, not the
+                                              settings */
+  GtkWidget            *connection_page;   /* NULL without the connection page */
+  char                 *page_before_connection;
   JnImportSession      *session;
   GSignalGroup         *session_signals;
   GCancellable         *cancellable;       /* of the call in progress; NULL when idle */
@@ -86,10 +99,14 @@ static void show_start (JnWindow *self);
 
 /* ---- one asynchronous call at a time ---- */
 
+typedef void (*EntReadyFunc) (JnWindow *self);
+
 typedef struct
 {
   JnWindow     *self;
   GCancellable *cancellable;
+  EntReadyFunc  ready;        /* ensure_ent(): what comes next */
+  const char   *page_if_none; /* ensure_ent(): the page when no ENT is set up */
 } OpData;
 
 static void
@@ -225,6 +242,8 @@ update_title (JnWindow *self)
     title = g_strdup (_("Import Mode"));
   else if (g_strcmp0 (page, "report") == 0)
     title = g_strdup (_("Import Summary"));
+  else if (g_strcmp0 (page, "connection") == 0)
+    title = g_strdup (_("Connection"));
 
   adw_window_title_set_title (self->window_title, title != NULL ? title : "Jonction");
   adw_window_title_set_subtitle (self->window_title, subtitle);
@@ -399,30 +418,173 @@ set_session (JnWindow        *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORT]);
 }
 
-/* The ENT of the preferences: a SCIM address with JONCTION_TOKEN, or a snapshot file */
-static JnEnt *
-ent_from_settings (JnWindow  *self,
-                   GError   **error)
+/* ---- the ENT ---- */
+
+/* Where the directory comes from, read on the main thread, opened in a worker */
+typedef struct
 {
-  g_autofree char *address = g_settings_get_string (self->settings, "ent-url");
+  char *kind;      /* "ent", "offline" (settings' connection-kind), "none" */
+  char *address;   /* the SCIM address, or the snapshot's path */
+  char *token;     /* NULL: JONCTION_TOKEN, else the keyring */
+  char *urn;
+} EntRequest;
+
+static void
+ent_request_free (EntRequest *request)
+{
+  g_free (request->kind);
+  g_free (request->address);
+  if (request->token != NULL)
+    explicit_bzero (request->token, strlen (request->token));
+  g_free (request->token);
+  g_free (request->urn);
+  g_free (request);
+}
+
+static EntRequest *
+ent_request_from_settings (JnWindow *self)
+{
+  EntRequest *request = g_new0 (EntRequest, 1);
   g_autofree char *urn = g_settings_get_string (self->settings, "extension-urn");
-  const char *token = g_getenv ("JONCTION_TOKEN");
 
-  if (*address == '\0')
-    return NULL;
+  request->urn = *urn != '\0' ? g_steal_pointer (&urn) : NULL;
+#ifdef HAVE_CONNECTION
+  request->kind = g_settings_get_string (self->settings, "connection-kind");
+  if (g_str_equal (request->kind, "offline"))
+    request->address = g_settings_get_string (self->settings, "offline-snapshot");
+  else
+    request->address = g_settings_get_string (self->settings, "ent-url");
+#else
+  request->address = g_settings_get_string (self->settings, "ent-url");
+  request->kind = g_strdup (*request->address == '\0' ? "none"
+                            : g_str_has_prefix (request->address, "http") ? "ent" : "offline");
+#endif
 
-  if (g_str_has_prefix (address, "http://") || g_str_has_prefix (address, "https://"))
+  return request;
+}
+
+/* In a worker: the keyring and a snapshot file are read here, not on the main loop */
+static void
+prepare_ent_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  EntRequest *request = task_data;
+  g_autofree char *token = g_strdup (request->token);
+  GError *error = NULL;
+  JnEnt *ent = NULL;
+
+  if (g_str_equal (request->kind, "none") || *request->address == '\0')
     {
-      if (token == NULL || *token == '\0')
-        return NULL;
-      return JN_ENT (jn_scim_client_new (address, token, *urn != '\0' ? urn : NULL, error));
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+#ifdef HAVE_CONNECTION
+  if (g_str_equal (request->kind, "ent") && token == NULL)
+    {
+      token = jn_connection_dup_env_token (&error);
+      if (error == NULL && token == NULL)
+        token = jn_secret_lookup_token_sync (request->address, cancellable, &error);
+      if (error == NULL && token == NULL)
+        error = g_error_new (JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
+                             _("No access token is stored for %s: enter it in the "
+                               "connection settings"), request->address);
+    }
+  if (error == NULL)
+    ent = jn_connection_new_ent (request->address, g_str_equal (request->kind, "ent") ? token : NULL,
+                                 request->urn, &error);
+#else
+  if (g_str_equal (request->kind, "ent"))
+    {
+      const char *env = g_getenv ("JONCTION_TOKEN");
+
+      if (token == NULL && env != NULL && *env != '\0')
+        token = g_strdup (env);
+      if (token == NULL)
+        {
+          g_task_return_pointer (task, NULL, NULL);
+          return;
+        }
+      ent = JN_ENT (jn_scim_client_new (request->address, token, request->urn, &error));
     }
   else
     {
-      g_autoptr(GFile) snapshot = g_file_new_for_path (address);
+      g_autoptr(GFile) snapshot = g_file_new_for_path (request->address);
 
-      return JN_ENT (jn_file_ent_new (snapshot, *urn != '\0' ? urn : NULL, error));
+      ent = JN_ENT (jn_file_ent_new (snapshot, request->urn, &error));
     }
+#endif
+
+  if (token != NULL)
+    explicit_bzero (token, strlen (token));
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, ent, g_object_unref);
+}
+
+static void
+prepare_ent_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(OpData) data = user_data;
+  JnWindow *self = data->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnEnt) ent = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (!op_end (data))
+    return;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    gtk_stack_set_visible_child_name (self->stack, data->page_if_none);
+  else if (error != NULL)
+    show_error (self, _("Could Not Connect to the ENT"), error, "win.read-directory");
+  else if (ent == NULL)
+    gtk_stack_set_visible_child_name (self->stack, data->page_if_none);
+  else
+    {
+      g_set_object (&self->ent, ent);
+      if (self->session != NULL)
+        jn_import_session_set_ent (self->session, ent);
+      data->ready (self);
+    }
+}
+
+/* Calls @ready once the session has its ENT, opened from the settings if needed (the
+ * keyring and a snapshot are read off the main loop); without one set up, shows
+ * @page_if_none */
+static void
+ensure_ent (JnWindow     *self,
+            EntRequest   *request,
+            EntReadyFunc  ready,
+            const char   *page_if_none)
+{
+  g_autoptr(GTask) task = NULL;
+  OpData *data;
+
+  if (request == NULL && self->ent != NULL)
+    {
+      if (self->session != NULL)
+        jn_import_session_set_ent (self->session, self->ent);
+      ready (self);
+      return;
+    }
+
+  if (request == NULL)
+    request = ent_request_from_settings (self);
+
+  data = op_begin (self);
+  data->ready = ready;
+  data->page_if_none = page_if_none;
+  show_loading (self, _("Connecting to the ENT…"));
+  jn_loading_page_set_file (self->loading_page, NULL);
+  task = g_task_new (self, data->cancellable, prepare_ent_cb, data);
+  g_task_set_source_tag (task, ensure_ent);
+  g_task_set_task_data (task, request, (GDestroyNotify) ent_request_free);
+  g_task_run_in_thread (task, prepare_ent_thread);
 }
 
 /* A fresh session for a new file or a resume */
@@ -431,16 +593,6 @@ new_session (JnWindow *self)
 {
   g_autoptr(JnImportSession) session = jn_import_session_new (self->store);
   g_autofree char *uai = g_settings_get_string (self->settings, "uai");
-
-  if (!self->ent_given)
-    {
-      g_autoptr(GError) error = NULL;
-
-      g_clear_object (&self->ent);
-      self->ent = ent_from_settings (self, &error);
-      if (error != NULL)
-        g_debug ("No ENT from the preferences: %s", error->message);
-    }
 
   if (self->ent != NULL)
     jn_import_session_set_ent (session, self->ent);
@@ -485,14 +637,23 @@ read_directory_cb (GObject      *object,
     gtk_stack_set_visible_child_name (self->stack, self->page_after_directory);
 }
 
-/* Reads the establishment's accounts, then shows @next_page */
+static void read_directory_now (JnWindow *self);
+
+/* Reads the establishment's accounts (opening the ENT first if needed), then shows
+ * @next_page; without an ENT set up, the file's summary or the offline state */
 static void
 read_directory (JnWindow   *self,
                 const char *next_page)
 {
-  OpData *data = op_begin (self);
-
   self->page_after_directory = next_page;
+  ensure_ent (self, NULL, read_directory_now,
+              g_str_equal (next_page, "summary") ? "summary" : "offline");
+}
+
+static void
+read_directory_now (JnWindow *self)
+{
+  OpData *data = op_begin (self);
 
   show_loading (self, _("Reading the ENT Directory…"));
   jn_import_session_read_directory_async (self->session, data->cancellable,
@@ -541,11 +702,79 @@ open_export_cb (GObject      *object,
    * confirmed which one it is (on "Continue") */
   if (error != NULL)
     show_error (self, _("Could Not Open This File"), error, NULL);
-  else if (jn_import_session_get_ent (self->session) != NULL &&
-           !jn_import_session_get_uai_mismatch (self->session))
+  else if (!jn_import_session_get_uai_mismatch (self->session))
     read_directory (self, "summary");
   else
     gtk_stack_set_visible_child_name (self->stack, "summary");
+}
+
+/* ---- the connection (first run, and "Set Up the Connection…") ---- */
+
+#ifdef HAVE_CONNECTION
+static void
+connection_ready (JnWindow *self)
+{
+  /* The file read before the connection was set up gets its directory now */
+  if (self->session != NULL &&
+      jn_import_session_get_state (self->session) == JN_SESSION_STATE_LOADED)
+    read_directory (self, jn_import_session_get_uai_mismatch (self->session) ? "mode" : "summary");
+  else
+    gtk_stack_set_visible_child_name (self->stack, self->page_before_connection != NULL
+                                                   ? self->page_before_connection : "welcome");
+}
+
+static void
+demo_ready (JnWindow *self)
+{
+  g_autoptr(GFile) demo = jn_application_dup_demo_file ();
+
+  gtk_stack_set_visible_child_name (self->stack, "welcome");
+  jn_window_open (self, demo);
+}
+
+static void
+connection_done_cb (JnWindow         *self,
+                    JnConnectionKind  kind,
+                    JnConnectionPage *page)
+{
+  EntRequest *request = ent_request_from_settings (self);
+  GFile *snapshot = jn_connection_page_get_snapshot (page);
+
+  g_clear_object (&self->ent);
+  self->ent_given = FALSE;
+  if (kind == JN_CONNECTION_KIND_ENT)
+    {
+      g_free (request->kind);
+      request->kind = g_strdup ("ent");
+      request->token = g_strdup (jn_connection_page_get_token (page));
+    }
+  else if (snapshot != NULL)
+    {
+      g_free (request->kind);
+      g_free (request->address);
+      request->kind = g_strdup ("offline");
+      request->address = g_file_get_path (snapshot);
+      /* The demo is never remembered in the settings: this window keeps it */
+      self->ent_given = kind == JN_CONNECTION_KIND_DEMO;
+    }
+
+  /* The demo opens its own file when no import is under way */
+  if (kind == JN_CONNECTION_KIND_DEMO &&
+      (self->session == NULL ||
+       jn_import_session_get_state (self->session) != JN_SESSION_STATE_LOADED))
+    ensure_ent (self, request, demo_ready, "welcome");
+  else
+    ensure_ent (self, request, connection_ready,
+                self->page_before_connection != NULL ? self->page_before_connection : "welcome");
+}
+#endif
+
+static void
+connection_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  jn_window_show_connection (JN_WINDOW (widget));
 }
 
 /* ---- the actions ---- */
@@ -646,28 +875,10 @@ read_directory_action (GtkWidget  *widget,
   if (self->session == NULL)
     return;
 
+  /* The settings may have changed since: the ENT is opened again from them */
   if (!self->ent_given)
-    {
-      g_autoptr(GError) error = NULL;
-
-      g_clear_object (&self->ent);
-      self->ent = ent_from_settings (self, &error);
-      if (error != NULL)
-        {
-          show_error (self, _("Could Not Connect to the ENT"), error, "win.read-directory");
-          return;
-        }
-    }
-
-  if (self->ent == NULL)
-    {
-      toast (self, _("No ENT connection is set up yet"));
-      gtk_stack_set_visible_child_name (self->stack, "offline");
-      return;
-    }
-
-  jn_import_session_set_ent (self->session, self->ent);
-  read_directory (self, "summary");
+    g_clear_object (&self->ent);
+  read_directory (self, jn_import_session_get_uai_mismatch (self->session) ? "mode" : "summary");
 }
 
 static void
@@ -680,10 +891,7 @@ uai_mismatch_response_cb (JnWindow        *self,
 
   /* The file's establishment it is: its accounts are read now */
   jn_import_session_accept_uai_mismatch (self->session);
-  if (jn_import_session_get_ent (self->session) == NULL)
-    gtk_stack_set_visible_child_name (self->stack, "offline");
-  else
-    read_directory (self, "mode");
+  read_directory (self, "mode");
 }
 
 static void
@@ -1192,25 +1400,28 @@ resume_cb (GObject      *object,
     gtk_stack_set_visible_child_name (self->stack, "steps");
 }
 
+static void resume_now (JnWindow *self);
+
 static void
 resume_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
   JnWindow *self = JN_WINDOW (widget);
-  g_autoptr(GFile) key_file = NULL;
-  g_autofree char *partner = NULL;
-  OpData *data;
 
   if (self->interrupted == NULL || self->cancellable != NULL)
     return;
 
   new_session (self);
-  if (jn_import_session_get_ent (self->session) == NULL)
-    {
-      gtk_stack_set_visible_child_name (self->stack, "offline");
-      return;
-    }
+  ensure_ent (self, NULL, resume_now, "offline");
+}
+
+static void
+resume_now (JnWindow *self)
+{
+  g_autoptr(GFile) key_file = NULL;
+  g_autofree char *partner = NULL;
+  OpData *data;
 
   get_key (self, &key_file, &partner);
   data = op_begin (self);
@@ -1444,6 +1655,7 @@ jn_window_dispose (GObject *object)
   g_clear_object (&self->ent);
   g_clear_object (&self->file);
   g_clear_pointer (&self->interrupted, jn_import_record_free);
+  g_clear_pointer (&self->page_before_connection, g_free);
   g_clear_object (&self->session_before_load);
   g_clear_pointer (&self->page_before_load, g_free);
 
@@ -1557,6 +1769,7 @@ jn_window_class_init (JnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JnWindow, steps_stack);
   gtk_widget_class_bind_template_child (widget_class, JnWindow, push_box);
   gtk_widget_class_bind_template_child (widget_class, JnWindow, validate_button);
+  gtk_widget_class_bind_template_child (widget_class, JnWindow, offline_preferences_button);
   gtk_widget_class_bind_template_child (widget_class, JnWindow, push_progress);
   gtk_widget_class_bind_template_child (widget_class, JnWindow, report_page);
   gtk_widget_class_bind_template_callback (widget_class, visible_page_changed_cb);
@@ -1565,6 +1778,7 @@ jn_window_class_init (JnWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.cancel-load", NULL, cancel_load_action);
   gtk_widget_class_install_action (widget_class, "win.choose-key", NULL, choose_key_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_install_action (widget_class, "win.connection", NULL, connection_action);
   gtk_widget_class_install_action (widget_class, "win.read-directory", NULL,
                                    read_directory_action);
   gtk_widget_class_install_action (widget_class, "win.continue", NULL, continue_action);
@@ -1622,6 +1836,15 @@ jn_window_init (JnWindow *self)
                                  G_CALLBACK (session_progress_cb), self, G_CONNECT_SWAPPED);
   g_signal_group_connect_object (self->session_signals, "notify::progress-text",
                                  G_CALLBACK (session_progress_cb), self, G_CONNECT_SWAPPED);
+
+#ifdef HAVE_CONNECTION
+  self->connection_page = jn_connection_page_new ();
+  gtk_stack_add_named (self->stack, self->connection_page, "connection");
+  g_signal_connect_object (self->connection_page, "done", G_CALLBACK (connection_done_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->offline_preferences_button),
+                                  "win.connection");
+#endif
 
   drop_target = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   gtk_drop_target_set_gtypes (drop_target, (GType[2]) { GDK_TYPE_FILE_LIST, G_TYPE_FILE }, 2);
@@ -1789,4 +2012,59 @@ jn_window_refresh_start (JnWindow *self)
         }
     }
   update_actions (self);
+}
+
+void
+jn_window_show_connection (JnWindow *self)
+{
+  g_return_if_fail (JN_IS_WINDOW (self));
+
+  if (self->connection_page == NULL)
+    {
+      /* Without the connection page, the preferences hold the same settings */
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.preferences", NULL);
+      return;
+    }
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "connection") != 0)
+    {
+      g_free (self->page_before_connection);
+      self->page_before_connection = g_strdup (gtk_stack_get_visible_child_name (self->stack));
+    }
+  gtk_stack_set_visible_child_name (self->stack, "connection");
+}
+
+void
+jn_window_open_demo (JnWindow *self)
+{
+  g_return_if_fail (JN_IS_WINDOW (self));
+
+#ifdef HAVE_CONNECTION
+  /* The demo's directory is a copy of the bundled snapshot, prepared by the connection page,
+   * which then opens the demo's file (demo_ready) */
+  jn_window_show_connection (self);
+  jn_connection_page_open_demo (JN_CONNECTION_PAGE (self->connection_page));
+#else
+  {
+    g_autoptr(GFile) demo = jn_application_dup_demo_file ();
+
+    jn_window_open (self, demo);
+  }
+#endif
+}
+
+gboolean
+jn_window_needs_connection (JnWindow *self)
+{
+  g_return_val_if_fail (JN_IS_WINDOW (self), FALSE);
+
+#ifdef HAVE_CONNECTION
+  {
+    g_autofree char *kind = g_settings_get_string (self->settings, "connection-kind");
+
+    return !self->ent_given && g_str_equal (kind, "none");
+  }
+#else
+  return FALSE;
+#endif
 }

@@ -39,6 +39,13 @@ gboolean         jn_window_get_busy     (JnWindow       *self);
 /* The page shown: "welcome", "loading", "summary", "error", "offline", "mode", "steps",
  * "report" */
 const char      *jn_window_get_page     (JnWindow       *self);
+/* The connection settings in the window (the first run, "Set Up the Connection…"); when
+ * done, back to the page shown before (or to the file waiting for its directory) */
+void             jn_window_show_connection (JnWindow    *self);
+/* The demonstration: its file, with its directory (a copy of the bundled snapshot) */
+void             jn_window_open_demo       (JnWindow    *self);
+/* TRUE on the first run: no ENT, snapshot or demo chosen yet */
+gboolean         jn_window_needs_connection (JnWindow   *self);
 /* The start page looks for an interrupted import again (after another window's changes) */
 void             jn_window_refresh_start (JnWindow      *self);
 
