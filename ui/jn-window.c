@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "jn-error.h"
 #include "jn-error-page.h"
 #include "jn-file-ent.h"
 #include "jn-loading-page.h"

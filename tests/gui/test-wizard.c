@@ -326,6 +326,13 @@ wait_until_idle (JnWindow *window)
   wait_until (is_idle, window);
 }
 
+/* The demo's preparation, its file and directory read: the file's page, idle */
+static gboolean
+is_idle_on_file (gpointer data)
+{
+  return !jn_window_get_busy (data) && g_strcmp0 (jn_window_get_page (data), "summary") == 0;
+}
+
 static gboolean
 is_mapped (gpointer data)
 {
@@ -1234,6 +1241,35 @@ test_refused_write (void)
   reset_settings ();
 }
 
+#if __has_include ("jn-connection-page.h")
+/* The first run asks where the directory comes from; "Open the Demo" opens the demo's file
+ * with a copy of its directory, and the wizard goes on to the steps */
+static void
+test_demo (void)
+{
+  g_autoptr(JnStore) store = open_store ();
+  JnWindow *window = create_window (store, NULL);
+  JnImportSession *session;
+
+  g_assert_true (jn_window_needs_connection (window));
+  jn_window_show_connection (window);
+  g_assert_cmpstr (jn_window_get_page (window), ==, "connection");
+  save_screenshot (GTK_WIDGET (window), "connection");
+
+  jn_window_open_demo (window);
+  wait_until (is_idle_on_file, window);
+  g_assert_cmpstr (jn_window_get_page (window), ==, "summary");
+  session = jn_window_get_session (window);
+  g_assert_nonnull (jn_import_session_get_directory (session));
+
+  summary_to_steps (window, JN_IMPORT_MODE_COMPLETE, FALSE);
+  g_assert_cmpuint (jn_import_session_get_current_step (session), ==, 0);
+
+  destroy_window (window);
+  reset_settings ();
+}
+#endif
+
 int
 main (int   argc,
       char *argv[])
@@ -1266,6 +1302,9 @@ main (int   argc,
   g_test_add_func ("/wizard/ent-unreachable", test_ent_unreachable);
   g_test_add_func ("/wizard/uai-mismatch", test_uai_mismatch);
   g_test_add_func ("/wizard/refused-write", test_refused_write);
+#if __has_include ("jn-connection-page.h")
+  g_test_add_func ("/wizard/demo", test_demo);
+#endif
 
   return g_test_run ();
 }
