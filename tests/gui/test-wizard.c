@@ -326,13 +326,6 @@ wait_until_idle (JnWindow *window)
   wait_until (is_idle, window);
 }
 
-/* The demo's preparation, its file and directory read: the file's page, idle */
-static gboolean
-is_idle_on_file (gpointer data)
-{
-  return !jn_window_get_busy (data) && g_strcmp0 (jn_window_get_page (data), "summary") == 0;
-}
-
 static gboolean
 is_mapped (gpointer data)
 {
@@ -1242,6 +1235,13 @@ test_refused_write (void)
 }
 
 #if __has_include ("jn-connection-page.h")
+/* The demo's preparation, its file and directory read: the file's page, idle */
+static gboolean
+is_idle_on_file (gpointer data)
+{
+  return !jn_window_get_busy (data) && g_strcmp0 (jn_window_get_page (data), "summary") == 0;
+}
+
 /* The first run asks where the directory comes from; "Open the Demo" opens the demo's file
  * with a copy of its directory, and the wizard goes on to the steps */
 static void
