@@ -95,6 +95,16 @@ jn_welcome_page_set_interrupted (JnWelcomePage        *self,
     subtitle = g_strdup_printf (_("Started on %s, for %s. The steps already validated are kept."),
                                 date != NULL ? date : "?",
                                 record->uai != NULL ? record->uai : "?");
+  if (record->file_path != NULL)
+    {
+      /* The file it will open again, first */
+      g_autofree char *basename = g_path_get_basename (record->file_path);
+      g_autofree char *name = g_filename_display_name (basename);
+      g_autofree char *with_file = g_strdup_printf ("%s\n%s", name, subtitle);
+
+      g_free (subtitle);
+      subtitle = g_steal_pointer (&with_file);
+    }
   adw_action_row_set_subtitle (self->resume_row, subtitle);
 }
 

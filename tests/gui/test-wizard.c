@@ -970,6 +970,43 @@ test_interrupt_resume (void)
   reset_settings ();
 }
 
+/* The window goes without "Interrupt" (as in a crash): the next one offers to resume */
+static void
+test_resume_after_close (void)
+{
+  Server *server = server_start (FALSE, 0);
+  g_autoptr(JnStore) store = NULL;
+  g_autoptr(GFile) file = NULL;
+  JnImportSession *session;
+  JnWindow *window;
+
+  if (server == NULL)
+    return;
+
+  store = open_store ();
+  file = write_file ("Edt_Closed.xml", wizard_export);
+  window = create_window (store, server->ent);
+  open_to_summary (window, file);
+  summary_to_steps (window, JN_IMPORT_MODE_PARTIAL, FALSE);
+  validate_step (window, FALSE, FALSE);
+  destroy_window (window);
+
+  window = create_window (store, server->ent);
+  g_assert_nonnull (strstr (jn_welcome_page_get_interrupted_text (template_child (window,
+                                                                                  "welcome_page")),
+                            "Edt_Closed.xml"));
+  activate (window, "win.resume");
+  wait_until_idle (window);
+  g_assert_cmpstr (jn_window_get_page (window), ==, "steps");
+  session = jn_window_get_session (window);
+  g_assert_cmpuint (jn_import_session_get_current_step (session), ==, 1);
+  g_assert_cmpint (jn_import_session_get_mode (session), ==, JN_IMPORT_MODE_PARTIAL);
+
+  destroy_window (window);
+  server_stop (server);
+  reset_settings ();
+}
+
 /* Cancel during a step's writes: the step stays to validate, and validating it again
  * finishes it */
 static void
@@ -1296,6 +1333,7 @@ main (int   argc,
   g_test_add_func ("/wizard/offline", test_offline);
   g_test_add_func ("/wizard/complete-flow", test_complete_flow);
   g_test_add_func ("/wizard/interrupt-resume", test_interrupt_resume);
+  g_test_add_func ("/wizard/resume-after-close", test_resume_after_close);
   g_test_add_func ("/wizard/cancel-push", test_cancel_push);
   g_test_add_func ("/wizard/discard", test_discard);
   g_test_add_func ("/wizard/broken-file", test_broken_file);
