@@ -423,7 +423,7 @@ test_welcome (void)
   /* The header button would repeat the page's own */
   g_assert_false (gtk_widget_get_visible (template_child (window, "open_button")));
 
-  save_screenshot (GTK_WIDGET (window), "welcome.png");
+  save_screenshot (GTK_WIDGET (window), "window-welcome.png");
   destroy_window (window);
 }
 
@@ -472,11 +472,11 @@ test_summary (void)
                    "Collège Sciences & Lettres · 0312609T");
   g_assert_true (gtk_widget_get_visible (template_child (window, "open_button")));
 
-  save_screenshot (GTK_WIDGET (window), "summary.png");
+  save_screenshot (GTK_WIDGET (window), "file-cleartext.png");
 
   /* The whole page, for the eyes: the export group is below the fold at 800×600 */
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 1000);
-  save_screenshot (GTK_WIDGET (window), "summary-full.png");
+  save_screenshot (GTK_WIDGET (window), "file-cleartext-full.png");
 
   destroy_window (window);
 }
@@ -497,7 +497,7 @@ test_summary_empty (void)
   assert_row_value (page, "Total", "0");
   assert_row_value (page, "Software", "Unknown");
 
-  save_screenshot (GTK_WIDGET (window), "summary-empty.png");
+  save_screenshot (GTK_WIDGET (window), "file-empty.png");
   destroy_window (window);
 }
 
@@ -653,7 +653,7 @@ test_encrypted_with_key (void)
   assert_row_value (template_child (window, "summary_page"), "Encrypted",
                     "Yes, opened with the key of KOSMOS");
 
-  save_screenshot (GTK_WIDGET (window), "summary-encrypted.png");
+  save_screenshot (GTK_WIDGET (window), "file-encrypted.png");
   destroy_window (window);
 }
 
