@@ -79,6 +79,7 @@ struct _JnWindow
   JnImportSession      *session_before_load;  /* shown again when a load is cancelled */
   char                 *page_before_load;
   gboolean              pushing;
+  gboolean              close_confirmed;
   const char           *page_after_directory;  /* "summary", or "mode" after a confirmation */
   AdwToast             *last_toast;        /* weak: dismissed when the page changes */
 };
@@ -1594,11 +1595,47 @@ drop_cb (JnWindow      *self,
 
 /* ---- GObject ---- */
 
+static void
+close_response_cb (JnWindow         *self,
+                   const char       *response,
+                   AdwMessageDialog *dialog)
+{
+  if (g_strcmp0 (response, "stop") != 0)
+    return;
+
+  self->close_confirmed = TRUE;
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
 static gboolean
 jn_window_close_request (GtkWindow *window)
 {
   JnWindow *self = JN_WINDOW (window);
   gboolean maximized = gtk_window_is_maximized (window);
+
+  /* Closing during a step's writes stops them: asked first */
+  if (self->pushing && !self->close_confirmed)
+    {
+      GtkWidget *dialog =
+        adw_message_dialog_new (window, _("Stop Writing Into the ENT?"),
+                                _("The step is being written. The writes already made are "
+                                  "kept, and the import can be resumed from the start page."));
+
+      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                        "cancel", _("_Keep Writing"),
+                                        "stop", _("_Stop and Close"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "stop",
+                                                  ADW_RESPONSE_DESTRUCTIVE);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      g_signal_connect_object (dialog, "response", G_CALLBACK (close_response_cb),
+                               self, G_CONNECT_SWAPPED);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return TRUE;
+    }
 
   g_settings_set_boolean (self->settings, "window-maximized", maximized);
   if (!maximized)

@@ -1051,6 +1051,21 @@ test_cancel_push (void)
   assert_server_holds (server, "t-martin", ID_MARTIN);
   assert_server_holds (server, "t-nguyen", ID_NGUYEN);
 
+  /* Closing the window during the writes asks first; "Keep Writing" lets them finish */
+  activate (window, "win.validate-step");
+  dialog = wait_for_dialog ();
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_named (GTK_WIDGET (dialog),
+                                                             "confirm-check")), TRUE);
+  respond (dialog, "validate");
+  g_assert_true (jn_window_get_busy (window));
+  gtk_window_close (GTK_WINDOW (window));
+  dialog = wait_for_dialog ();
+  g_assert_true (adw_message_dialog_has_response (dialog, "stop"));
+  respond (dialog, "cancel");
+  wait_until_idle (window);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (jn_import_session_get_step_validated (session, 1));
+
   destroy_window (window);
   server_stop (server);
   reset_settings ();
