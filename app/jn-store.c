@@ -1211,7 +1211,7 @@ jn_store_purge_expired (JnStore  *self,
     return FALSE;
 
   mark = prepare (self,
-                  "UPDATE imports SET purged_at = ?1, file_hash = '', decisions_hash = '',"
+                  "UPDATE imports SET purged_at = ?1, file_hash = '', decisions_hash = '', file_path = NULL,"
                   " kept_set = kept_set + (SELECT COUNT(*) FROM operations o WHERE o.import_id = imports.id"
                   "   AND o.kind = 'set' AND o.state = 'done'),"
                   " kept_replaced = kept_replaced + (SELECT COUNT(*) FROM operations o WHERE o.import_id = imports.id"

@@ -361,8 +361,12 @@ test_decisions (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (rows), ==, n_rows);
 
   /* Stored as made */
-  stored = jn_store_load_decisions (fixture->store,
-                                    jn_store_find_interrupted_session (fixture->store, NULL)->id, &error);
+  {
+    g_autoptr(JnImportRecord) record = jn_store_find_interrupted_session (fixture->store, NULL);
+
+    g_assert_nonnull (record);
+    stored = jn_store_load_decisions (fixture->store, record->id, &error);
+  }
   g_assert_no_error (error);
   g_assert_cmpstr (g_hash_table_lookup (stored, "3H4VZ3B9T4YPDEBD"), ==, jn_ent_user_get_id (chosen));
 
