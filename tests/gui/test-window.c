@@ -759,13 +759,16 @@ test_preferences (void)
   wait_until_mapped (GTK_WIDGET (preferences));
 
   g_assert_true (shows_label (GTK_WIDGET (preferences), "/home/admin/Documents/kosmos.pem"));
-  partner_row = gtk_widget_get_template_child (GTK_WIDGET (preferences),
-                                               JN_TYPE_PREFERENCES_WINDOW, "partner_row");
+  partner_row = gtk_widget_get_template_child (
+    GTK_WIDGET (jn_preferences_window_get_connection_page (JN_PREFERENCES_WINDOW (preferences))),
+    JN_TYPE_CONNECTION_PAGE, "partner_row");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (partner_row)), ==, "KOSMOS");
   save_screenshot (GTK_WIDGET (preferences), "preferences.png");
 
   /* Forgetting the key goes through GSettings and back to the row */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (preferences), "prefs.forget-key", NULL));
+  g_assert_true (gtk_widget_activate_action (
+    GTK_WIDGET (jn_preferences_window_get_connection_page (JN_PREFERENCES_WINDOW (preferences))),
+    "connection.forget-key", NULL));
   flush_main_context ();
   key_file = g_settings_get_string (settings, "key-file");
   g_assert_cmpstr (key_file, ==, "");
