@@ -15,27 +15,20 @@
 
 #include <glib/gi18n.h>
 
+#include "jn-application.h"
+#include "jn-connection.h"
+#include "jn-connection-page.h"
 #include "jn-error.h"
 #include "jn-error-page.h"
-#include "jn-file-ent.h"
 #include "jn-loading-page.h"
 #include "jn-mode-page.h"
 #include "jn-preferences-window.h"
 #include "jn-report-page.h"
-#include "jn-scim-client.h"
+#include "jn-secret.h"
 #include "jn-summary-page.h"
 #include "jn-ui-utils.h"
 #include "jn-welcome-page.h"
 #include "jn-window.h"
-
-#include "jn-application.h"
-
-#if __has_include ("jn-connection-page.h")
-#include "jn-connection-page.h"
-#include "jn-connection.h"
-#include "jn-secret.h"
-#define HAVE_CONNECTION 1
-#endif
 
 #if __has_include ("jn-step-page.h")
 #include "jn-step-page.h"
@@ -450,17 +443,11 @@ ent_request_from_settings (JnWindow *self)
   g_autofree char *urn = g_settings_get_string (self->settings, "extension-urn");
 
   request->urn = *urn != '\0' ? g_steal_pointer (&urn) : NULL;
-#ifdef HAVE_CONNECTION
   request->kind = g_settings_get_string (self->settings, "connection-kind");
   if (g_str_equal (request->kind, "offline"))
     request->address = g_settings_get_string (self->settings, "offline-snapshot");
   else
     request->address = g_settings_get_string (self->settings, "ent-url");
-#else
-  request->address = g_settings_get_string (self->settings, "ent-url");
-  request->kind = g_strdup (*request->address == '\0' ? "none"
-                            : g_str_has_prefix (request->address, "http") ? "ent" : "offline");
-#endif
 
   return request;
 }
@@ -483,7 +470,6 @@ prepare_ent_thread (GTask        *task,
       return;
     }
 
-#ifdef HAVE_CONNECTION
   if (g_str_equal (request->kind, "ent") && token == NULL)
     {
       token = jn_connection_dup_env_token (&error);
@@ -497,27 +483,6 @@ prepare_ent_thread (GTask        *task,
   if (error == NULL)
     ent = jn_connection_new_ent (request->address, g_str_equal (request->kind, "ent") ? token : NULL,
                                  request->urn, &error);
-#else
-  if (g_str_equal (request->kind, "ent"))
-    {
-      const char *env = g_getenv ("JONCTION_TOKEN");
-
-      if (token == NULL && env != NULL && *env != '\0')
-        token = g_strdup (env);
-      if (token == NULL)
-        {
-          g_task_return_pointer (task, NULL, NULL);
-          return;
-        }
-      ent = JN_ENT (jn_scim_client_new (request->address, token, request->urn, &error));
-    }
-  else
-    {
-      g_autoptr(GFile) snapshot = g_file_new_for_path (request->address);
-
-      ent = JN_ENT (jn_file_ent_new (snapshot, request->urn, &error));
-    }
-#endif
 
   if (token != NULL)
     explicit_bzero (token, strlen (token));
@@ -712,7 +677,6 @@ open_export_cb (GObject      *object,
 
 /* ---- the connection (first run, and "Set Up the Connection…") ---- */
 
-#ifdef HAVE_CONNECTION
 static void
 connection_ready (JnWindow *self)
 {
@@ -769,7 +733,6 @@ connection_done_cb (JnWindow         *self,
     ensure_ent (self, request, connection_ready,
                 self->page_before_connection != NULL ? self->page_before_connection : "welcome");
 }
-#endif
 
 static void
 connection_action (GtkWidget  *widget,
@@ -858,12 +821,31 @@ choose_key_action (GtkWidget  *widget,
 }
 
 static void
+preferences_done_cb (JnWindow         *self,
+                     JnConnectionKind  kind,
+                     JnConnectionPage *page)
+{
+  /* Opened again from the settings (and the keyring) when next needed */
+  if (!self->ent_given || kind == JN_CONNECTION_KIND_DEMO)
+    {
+      g_clear_object (&self->ent);
+      self->ent_given = FALSE;
+    }
+}
+
+static void
 preferences_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
+  JnWindow *self = JN_WINDOW (widget);
   GtkWindow *preferences = jn_preferences_window_new (GTK_WINDOW (widget));
+  JnConnectionPage *page =
+    jn_preferences_window_get_connection_page (JN_PREFERENCES_WINDOW (preferences));
 
+  /* A connection set up there is the one the next reads use */
+  g_signal_connect_object (page, "done", G_CALLBACK (preferences_done_cb), self,
+                           G_CONNECT_SWAPPED);
   gtk_window_present (preferences);
 }
 
@@ -1564,6 +1546,21 @@ show_start (JnWindow *self)
 
 /* ---- drop ---- */
 
+/* The connection settings changed (here or in another window): the ENT opened from them
+ * is opened again when next needed */
+static void
+settings_changed_cb (JnWindow   *self,
+                     const char *key,
+                     GSettings  *settings)
+{
+  static const char * const keys[] = {
+    "connection-kind", "ent-url", "offline-snapshot", "extension-urn", NULL
+  };
+
+  if (!self->ent_given && g_strv_contains (keys, key))
+    g_clear_object (&self->ent);
+}
+
 static gboolean
 drop_cb (JnWindow      *self,
          const GValue  *value,
@@ -1865,6 +1862,9 @@ jn_window_init (JnWindow *self)
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
 
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+
   self->session_signals = g_signal_group_new (JN_TYPE_IMPORT_SESSION);
   g_signal_group_connect_object (self->session_signals, "notify::current-step",
                                  G_CALLBACK (session_current_step_cb), self, G_CONNECT_SWAPPED);
@@ -1875,14 +1875,12 @@ jn_window_init (JnWindow *self)
   g_signal_group_connect_object (self->session_signals, "notify::progress-text",
                                  G_CALLBACK (session_progress_cb), self, G_CONNECT_SWAPPED);
 
-#ifdef HAVE_CONNECTION
   self->connection_page = jn_connection_page_new ();
   gtk_stack_add_named (self->stack, self->connection_page, "connection");
   g_signal_connect_object (self->connection_page, "done", G_CALLBACK (connection_done_cb),
                            self, G_CONNECT_SWAPPED);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->offline_preferences_button),
                                   "win.connection");
-#endif
 
   drop_target = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   gtk_drop_target_set_gtypes (drop_target, (GType[2]) { GDK_TYPE_FILE_LIST, G_TYPE_FILE }, 2);
@@ -2077,18 +2075,10 @@ jn_window_open_demo (JnWindow *self)
 {
   g_return_if_fail (JN_IS_WINDOW (self));
 
-#ifdef HAVE_CONNECTION
   /* The demo's directory is a copy of the bundled snapshot, prepared by the connection page,
    * which then opens the demo's file (demo_ready) */
   jn_window_show_connection (self);
   jn_connection_page_open_demo (JN_CONNECTION_PAGE (self->connection_page));
-#else
-  {
-    g_autoptr(GFile) demo = jn_application_dup_demo_file ();
-
-    jn_window_open (self, demo);
-  }
-#endif
 }
 
 gboolean
@@ -2096,13 +2086,9 @@ jn_window_needs_connection (JnWindow *self)
 {
   g_return_val_if_fail (JN_IS_WINDOW (self), FALSE);
 
-#ifdef HAVE_CONNECTION
   {
     g_autofree char *kind = g_settings_get_string (self->settings, "connection-kind");
 
     return !self->ent_given && g_str_equal (kind, "none");
   }
-#else
-  return FALSE;
-#endif
 }

@@ -1286,7 +1286,6 @@ test_refused_write (void)
   reset_settings ();
 }
 
-#if __has_include ("jn-connection-page.h")
 /* The demo's preparation, its file and directory read: the file's page, idle */
 static gboolean
 is_idle_on_file (gpointer data)
@@ -1320,7 +1319,6 @@ test_demo (void)
   destroy_window (window);
   reset_settings ();
 }
-#endif
 
 int
 main (int   argc,
@@ -1355,9 +1353,7 @@ main (int   argc,
   g_test_add_func ("/wizard/ent-unreachable", test_ent_unreachable);
   g_test_add_func ("/wizard/uai-mismatch", test_uai_mismatch);
   g_test_add_func ("/wizard/refused-write", test_refused_write);
-#if __has_include ("jn-connection-page.h")
   g_test_add_func ("/wizard/demo", test_demo);
-#endif
 
   return g_test_run ();
 }
