@@ -25,15 +25,12 @@
 #include "jn-preferences-window.h"
 #include "jn-report-page.h"
 #include "jn-secret.h"
+#include "jn-step-page.h"
 #include "jn-summary-page.h"
 #include "jn-ui-utils.h"
 #include "jn-welcome-page.h"
 #include "jn-window.h"
 
-#if __has_include ("jn-step-page.h")
-#include "jn-step-page.h"
-#define HAVE_STEP_PAGE 1
-#endif
 
 struct _JnWindow
 {
@@ -347,30 +344,6 @@ session_progress_cb (JnWindow        *self,
     gtk_progress_bar_pulse (self->push_progress);
   gtk_progress_bar_set_text (self->push_progress, text != NULL && *text != '\0' ? text : NULL);
 }
-
-#ifndef HAVE_STEP_PAGE
-/* Until the step list lands: the step's counts in words */
-static GtkWidget *
-placeholder_step_page_new (JnImportSession *session,
-                           guint            step)
-{
-  JnCategory category = jn_import_session_step_category (step);
-  JnStepCounts counts = { 0 };
-  GtkWidget *page = adw_status_page_new ();
-  g_autofree char *description = NULL;
-
-  jn_import_session_get_counts (session, category, &counts);
-  /* Translators: placeholder of a step's list */
-  description = g_strdup_printf (_("%u recognised · %u not recognised · %u to check"),
-                                 counts.n_recognised, counts.n_unrecognised, counts.n_to_check);
-  adw_status_page_set_title (ADW_STATUS_PAGE (page), jn_category_get_label (category));
-  adw_status_page_set_description (ADW_STATUS_PAGE (page), description);
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), "system-users-symbolic");
-
-  return page;
-}
-#define jn_step_page_new placeholder_step_page_new
-#endif
 
 static void
 clear_steps (JnWindow *self)
@@ -1293,13 +1266,11 @@ search_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-#ifdef HAVE_STEP_PAGE
   JnWindow *self = JN_WINDOW (widget);
   GtkWidget *page = gtk_stack_get_visible_child (self->steps_stack);
 
   if (page != NULL && JN_IS_STEP_PAGE (page))
     jn_step_page_focus_search (JN_STEP_PAGE (page));
-#endif
 }
 
 /* ---- interrupt, resume, discard ---- */
