@@ -17,7 +17,10 @@
 #include <glib/gstdio.h>
 
 #include "jn-import-session.h"
+#include "jn-browse-dialog.h"
+#include "jn-match-panel.h"
 #include "jn-mode-page.h"
+#include "jn-step-page.h"
 #include "jn-report-page.h"
 #include "jn-scim-client.h"
 #include "jn-summary-page.h"
@@ -764,13 +767,107 @@ decide_students (JnImportSession *session)
   g_assert_cmpint (jn_session_row_get_status (morel), ==, JN_ROW_STATUS_NOT_IMPORTED);
 }
 
-static void
-assert_decided_state (Server *server)
+static JnBrowseDialog *
+find_browse_dialog (void)
 {
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (JN_IS_BROWSE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+static gboolean
+has_browse_dialog (gpointer data)
+{
+  return find_browse_dialog () != NULL;
+}
+
+static gboolean
+browse_has_results (gpointer data)
+{
+  GPtrArray *results = jn_browse_dialog_get_results (data);
+
+  return results != NULL && results->len > 0;
+}
+
+static gboolean
+browse_is_gone (gpointer data)
+{
+  return find_browse_dialog () == NULL;
+}
+
+/* The same three decisions, made as the admin makes them on the students' page: Enter on
+ * the first suggestion in the match panel, "Browse Directory…" and a search, "Don't
+ * Import". Returns the ENT id of the suggestion taken. */
+static char *
+decide_students_in_window (JnWindow *window)
+{
+  JnImportSession *session = jn_window_get_session (window);
+  GtkStack *steps = template_child (window, "steps_stack");
+  JnStepPage *page = JN_STEP_PAGE (gtk_stack_get_visible_child (steps));
+  JnMatchPanel *panel = JN_MATCH_PANEL (jn_step_page_get_match_panel (page));
+  JnSessionRow *aissa = find_row (session, JN_CATEGORY_STUDENT, ID_AISSA);
+  JnSessionRow *nour = find_row (session, JN_CATEGORY_STUDENT, ID_NOUR);
+  JnSessionRow *morel = find_row (session, JN_CATEGORY_STUDENT, ID_MOREL);
+  GPtrArray *suggestions;
+  JnBrowseDialog *browse;
+  char *chosen_id;
+
+  g_assert_cmpint (jn_step_page_get_category (page), ==, JN_CATEGORY_STUDENT);
+  g_assert_cmpint (jn_session_row_get_status (aissa), ==, JN_ROW_STATUS_AMBIGUOUS);
+  g_assert_cmpint (jn_session_row_get_status (nour), ==, JN_ROW_STATUS_UNMATCHED);
+  g_assert_cmpint (jn_session_row_get_status (morel), ==, JN_ROW_STATUS_MATCHED);
+
+  /* 1. The first suggestion, with its reasons (Enter in the panel) */
+  g_assert_true (jn_step_page_select_row (page, aissa));
+  suggestions = jn_match_panel_get_suggestions (panel);
+  g_assert_nonnull (suggestions);
+  g_assert_cmpuint (suggestions->len, >=, 2);
+  chosen_id = g_strdup (jn_ent_user_get_id (((JnSessionSuggestion *)
+                                               g_ptr_array_index (suggestions, 0))->user));
+  g_assert_true (g_str_has_prefix (chosen_id, "s-aissa-"));
+  g_assert_true (jn_match_panel_accept_first_suggestion (panel));
+  g_assert_cmpint (jn_session_row_get_status (aissa), ==, JN_ROW_STATUS_MATCHED);
+  g_assert_true (jn_session_row_get_manual (aissa));
+
+  /* 2. "Browse Directory…", a search, Enter on the first account found */
+  g_assert_true (jn_step_page_select_row (page, nour));
+  g_signal_emit_by_name (gtk_widget_get_template_child (GTK_WIDGET (panel), JN_TYPE_MATCH_PANEL,
+                                                        "browse_button"), "clicked");
+  wait_until (has_browse_dialog, NULL);
+  browse = find_browse_dialog ();
+  jn_browse_dialog_search (browse, "kaddour");
+  wait_until (browse_has_results, browse);
+  g_assert_cmpstr (jn_ent_user_get_id (((JnSessionSuggestion *)
+                                          g_ptr_array_index (jn_browse_dialog_get_results (browse),
+                                                             0))->user), ==, "s-kaddour");
+  g_signal_emit_by_name (gtk_widget_get_template_child (GTK_WIDGET (browse), JN_TYPE_BROWSE_DIALOG,
+                                                        "search_entry"), "activate");
+  wait_until (browse_is_gone, NULL);
+  g_assert_cmpint (jn_session_row_get_status (nour), ==, JN_ROW_STATUS_MATCHED);
+
+  /* 3. "Don't Import" */
+  g_assert_true (jn_step_page_select_row (page, morel));
+  g_signal_emit_by_name (gtk_widget_get_template_child (GTK_WIDGET (panel), JN_TYPE_MATCH_PANEL,
+                                                        "skip_button"), "clicked");
+  g_assert_cmpint (jn_session_row_get_status (morel), ==, JN_ROW_STATUS_NOT_IMPORTED);
+
+  return chosen_id;
+}
+
+static void
+assert_decided_state (Server     *server,
+                      const char *aissa_id)
+{
+  const char *other_aissa = g_str_equal (aissa_id, "s-aissa-1") ? "s-aissa-2" : "s-aissa-1";
+
   assert_server_holds (server, "t-martin", ID_MARTIN);
   assert_server_holds (server, "t-nguyen", ID_NGUYEN);      /* replaced */
-  assert_server_holds (server, "s-aissa-1", NULL);
-  assert_server_holds (server, "s-aissa-2", ID_AISSA);      /* from a suggestion */
+  assert_server_holds (server, other_aissa, NULL);
+  assert_server_holds (server, aissa_id, ID_AISSA);         /* from a suggestion */
   assert_server_holds (server, "s-kaddour", ID_NOUR);       /* from the directory */
   assert_server_holds (server, "s-durand", ID_DURAND);
   assert_server_holds (server, "s-morel", NULL);            /* not imported */
@@ -816,6 +913,7 @@ test_complete_flow (void)
   Server *server = server_start (FALSE, 250);
   g_autoptr(JnStore) store = NULL;
   g_autoptr(GFile) file = NULL;
+  g_autofree char *aissa_id = NULL;
   JnImportSession *session;
   JnWindow *window;
 
@@ -837,7 +935,7 @@ test_complete_flow (void)
 
       g_assert_cmpuint (jn_import_session_get_current_step (session), ==, step);
       if (category == JN_CATEGORY_STUDENT)
-        decide_students (session);
+        aissa_id = decide_students_in_window (window);
       /* The students' step removes an identifier: its confirmation and push are shown */
       validate_step (window, category == JN_CATEGORY_STUDENT, category == JN_CATEGORY_STUDENT);
     }
@@ -851,7 +949,7 @@ test_complete_flow (void)
   save_screenshot (GTK_WIDGET (window), "summary");
 
   assert_server_matches_plan (server, session);
-  assert_decided_state (server);
+  assert_decided_state (server, aissa_id);
 
   /* Back to the start: nothing left to resume */
   activate (window, "win.back-to-start");
@@ -958,7 +1056,7 @@ test_interrupt_resume (void)
 
   g_assert_cmpstr (jn_window_get_page (window), ==, "report");
   assert_server_matches_plan (server, session);
-  assert_decided_state (server);
+  assert_decided_state (server, "s-aissa-2");
   if (jn_import_session_step_category (2) == JN_CATEGORY_RELATIVE)
     assert_server_holds (server, "r-karim", ID_KARIM);
 
