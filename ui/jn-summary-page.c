@@ -22,6 +22,7 @@ struct _JnSummaryPage
   /* template widgets */
   GtkLabel            *total_title_label;
   GtkLabel            *file_label;
+  GtkLabel            *directory_label;
   AdwPreferencesGroup *warnings_group;
   GtkLabel            *establishment_label;
   GtkLabel            *uai_label;
@@ -340,6 +341,7 @@ jn_summary_page_class_init (JnSummaryPageClass *klass)
                                                "/fr/jonction/Jonction/jn-summary-page.ui");
   gtk_widget_class_bind_template_child (widget_class, JnSummaryPage, total_title_label);
   gtk_widget_class_bind_template_child (widget_class, JnSummaryPage, file_label);
+  gtk_widget_class_bind_template_child (widget_class, JnSummaryPage, directory_label);
   gtk_widget_class_bind_template_child (widget_class, JnSummaryPage, warnings_group);
   gtk_widget_class_bind_template_child (widget_class, JnSummaryPage, establishment_label);
   gtk_widget_class_bind_template_child (widget_class, JnSummaryPage, uai_label);
@@ -471,4 +473,38 @@ jn_summary_page_get_n_warnings (JnSummaryPage *self)
   g_return_val_if_fail (JN_IS_SUMMARY_PAGE (self), 0);
 
   return self->warning_rows->len;
+}
+
+void
+jn_summary_page_set_directory (JnSummaryPage *self,
+                               JnDirectory   *directory,
+                               const char    *uai)
+{
+  g_autofree char *count = NULL;
+  g_autofree char *text = NULL;
+  guint n_users;
+
+  g_return_if_fail (JN_IS_SUMMARY_PAGE (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->directory_label), directory != NULL);
+  if (directory == NULL)
+    return;
+
+  n_users = jn_directory_get_n_users (directory);
+  count = jn_format_count (n_users);
+  /* Translators: what the ENT's directory holds, "1 608 ENT accounts for 0312609T" */
+  text = g_strdup_printf (ngettext ("%s ENT account for %s", "%s ENT accounts for %s", n_users),
+                          count, uai != NULL ? uai : "?");
+  gtk_label_set_label (self->directory_label, text);
+}
+
+const char *
+jn_summary_page_get_directory_text (JnSummaryPage *self)
+{
+  g_return_val_if_fail (JN_IS_SUMMARY_PAGE (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->directory_label)))
+    return NULL;
+
+  return gtk_label_get_label (self->directory_label);
 }

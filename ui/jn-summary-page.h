@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "jn-directory.h"
 #include "jn-export.h"
 
 G_BEGIN_DECLS
@@ -22,5 +23,10 @@ void       jn_summary_page_set_export (JnSummaryPage *self,
 void       jn_summary_page_set_warnings   (JnSummaryPage *self,
                                            GPtrArray     *warnings);
 guint      jn_summary_page_get_n_warnings (JnSummaryPage *self);
+/* "1 608 ENT accounts for 0312609T" once the directory is read (NULL: not read) */
+void        jn_summary_page_set_directory      (JnSummaryPage *self,
+                                                JnDirectory   *directory,
+                                                const char    *uai);
+const char *jn_summary_page_get_directory_text (JnSummaryPage *self);
 
 G_END_DECLS

@@ -520,6 +520,7 @@ ensure_ent (JnWindow     *self,
   data->ready = ready;
   data->page_if_none = page_if_none;
   show_loading (self, _("Connecting to the ENT…"));
+  jn_loading_page_set_session (self->loading_page, NULL);
   jn_loading_page_set_file (self->loading_page, NULL);
   task = g_task_new (self, data->cancellable, prepare_ent_cb, data);
   g_task_set_source_tag (task, ensure_ent);
@@ -574,7 +575,12 @@ read_directory_cb (GObject      *object,
   else if (error != NULL)
     show_error (self, _("Could Not Read the ENT Directory"), error, "win.read-directory");
   else
-    gtk_stack_set_visible_child_name (self->stack, self->page_after_directory);
+    {
+      jn_summary_page_set_directory (self->summary_page,
+                                     jn_import_session_get_directory (self->session),
+                                     jn_import_session_get_uai (self->session));
+      gtk_stack_set_visible_child_name (self->stack, self->page_after_directory);
+    }
 }
 
 static void read_directory_now (JnWindow *self);
@@ -627,6 +633,8 @@ open_export_cb (GObject      *object,
       set_session (self, previous);
       jn_summary_page_set_export (self->summary_page, jn_import_session_get_export (previous));
       jn_summary_page_set_warnings (self->summary_page, jn_import_session_get_warnings (previous));
+      jn_summary_page_set_directory (self->summary_page, jn_import_session_get_directory (previous),
+                                     jn_import_session_get_uai (previous));
       gtk_stack_set_visible_child_name (self->stack, page);
       return;
     }
@@ -636,6 +644,7 @@ open_export_cb (GObject      *object,
   jn_summary_page_set_export (self->summary_page, jn_import_session_get_export (self->session));
   jn_summary_page_set_warnings (self->summary_page,
                                 jn_import_session_get_warnings (self->session));
+  jn_summary_page_set_directory (self->summary_page, NULL, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORT]);
 
   /* The directory of another establishment than the file's is read once the admin has

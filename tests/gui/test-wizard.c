@@ -925,6 +925,9 @@ test_complete_flow (void)
   window = create_window (store, server->ent);
 
   open_to_summary (window, file);
+  /* What the directory holds, on the file page */
+  g_assert_cmpstr (jn_summary_page_get_directory_text (template_child (window, "summary_page")),
+                   ==, "10 ENT accounts for 0312609T");
   save_screenshot (GTK_WIDGET (window), "file");
   summary_to_steps (window, JN_IMPORT_MODE_COMPLETE, TRUE);
   session = jn_window_get_session (window);
