@@ -377,7 +377,7 @@ test_decisions (Fixture       *fixture,
     g_assert_true (((JnSessionSuggestion *)g_ptr_array_index (suggestions, i))->user != chosen);
   g_assert_false (jn_import_session_decide (fixture->session, second, chosen, &error));
   g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION);
-  g_assert_nonnull (strstr (error->message, "also chosen"));
+  g_assert_nonnull (strstr (error->message, "already chosen for"));
   g_clear_error (&error);
   g_assert_cmpint (jn_session_row_get_status (second), ==, JN_ROW_STATUS_AMBIGUOUS);
 
