@@ -434,8 +434,26 @@ update_cell (GtkListItem *list_item)
     }
 
   gtk_inscription_set_text (GTK_INSCRIPTION (cell), text);
-  if (column == COLUMN_MATCH || column == COLUMN_ENT_ACCOUNT)
-    gtk_widget_set_tooltip_text (cell, text != NULL && *text != '\0' ? text : NULL);
+}
+
+/* The full text of a cell that may be cut: asked for when the pointer rests on it, rather
+ * than set at each bind (in GTK 4.8 each gtk_widget_set_tooltip_text() queries the pointer
+ * from the display server: one X round trip per cell, thousands during a push) */
+static gboolean
+query_cell_tooltip_cb (GtkWidget  *cell,
+                       int         x,
+                       int         y,
+                       gboolean    keyboard_mode,
+                       GtkTooltip *tooltip,
+                       gpointer    user_data)
+{
+  const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (cell));
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 static void
@@ -463,6 +481,8 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
     case COLUMN_MATCH:
     case COLUMN_ENT_ACCOUNT:
       gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 24);
+      gtk_widget_set_has_tooltip (cell, TRUE);
+      g_signal_connect (cell, "query-tooltip", G_CALLBACK (query_cell_tooltip_cb), NULL);
       break;
     case COLUMN_LAST_NAME:
     case COLUMN_FIRST_NAME:
