@@ -52,7 +52,8 @@ struct _JnStepPage
   guint                step;
   JnCategory           category;
   GListModel          *rows;          /* the session's */
-  GtkSortListModel    *sort_model;
+  GListStore          *sorted;        /* the rows, sorted */
+  GHashTable          *filter_keys;   /* row → what the filter reads of it, as last seen */
   GtkFilterListModel  *filter_model;
   GtkCustomFilter     *filter;
   GtkSingleSelection  *selection;
@@ -706,11 +707,148 @@ update_birth_date_column (JnStepPage *self)
   gtk_column_view_column_set_visible (self->columns[COLUMN_BIRTH_DATE], any);
 }
 
-static void
-rows_items_changed_cb (JnStepPage *self)
+/* ---- the sorted rows ---- */
+
+/* The rows sorted by status, then name, in a store kept here rather than in a
+ * GtkSortListModel: in GTK 4.8 that model sorts again at every change of its model and
+ * announces every row from the changed one to the end as changed, so during a push (one
+ * change per row written) the list rebound its rows thousands of times, for seconds on the
+ * bench's 5,000 students. Here a row changed in place that keeps its place is announced
+ * alone, and one that moves is announced with the rows it moves past, in one change (the
+ * selection follows it). A row whose change leaves its place and what the filter reads
+ * (its status and search key) unchanged, as a push's outcome does, is not announced at all:
+ * its cells follow it (GTK 4.8 rebinds every row after a changed position otherwise). */
+static char *
+filter_key (JnSessionRow *row)
 {
-  if (!gtk_column_view_column_get_visible (self->columns[COLUMN_BIRTH_DATE]))
-    update_birth_date_column (self);
+  return g_strdup_printf ("%d %s", (int) jn_session_row_get_status (row),
+                          jn_session_row_get_search_key (row));
+}
+
+static int
+compare_row_pointers (gconstpointer a,
+                      gconstpointer b,
+                      gpointer      user_data)
+{
+  return jn_session_row_compare (*(JnSessionRow * const *) a, *(JnSessionRow * const *) b, NULL);
+}
+
+static void
+sort_all (JnStepPage *self)
+{
+  guint n = self->rows != NULL ? g_list_model_get_n_items (self->rows) : 0;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_full (n, g_object_unref);
+
+  g_hash_table_remove_all (self->filter_keys);
+  for (guint i = 0; i < n; i++)
+    {
+      JnSessionRow *row = g_list_model_get_item (self->rows, i);
+
+      g_ptr_array_add (rows, row);
+      g_hash_table_insert (self->filter_keys, row, filter_key (row));
+    }
+  g_ptr_array_sort_with_data (rows, compare_row_pointers, NULL);
+  g_list_store_splice (self->sorted, 0, g_list_model_get_n_items (G_LIST_MODEL (self->sorted)),
+                       rows->pdata, rows->len);
+}
+
+static int
+compare_at (JnStepPage   *self,
+            guint         position,
+            JnSessionRow *row)
+{
+  g_autoptr(JnSessionRow) other = g_list_model_get_item (G_LIST_MODEL (self->sorted), position);
+
+  return jn_session_row_compare (other, row, NULL);
+}
+
+/* The first position in [@low, @high) whose row sorts after @row (@high if none) */
+static guint
+find_insert_position (JnStepPage   *self,
+                      JnSessionRow *row,
+                      guint         low,
+                      guint         high)
+{
+  while (low < high)
+    {
+      guint middle = low + (high - low) / 2;
+
+      if (compare_at (self, middle, row) < 0)
+        low = middle + 1;
+      else
+        high = middle;
+    }
+
+  return low;
+}
+
+/* @row changed in place: put back where it now sorts */
+static void
+sort_row_changed (JnStepPage   *self,
+                  JnSessionRow *row)
+{
+  GListModel *model = G_LIST_MODEL (self->sorted);
+  guint n = g_list_model_get_n_items (model);
+  g_autoptr(GPtrArray) moved = NULL;
+  g_autofree char *key = NULL;
+  guint position, first, last;
+
+  if (!g_list_store_find (self->sorted, row, &position))
+    {
+      sort_all (self);
+      return;
+    }
+
+  first = last = position;
+  if (position > 0 && compare_at (self, position - 1, row) > 0)
+    first = find_insert_position (self, row, 0, position);
+  else if (position + 1 < n && compare_at (self, position + 1, row) < 0)
+    last = find_insert_position (self, row, position + 1, n) - 1;
+
+  key = filter_key (row);
+  if (first == last && g_strcmp0 (key, g_hash_table_lookup (self->filter_keys, row)) == 0)
+    return;
+  g_hash_table_insert (self->filter_keys, row, g_steal_pointer (&key));
+
+  /* Still in its place: announced alone, for the filter to look at it again */
+  moved = g_ptr_array_new_full (last - first + 1, g_object_unref);
+  if (first < position)
+    g_ptr_array_add (moved, g_object_ref (row));
+  for (guint i = first; i <= last; i++)
+    if (i != position)
+      g_ptr_array_add (moved, g_list_model_get_item (model, i));
+  if (first == position)
+    g_ptr_array_add (moved, g_object_ref (row));
+
+  g_list_store_splice (self->sorted, first, last - first + 1, moved->pdata, moved->len);
+}
+
+static void
+rows_items_changed_cb (GListModel *rows,
+                       guint       position,
+                       guint       removed,
+                       guint       added,
+                       JnStepPage *self)
+{
+  if (removed == 1 && added == 1)
+    {
+      g_autoptr(JnSessionRow) row = g_list_model_get_item (rows, position);
+
+      sort_row_changed (self, row);
+    }
+  else
+    sort_all (self);
+
+  /* Only the rows added can bring the first birth date */
+  for (guint i = position; i < position + added &&
+       !gtk_column_view_column_get_visible (self->columns[COLUMN_BIRTH_DATE]); i++)
+    {
+      g_autoptr(JnSessionRow) row = g_list_model_get_item (rows, i);
+      const char *birth_date = jn_session_row_get_birth_date (row);
+
+      if (birth_date != NULL && *birth_date != '\0')
+        gtk_column_view_column_set_visible (self->columns[COLUMN_BIRTH_DATE], TRUE);
+    }
   update_list_stack (self);
 }
 
@@ -726,9 +864,9 @@ update_rows (JnStepPage *self)
     g_clear_signal_handler (&self->rows_changed_id, self->rows);
   g_set_object (&self->rows, rows);
   if (rows != NULL)
-    self->rows_changed_id = g_signal_connect_swapped (rows, "items-changed",
-                                                      G_CALLBACK (rows_items_changed_cb), self);
-  gtk_sort_list_model_set_model (self->sort_model, rows);
+    self->rows_changed_id = g_signal_connect (rows, "items-changed",
+                                              G_CALLBACK (rows_items_changed_cb), self);
+  sort_all (self);
   update_birth_date_column (self);
   update_list_stack (self);
   update_summary (self);
@@ -747,7 +885,6 @@ static void
 jn_step_page_constructed (GObject *object)
 {
   JnStepPage *self = JN_STEP_PAGE (object);
-  g_autoptr(GtkCustomSorter) sorter = NULL;
   GtkGesture *gesture;
 
   G_OBJECT_CLASS (jn_step_page_parent_class)->constructed (object);
@@ -760,10 +897,10 @@ jn_step_page_constructed (GObject *object)
                                  jn_category_get_label (self->category));
   adw_status_page_set_title (self->empty_category_page, empty_category_title (self->category));
 
-  sorter = gtk_custom_sorter_new (jn_session_row_compare, NULL, NULL);
-  self->sort_model = gtk_sort_list_model_new (NULL, GTK_SORTER (g_steal_pointer (&sorter)));
+  self->sorted = g_list_store_new (JN_TYPE_SESSION_ROW);
+  self->filter_keys = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->filter = gtk_custom_filter_new (filter_row, self, NULL);
-  self->filter_model = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->sort_model)),
+  self->filter_model = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->sorted)),
                                                   GTK_FILTER (g_object_ref (self->filter)));
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->filter_model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
@@ -826,7 +963,8 @@ jn_step_page_dispose (GObject *object)
   g_clear_object (&self->selection);
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
-  g_clear_object (&self->sort_model);
+  g_clear_object (&self->sorted);
+  g_clear_pointer (&self->filter_keys, g_hash_table_unref);
   g_clear_object (&self->rows);
   g_clear_object (&self->session);
   self->match_panel = NULL;
