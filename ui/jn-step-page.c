@@ -715,13 +715,14 @@ update_birth_date_column (JnStepPage *self)
  * change per row written) the list rebound its rows thousands of times, for seconds on the
  * bench's 5,000 students. Here a row changed in place that keeps its place is announced
  * alone, and one that moves is announced with the rows it moves past, in one change (the
- * selection follows it). A row whose change leaves its place and what the filter reads
- * (its status and search key) unchanged, as a push's outcome does, is not announced at all:
+ * selection follows it). A row whose change leaves what the sort and the filter read of it
+ * (status, names, search key) unchanged, as a push's outcome does, is not announced at all:
  * its cells follow it (GTK 4.8 rebinds every row after a changed position otherwise). */
 static char *
 filter_key (JnSessionRow *row)
 {
-  return g_strdup_printf ("%d %s", (int) jn_session_row_get_status (row),
+  return g_strdup_printf ("%d\x1f%s\x1f%s\x1f%s", (int) jn_session_row_get_status (row),
+                          jn_session_row_get_last_name (row), jn_session_row_get_first_name (row),
                           jn_session_row_get_search_key (row));
 }
 
@@ -793,6 +794,11 @@ sort_row_changed (JnStepPage   *self,
   g_autofree char *key = NULL;
   guint position, first, last;
 
+  /* Nothing the list reads changed: not even looked for */
+  key = filter_key (row);
+  if (g_strcmp0 (key, g_hash_table_lookup (self->filter_keys, row)) == 0)
+    return;
+
   if (!g_list_store_find (self->sorted, row, &position))
     {
       sort_all (self);
@@ -805,9 +811,6 @@ sort_row_changed (JnStepPage   *self,
   else if (position + 1 < n && compare_at (self, position + 1, row) < 0)
     last = find_insert_position (self, row, position + 1, n) - 1;
 
-  key = filter_key (row);
-  if (first == last && g_strcmp0 (key, g_hash_table_lookup (self->filter_keys, row)) == 0)
-    return;
   g_hash_table_insert (self->filter_keys, row, g_steal_pointer (&key));
 
   /* Still in its place: announced alone, for the filter to look at it again */
