@@ -27,6 +27,123 @@ typedef enum
   N_COLUMNS
 } Column;
 
+/* ---- the list's slots ---- */
+
+/* GTK 4.8's list views make new widgets for every item that enters the list (they do not
+ * recycle the widgets of the items that left): a filter click or a search keystroke made
+ * and measured up to 200 rows of six cells, 100–150 ms on the bench. The column view shows
+ * slots instead: slot i holds the i-th row of the filtered list, and a change of the filter
+ * only points the slots at other rows (their cells take the new texts, with no new widget
+ * and no new measure: GtkInscription's size does not depend on its text); the number of
+ * slots changes at the end only. */
+#define JN_TYPE_ROW_SLOT (jn_row_slot_get_type ())
+G_DECLARE_FINAL_TYPE (JnRowSlot, jn_row_slot, JN, ROW_SLOT, GObject)
+
+struct _JnRowSlot
+{
+  GObject       parent_instance;
+  JnSessionRow *row;
+};
+
+G_DEFINE_FINAL_TYPE (JnRowSlot, jn_row_slot, G_TYPE_OBJECT)
+
+static guint slot_changed_signal;
+
+static void
+jn_row_slot_finalize (GObject *object)
+{
+  g_clear_object (&JN_ROW_SLOT (object)->row);
+  G_OBJECT_CLASS (jn_row_slot_parent_class)->finalize (object);
+}
+
+static void
+jn_row_slot_class_init (JnRowSlotClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = jn_row_slot_finalize;
+  slot_changed_signal = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+jn_row_slot_init (JnRowSlot *self)
+{
+}
+
+static void
+slot_set_row (JnRowSlot    *slot,
+              JnSessionRow *row)
+{
+  if (g_set_object (&slot->row, row))
+    g_signal_emit (slot, slot_changed_signal, 0);
+}
+
+static JnSessionRow *
+slot_row (gpointer slot)
+{
+  return slot != NULL ? JN_ROW_SLOT (slot)->row : NULL;
+}
+
+/* The slots, as a list model: one per row of @rows (the filtered rows) */
+#define JN_TYPE_SLOT_LIST (jn_slot_list_get_type ())
+G_DECLARE_FINAL_TYPE (JnSlotList, jn_slot_list, JN, SLOT_LIST, GObject)
+
+struct _JnSlotList
+{
+  GObject    parent_instance;
+  GPtrArray *slots;
+};
+
+static GType
+jn_slot_list_get_item_type (GListModel *model)
+{
+  return JN_TYPE_ROW_SLOT;
+}
+
+static guint
+jn_slot_list_get_n_items (GListModel *model)
+{
+  return JN_SLOT_LIST (model)->slots->len;
+}
+
+static gpointer
+jn_slot_list_get_item (GListModel *model,
+                       guint       position)
+{
+  GPtrArray *slots = JN_SLOT_LIST (model)->slots;
+
+  return position < slots->len ? g_object_ref (g_ptr_array_index (slots, position)) : NULL;
+}
+
+static void
+jn_slot_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = jn_slot_list_get_item_type;
+  iface->get_n_items = jn_slot_list_get_n_items;
+  iface->get_item = jn_slot_list_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (JnSlotList, jn_slot_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, jn_slot_list_model_init))
+
+static void
+jn_slot_list_finalize (GObject *object)
+{
+  g_ptr_array_unref (JN_SLOT_LIST (object)->slots);
+  G_OBJECT_CLASS (jn_slot_list_parent_class)->finalize (object);
+}
+
+static void
+jn_slot_list_class_init (JnSlotListClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = jn_slot_list_finalize;
+}
+
+static void
+jn_slot_list_init (JnSlotList *self)
+{
+  self->slots = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
 struct _JnStepPage
 {
   AdwBin               parent_instance;
@@ -56,7 +173,8 @@ struct _JnStepPage
   GHashTable          *filter_keys;   /* row → what the filter reads of it, as last seen */
   GtkFilterListModel  *filter_model;
   GtkCustomFilter     *filter;
-  GtkSingleSelection  *selection;
+  JnSlotList          *slots;         /* what the column view shows */
+  GtkSingleSelection  *selection;     /* of the slots */
   JnMatchPanel        *match_panel;
   JnStepFilter         filter_kind;
   char                *search_text;
@@ -400,7 +518,7 @@ static void
 update_cell (GtkListItem *list_item)
 {
   GtkWidget *cell = gtk_list_item_get_child (list_item);
-  JnSessionRow *row = gtk_list_item_get_item (list_item);
+  JnSessionRow *row = slot_row (gtk_list_item_get_item (list_item));
   Column column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (cell), "column"));
   g_autofree char *failure = NULL;
   const char *text;
@@ -504,17 +622,37 @@ row_notify_cb (JnSessionRow *row,
   update_cell (list_item);
 }
 
-/* Rows change in place (the list keeps the same item): each cell follows its row */
+/* The cell follows its slot's row: the row's changes in place, and the slot pointed at
+ * another row */
+static void
+follow_row (GtkListItem *list_item)
+{
+  JnSessionRow *row = slot_row (gtk_list_item_get_item (list_item));
+  JnSessionRow *followed = g_object_get_data (G_OBJECT (list_item), "row");
+  gulong handler = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (list_item), "row-notify"));
+
+  if (followed != row)
+    {
+      if (followed != NULL && handler != 0)
+        g_signal_handler_disconnect (followed, handler);
+      handler = row != NULL ? g_signal_connect (row, "notify", G_CALLBACK (row_notify_cb), list_item) : 0;
+      g_object_set_data_full (G_OBJECT (list_item), "row", row != NULL ? g_object_ref (row) : NULL,
+                              g_object_unref);
+      g_object_set_data (G_OBJECT (list_item), "row-notify", GSIZE_TO_POINTER (handler));
+    }
+  update_cell (list_item);
+}
+
 static void
 bind_cell_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *list_item,
               gpointer                  user_data)
 {
-  JnSessionRow *row = gtk_list_item_get_item (list_item);
-  gulong handler = g_signal_connect (row, "notify", G_CALLBACK (row_notify_cb), list_item);
+  gpointer slot = gtk_list_item_get_item (list_item);
+  gulong handler = g_signal_connect_swapped (slot, "changed", G_CALLBACK (follow_row), list_item);
 
-  g_object_set_data (G_OBJECT (list_item), "row-notify", GSIZE_TO_POINTER (handler));
-  update_cell (list_item);
+  g_object_set_data (G_OBJECT (list_item), "slot-changed", GSIZE_TO_POINTER (handler));
+  follow_row (list_item);
 }
 
 static void
@@ -522,11 +660,16 @@ unbind_cell_cb (GtkSignalListItemFactory *factory,
                 GtkListItem              *list_item,
                 gpointer                  user_data)
 {
-  JnSessionRow *row = gtk_list_item_get_item (list_item);
+  gpointer slot = gtk_list_item_get_item (list_item);
+  gulong slot_handler = GPOINTER_TO_SIZE (g_object_steal_data (G_OBJECT (list_item), "slot-changed"));
+  JnSessionRow *row = g_object_get_data (G_OBJECT (list_item), "row");
   gulong handler = GPOINTER_TO_SIZE (g_object_steal_data (G_OBJECT (list_item), "row-notify"));
 
+  if (slot != NULL && slot_handler != 0)
+    g_signal_handler_disconnect (slot, slot_handler);
   if (row != NULL && handler != 0)
     g_signal_handler_disconnect (row, handler);
+  g_object_set_data (G_OBJECT (list_item), "row", NULL);
 }
 
 static void
@@ -569,7 +712,7 @@ scroll_to (JnStepPage *self,
 static void
 selection_changed_cb (JnStepPage *self)
 {
-  JnSessionRow *row = gtk_single_selection_get_selected_item (self->selection);
+  JnSessionRow *row = slot_row (gtk_single_selection_get_selected_item (self->selection));
   guint position = gtk_single_selection_get_selected (self->selection);
 
   if (position != GTK_INVALID_LIST_POSITION)
@@ -855,6 +998,61 @@ rows_items_changed_cb (GListModel *rows,
   update_list_stack (self);
 }
 
+/* The filtered rows changed: the slots from @position on point at their new rows, slots
+ * are added or removed at the end, and the selection stays on its row */
+static void
+filtered_items_changed_cb (GListModel *model,
+                           guint       position,
+                           guint       removed,
+                           guint       added,
+                           JnStepPage *self)
+{
+  GPtrArray *slots = self->slots->slots;
+  guint old_n = slots->len;
+  guint new_n = g_list_model_get_n_items (model);
+  guint n_same = removed == added ? position + added : new_n;
+  JnSessionRow *selected = jn_step_page_get_selected_row (self);
+  g_autoptr(JnSessionRow) kept = selected != NULL ? g_object_ref (selected) : NULL;
+  guint selected_position = GTK_INVALID_LIST_POSITION;
+
+  for (guint i = position; i < MIN (n_same, old_n); i++)
+    {
+      g_autoptr(JnSessionRow) row = g_list_model_get_item (model, i);
+
+      slot_set_row (g_ptr_array_index (slots, i), row);
+    }
+
+  if (kept != NULL)
+    selected_position = find_position (model, kept);
+
+  if (new_n > old_n)
+    {
+      for (guint i = old_n; i < new_n; i++)
+        {
+          JnRowSlot *slot = g_object_new (JN_TYPE_ROW_SLOT, NULL);
+
+          slot->row = g_list_model_get_item (model, i);
+          g_ptr_array_add (slots, slot);
+        }
+      g_list_model_items_changed (G_LIST_MODEL (self->slots), old_n, 0, new_n - old_n);
+      if (kept != NULL)
+        gtk_single_selection_set_selected (self->selection, selected_position);
+    }
+  else
+    {
+      /* The selection first, so that the removal at the end does not drop it */
+      if (kept != NULL)
+        gtk_single_selection_set_selected (self->selection, selected_position);
+      if (new_n < old_n)
+        {
+          g_ptr_array_set_size (slots, new_n);
+          g_list_model_items_changed (G_LIST_MODEL (self->slots), new_n, old_n - new_n, 0);
+        }
+    }
+
+  update_list_stack (self);
+}
+
 static void
 update_rows (JnStepPage *self)
 {
@@ -905,7 +1103,8 @@ jn_step_page_constructed (GObject *object)
   self->filter = gtk_custom_filter_new (filter_row, self, NULL);
   self->filter_model = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->sorted)),
                                                   GTK_FILTER (g_object_ref (self->filter)));
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->filter_model)));
+  self->slots = g_object_new (JN_TYPE_SLOT_LIST, NULL);
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->slots)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
@@ -913,8 +1112,8 @@ jn_step_page_constructed (GObject *object)
                             G_CALLBACK (selection_changed_cb), self);
   g_signal_connect_swapped (self->selection, "notify::selected",
                             G_CALLBACK (selection_changed_cb), self);
-  g_signal_connect_swapped (self->filter_model, "items-changed",
-                            G_CALLBACK (update_list_stack), self);
+  g_signal_connect (self->filter_model, "items-changed",
+                    G_CALLBACK (filtered_items_changed_cb), self);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
   setup_columns (self);
 
@@ -958,12 +1157,15 @@ jn_step_page_dispose (GObject *object)
     g_clear_signal_handler (&self->rows_changed_id, self->rows);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
+  if (self->filter_model != NULL)
+    g_signal_handlers_disconnect_by_data (self->filter_model, self);
 
   /* The bin's child is a template child: unparented once, by the bin */
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), JN_TYPE_STEP_PAGE);
 
   g_clear_object (&self->selection);
+  g_clear_object (&self->slots);
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
   g_clear_object (&self->sorted);
@@ -1274,7 +1476,7 @@ jn_step_page_get_selected_row (JnStepPage *self)
 {
   g_return_val_if_fail (JN_IS_STEP_PAGE (self), NULL);
 
-  return self->selection != NULL ? gtk_single_selection_get_selected_item (self->selection) : NULL;
+  return self->selection != NULL ? slot_row (gtk_single_selection_get_selected_item (self->selection)) : NULL;
 }
 
 gboolean
