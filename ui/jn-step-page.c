@@ -144,6 +144,8 @@ jn_slot_list_init (JnSlotList *self)
   self->slots = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
+static void complete_slots (JnStepPage *self);
+
 struct _JnStepPage
 {
   AdwBin               parent_instance;
@@ -175,6 +177,7 @@ struct _JnStepPage
   GtkCustomFilter     *filter;
   JnSlotList          *slots;         /* what the column view shows */
   GtkSingleSelection  *selection;     /* of the slots */
+  guint                add_slots_id;
   JnMatchPanel        *match_panel;
   JnStepFilter         filter_kind;
   char                *search_text;
@@ -757,6 +760,7 @@ panel_decided_cb (JnStepPage   *self,
 
   if (position != GTK_INVALID_LIST_POSITION)
     {
+      complete_slots (self);
       gtk_single_selection_set_selected (self->selection, position);
       scroll_to (self, position);
     }
@@ -998,6 +1002,65 @@ rows_items_changed_cb (GListModel *rows,
   update_list_stack (self);
 }
 
+/* Slots are added in batches while the list has fewer than SLOTS_WITH_WIDGETS: each slot
+ * there gets a row of widgets at once (GTK 4.8 keeps 200 rows' widgets), so showing a long
+ * list after a short one (a page shown, "All" after "To check", a search cleared) would make
+ * them all in one go; in batches, the first screenful shows at once and the main loop
+ * breathes between the others. Past it, slots are cheap and added all at once. */
+#define SLOTS_WITH_WIDGETS 200
+#define SLOTS_BATCH 40
+
+static gboolean add_slots_cb (gpointer user_data);
+
+/* Adds slots for the filtered rows not shown yet: up to @limit of them (G_MAXUINT: all) */
+static void
+add_slots (JnStepPage *self,
+           guint       limit)
+{
+  GListModel *model = G_LIST_MODEL (self->filter_model);
+  GPtrArray *slots = self->slots->slots;
+  guint old_n = slots->len;
+  guint new_n = g_list_model_get_n_items (model);
+
+  if (limit != G_MAXUINT && old_n < SLOTS_WITH_WIDGETS)
+    new_n = MIN (new_n, old_n + limit);
+
+  for (guint i = old_n; i < new_n; i++)
+    {
+      JnRowSlot *slot = g_object_new (JN_TYPE_ROW_SLOT, NULL);
+
+      slot->row = g_list_model_get_item (model, i);
+      g_ptr_array_add (slots, slot);
+    }
+  if (new_n > old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self->slots), old_n, 0, new_n - old_n);
+
+  if (slots->len < g_list_model_get_n_items (model))
+    {
+      if (self->add_slots_id == 0)
+        self->add_slots_id = g_idle_add (add_slots_cb, self);
+    }
+  else
+    g_clear_handle_id (&self->add_slots_id, g_source_remove);
+}
+
+static gboolean
+add_slots_cb (gpointer user_data)
+{
+  JnStepPage *self = user_data;
+
+  self->add_slots_id = 0;
+  add_slots (self, SLOTS_BATCH);
+  return G_SOURCE_REMOVE;
+}
+
+/* Every filtered row has its slot (before a selection by position) */
+static void
+complete_slots (JnStepPage *self)
+{
+  add_slots (self, G_MAXUINT);
+}
+
 /* The filtered rows changed: the slots from @position on point at their new rows, slots
  * are added or removed at the end, and the selection stays on its row */
 static void
@@ -1015,7 +1078,7 @@ filtered_items_changed_cb (GListModel *model,
   g_autoptr(JnSessionRow) kept = selected != NULL ? g_object_ref (selected) : NULL;
   guint selected_position = GTK_INVALID_LIST_POSITION;
 
-  for (guint i = position; i < MIN (n_same, old_n); i++)
+  for (guint i = position; i < MIN (n_same, MIN (old_n, new_n)); i++)
     {
       g_autoptr(JnSessionRow) row = g_list_model_get_item (model, i);
 
@@ -1027,14 +1090,8 @@ filtered_items_changed_cb (GListModel *model,
 
   if (new_n > old_n)
     {
-      for (guint i = old_n; i < new_n; i++)
-        {
-          JnRowSlot *slot = g_object_new (JN_TYPE_ROW_SLOT, NULL);
-
-          slot->row = g_list_model_get_item (model, i);
-          g_ptr_array_add (slots, slot);
-        }
-      g_list_model_items_changed (G_LIST_MODEL (self->slots), old_n, 0, new_n - old_n);
+      add_slots (self, selected_position != GTK_INVALID_LIST_POSITION &&
+                       selected_position >= old_n ? G_MAXUINT : SLOTS_BATCH);
       if (kept != NULL)
         gtk_single_selection_set_selected (self->selection, selected_position);
     }
@@ -1048,6 +1105,7 @@ filtered_items_changed_cb (GListModel *model,
           g_ptr_array_set_size (slots, new_n);
           g_list_model_items_changed (G_LIST_MODEL (self->slots), new_n, old_n - new_n, 0);
         }
+      g_clear_handle_id (&self->add_slots_id, g_source_remove);
     }
 
   update_list_stack (self);
@@ -1159,6 +1217,7 @@ jn_step_page_dispose (GObject *object)
     gtk_column_view_set_model (self->column_view, NULL);
   if (self->filter_model != NULL)
     g_signal_handlers_disconnect_by_data (self->filter_model, self);
+  g_clear_handle_id (&self->add_slots_id, g_source_remove);
 
   /* The bin's child is a template child: unparented once, by the bin */
   adw_bin_set_child (ADW_BIN (self), NULL);
@@ -1492,6 +1551,7 @@ jn_step_page_select_row (JnStepPage   *self,
   if (position == GTK_INVALID_LIST_POSITION)
     return FALSE;
 
+  complete_slots (self);
   gtk_single_selection_set_selected (self->selection, position);
   scroll_to (self, position);
   return TRUE;
