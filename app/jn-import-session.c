@@ -564,7 +564,9 @@ collect_warnings (JnImportSession *self)
 
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
     n_records += jn_export_get_count (self->export, c);
-  if (n_records > 0 && n_records < PARTIAL_FILE_RECORDS)
+  if (n_records == 0)
+    g_ptr_array_add (self->warnings, g_strdup (_("This file contains no users: there is nothing to import.")));
+  else if (n_records < PARTIAL_FILE_RECORDS)
     g_ptr_array_add (self->warnings,
                      g_strdup_printf (ngettext ("This file has only %u record: it is probably a "
                                                 "partial export, not the whole establishment.",
@@ -595,6 +597,12 @@ open_export_done (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      /* What the envelope told (establishment, partners) helps the error page */
+      if (jn_export_has_metadata (data->export))
+        {
+          g_set_object (&self->export, data->export);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORT]);
+        }
       g_task_return_error (task, error);
       return;
     }
@@ -1296,7 +1304,11 @@ compute_counts (JnImportSession *self,
         }
 
       if (jn_session_row_get_push_state (row) == JN_ROW_PUSH_DONE)
-        counts->n_done++;
+        {
+          counts->n_done++;
+          if (jn_session_row_get_status (row) == JN_ROW_STATUS_WILL_CLEAR)
+            counts->n_removed++;
+        }
       else if (jn_session_row_get_push_state (row) == JN_ROW_PUSH_FAILED)
         counts->n_failed++;
     }
@@ -2404,6 +2416,12 @@ resume_done (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      /* What the envelope told (establishment, partners) helps the error page */
+      if (jn_export_has_metadata (data->export))
+        {
+          g_set_object (&self->export, data->export);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORT]);
+        }
       g_task_return_error (task, error);
       return;
     }
