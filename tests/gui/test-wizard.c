@@ -1418,6 +1418,7 @@ test_refused_write (void)
   save_screenshot (GTK_WIDGET (window), "summary-failure");
   check_report_export (template_child (window, "report_page"), ID_MARTIN,
                        jn_session_row_get_failure (martin));
+  save_screenshot (GTK_WIDGET (window), "summary-report");
 
   /* The admin frees the identifier in the ENT, then "Retry" writes it */
   other = jn_ent_read_user (server->ent, "x-other", NULL, &error);
