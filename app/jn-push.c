@@ -238,7 +238,7 @@ holders_new (JnDirectory *directory,
       const char *other;
 
       uai = op->uai;
-      if (op->pronote_id == NULL)
+      if (op->pronote_id == NULL || op->state == JN_OP_SUPERSEDED)
         continue;
       folded = fold (op->pronote_id);
       other = g_hash_table_lookup (given, folded);
@@ -718,7 +718,7 @@ execute (JnStore         *store,
             {
               JnOperation *op = g_ptr_array_index (ops, i);
 
-              if (op->state != JN_OP_DONE)
+              if (op->state != JN_OP_DONE && op->state != JN_OP_SUPERSEDED)
                 g_ptr_array_add (batch, op);
             }
 
@@ -946,6 +946,7 @@ jn_push_run_step (JnStore         *store,
   g_autoptr(GPtrArray) planned = NULL;
   g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
   g_autoptr(GHashTable) known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GListModel *items;
   guint n_unchanged = 0;
 
@@ -959,7 +960,8 @@ jn_push_run_step (JnStore         *store,
   if (journal == NULL)
     return NULL;
   for (guint i = 0; i < journal->len; i++)
-    g_hash_table_add (known, operation_key (g_ptr_array_index (journal, i)));
+    if (((JnOperation *)g_ptr_array_index (journal, i))->state != JN_OP_SUPERSEDED)
+      g_hash_table_add (known, operation_key (g_ptr_array_index (journal, i)));
 
   /* What the plan does up to this step and is not journalled yet: this step's operations,
    * and a removal a decision moved into an earlier step */
@@ -972,8 +974,26 @@ jn_push_run_step (JnStore         *store,
       if (op->category > step)
         continue;
       key = operation_key (op);
+      g_hash_table_add (wanted, g_strdup (key));
       if (!g_hash_table_contains (known, key))
         g_ptr_array_add (fresh, op);
+    }
+
+  /* A write journalled by an earlier run of these steps (cancelled, killed) that the plan
+   * no longer does: the admin changed the decision since. Never sent (again); a write that
+   * did land is in the directory the plan was made from. */
+  for (guint i = 0; i < journal->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (journal, i);
+      g_autofree char *key = NULL;
+
+      if (op->category > step || op->state == JN_OP_DONE || op->state == JN_OP_SUPERSEDED)
+        continue;
+      key = operation_key (op);
+      if (!g_hash_table_contains (wanted, key) &&
+          !jn_store_set_operation_state (store, import_id, op->seq, JN_OP_SUPERSEDED, op->status,
+                                         _("no longer planned: the decision was changed"), error))
+        return NULL;
     }
 
   items = jn_plan_get_items (plan, step);

@@ -83,7 +83,7 @@ static const char * const migrations[] = {
   "ALTER TABLE imports ADD COLUMN kept_replaced INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE imports ADD COLUMN kept_cleared INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE imports ADD COLUMN kept_failed INTEGER NOT NULL DEFAULT 0;",
-  /* 4 → 5: the wizard's imports, journalled step by step: which face made it, the file
+  /* 3 → 4: the wizard's imports, journalled step by step: which face made it, the file
    * to open again, the steps validated; its decisions are stored as they are made */
   "ALTER TABLE imports ADD COLUMN kind TEXT NOT NULL DEFAULT 'cli';"
   "ALTER TABLE imports ADD COLUMN file_path TEXT;"
@@ -91,7 +91,7 @@ static const char * const migrations[] = {
 };
 
 static const char * const kind_names[] = { "set", "replace", "clear" };
-static const char * const state_names[] = { "planned", "sent", "done", "failed" };
+static const char * const state_names[] = { "planned", "sent", "done", "failed", "superseded" };
 
 const char *
 jn_op_kind_to_string (JnOpKind kind)
