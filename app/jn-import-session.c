@@ -60,6 +60,7 @@ struct _JnImportSession
   guint           current_step;
   guint           n_validated;       /* steps validated, in order */
   gboolean        interrupt_pending;
+  gboolean        holds_lock;        /* the store's push lock is this session's */
   GCancellable   *cancellable;       /* of the work under way */
   GCancellable   *face_cancellable;  /* the face's, chained to it */
   gulong          face_handler;
@@ -145,8 +146,9 @@ jn_import_session_finalize (GObject *object)
 {
   JnImportSession *self = (JnImportSession *)object;
 
-  /* A step pushed but never finished leaves its lock to the kernel otherwise */
-  if (self->store != NULL && jn_store_is_locked (self->store))
+  /* A step pushed but never finished leaves its lock to the kernel otherwise; another
+   * session's lock on a shared store is not ours to release */
+  if (self->store != NULL && self->holds_lock)
     jn_store_unlock (self->store);
 
   g_clear_object (&self->store);
@@ -1986,6 +1988,7 @@ push_step_done (GObject      *source,
   GError *error = NULL;
 
   jn_store_unlock (self->store);
+  self->holds_lock = FALSE;
   end_work (self);
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -2076,12 +2079,27 @@ start_push_step (JnImportSession     *self,
       return;
     }
 
-  /* One push at a time for this ENT and establishment, whatever the store or the face */
-  if (!jn_store_lock_target (self->store, jn_ent_describe (self->ent), self->uai, &error) ||
-      !ensure_import (self, &error))
+  /* The store's lock counts its holders in this process: a second session (another window)
+   * on the same store would take it again and push alongside */
+  if (jn_store_is_locked (self->store))
     {
-      if (jn_store_is_locked (self->store))
-        jn_store_unlock (self->store);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY, "%s",
+                               _("Another import is sending identifiers with this local store: "
+                                 "wait for it to end"));
+      return;
+    }
+
+  /* One push at a time for this ENT and establishment, whatever the store or the face */
+  if (!jn_store_lock_target (self->store, jn_ent_describe (self->ent), self->uai, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  self->holds_lock = TRUE;
+  if (!ensure_import (self, &error))
+    {
+      jn_store_unlock (self->store);
+      self->holds_lock = FALSE;
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

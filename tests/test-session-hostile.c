@@ -725,6 +725,8 @@ main (int   argc,
   ADD ("/hostile/kill-mid-step-then-skip", test_kill_mid_step_then_skip);
   ADD ("/hostile/kill-mid-step-then-decide", test_kill_mid_step_then_decide);
   ADD ("/hostile/kill-skip-kill-undo", test_kill_skip_kill_undo);
+  ADD ("/hostile/two-sessions-one-store", test_two_sessions_one_store);
+  ADD ("/hostile/idle-session-keeps-others-lock", test_idle_session_keeps_others_lock);
   ADD ("/hostile/migration-and-resume-keys", test_migration_and_resume_keys);
   ADD ("/hostile/resume-hostile", test_resume_hostile);
 
