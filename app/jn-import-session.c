@@ -1478,6 +1478,21 @@ record_decision (JnImportSession  *self,
   return TRUE;
 }
 
+/* The decision could not be stored: the plan goes back to the one before (or to what the
+ * matcher found), so that what is sent is only what the store would restore */
+static void
+restore_decision (JnImportSession *self,
+                  const char      *pronote_id,
+                  gboolean         had,
+                  const char      *previous)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (had ? !jn_matcher_apply_decision (self->matcher, self->plan, pronote_id, previous, &error)
+          : !jn_matcher_undo_decision (self->matcher, self->plan, pronote_id, &error))
+    g_warning ("cannot restore the decision of %s: %s", pronote_id, error->message);
+}
+
 gboolean
 jn_import_session_decide (JnImportSession  *self,
                           JnSessionRow     *row,
@@ -1485,6 +1500,8 @@ jn_import_session_decide (JnImportSession  *self,
                           GError          **error)
 {
   JnPlanItem *item;
+  gpointer previous = NULL;
+  gboolean had;
 
   g_return_val_if_fail (JN_IS_IMPORT_SESSION (self), FALSE);
   g_return_val_if_fail (JN_IS_SESSION_ROW (row), FALSE);
@@ -1494,11 +1511,19 @@ jn_import_session_decide (JnImportSession  *self,
     return FALSE;
 
   item = jn_session_row_get_item (row);
+  had = g_hash_table_lookup_extended (self->decisions, jn_plan_item_get_pronote_id (item), NULL,
+                                      &previous);
   if (!jn_matcher_apply_decision (self->matcher, self->plan, jn_plan_item_get_pronote_id (item),
                                   jn_ent_user_get_id (user), error))
     return FALSE;
 
-  return record_decision (self, row, jn_ent_user_get_id (user), FALSE, error);
+  if (!record_decision (self, row, jn_ent_user_get_id (user), FALSE, error))
+    {
+      restore_decision (self, jn_plan_item_get_pronote_id (item), had, previous);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 gboolean
@@ -1507,6 +1532,8 @@ jn_import_session_skip (JnImportSession  *self,
                         GError          **error)
 {
   JnPlanItem *item;
+  gpointer previous = NULL;
+  gboolean had;
 
   g_return_val_if_fail (JN_IS_IMPORT_SESSION (self), FALSE);
   g_return_val_if_fail (JN_IS_SESSION_ROW (row), FALSE);
@@ -1515,11 +1542,19 @@ jn_import_session_skip (JnImportSession  *self,
     return FALSE;
 
   item = jn_session_row_get_item (row);
+  had = g_hash_table_lookup_extended (self->decisions, jn_plan_item_get_pronote_id (item), NULL,
+                                      &previous);
   if (!jn_matcher_apply_decision (self->matcher, self->plan, jn_plan_item_get_pronote_id (item),
                                   NULL, error))
     return FALSE;
 
-  return record_decision (self, row, NULL, FALSE, error);
+  if (!record_decision (self, row, NULL, FALSE, error))
+    {
+      restore_decision (self, jn_plan_item_get_pronote_id (item), had, previous);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 gboolean
@@ -1528,6 +1563,8 @@ jn_import_session_undo (JnImportSession  *self,
                         GError          **error)
 {
   JnPlanItem *item;
+  gpointer previous = NULL;
+  gboolean had;
 
   g_return_val_if_fail (JN_IS_IMPORT_SESSION (self), FALSE);
   g_return_val_if_fail (JN_IS_SESSION_ROW (row), FALSE);
@@ -1539,10 +1576,18 @@ jn_import_session_undo (JnImportSession  *self,
   if (!jn_plan_item_get_manual (item))
     return TRUE;
 
+  had = g_hash_table_lookup_extended (self->decisions, jn_plan_item_get_pronote_id (item), NULL,
+                                      &previous);
   if (!jn_matcher_undo_decision (self->matcher, self->plan, jn_plan_item_get_pronote_id (item), error))
     return FALSE;
 
-  return record_decision (self, row, NULL, TRUE, error);
+  if (!record_decision (self, row, NULL, TRUE, error))
+    {
+      restore_decision (self, jn_plan_item_get_pronote_id (item), had, previous);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* The record an account is chosen for (or matched to), other than @except; NULL if free */

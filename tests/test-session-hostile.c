@@ -505,6 +505,211 @@ test_kill_skip_kill_undo (Fixture       *fixture,
   jn_operation_free (op);
 }
 
+static gboolean
+retry (JnImportSession  *session,
+       GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  jn_import_session_retry_failed_async (session, NULL, got_result, &result);
+  return jn_import_session_retry_failed_finish (session, wait_for (&result), error);
+}
+
+/* A write refused (the account changed in the ENT after the directory was read) is shown
+ * on its row with the reason, not overwritten; once the account is back as it was, "Retry"
+ * sends it and the row says so */
+static void
+test_failed_then_retry (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnEntUser) now = NULL;
+  g_autoptr(JnEntUser) changed = NULL;
+  g_autoptr(JnEntUser) back = NULL;
+  g_autoptr(GPtrArray) sets = NULL;
+  g_autoptr(JnDirectory) after = NULL;
+  JnSessionRow *row;
+  JnStepCounts counts;
+  const char *user_id;
+
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_PARTIAL);
+  sets = jn_import_session_list_step_changes (fixture->session, JN_PLAN_ACTION_SET);
+  g_assert_cmpuint (sets->len, >, 0);
+  row = g_ptr_array_index (sets, 0);
+  user_id = jn_ent_user_get_id (jn_plan_item_get_user (jn_session_row_get_item (row)));
+
+  /* Someone edits the account in the ENT meanwhile */
+  now = jn_ent_read_user (fixture->ent, user_id, NULL, &error);
+  g_assert_no_error (error);
+  changed = jn_ent_write_pronote_id (fixture->ent, now, UAI, "ZZZZZZZZZZZZZZZZ", NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (validate (fixture->session, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (jn_session_row_get_push_state (row), ==, JN_ROW_PUSH_FAILED);
+  g_assert_cmpstr (jn_session_row_get_failure (row), !=, "");
+  g_assert_cmpuint (g_list_model_get_n_items (jn_import_session_get_failures (fixture->session)), ==, 1);
+  jn_import_session_get_counts (fixture->session, JN_CATEGORY_TEACHER, &counts);
+  g_assert_cmpuint (counts.n_failed, ==, 1);
+
+  /* Retried as it is: still refused, never overwritten */
+  g_assert_true (retry (fixture->session, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (jn_session_row_get_push_state (row), ==, JN_ROW_PUSH_FAILED);
+  after = ent_now (fixture);
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_directory_lookup (after, user_id), UAI), ==,
+                   "ZZZZZZZZZZZZZZZZ");
+  g_clear_object (&after);
+
+  /* Put back: the retry sends it */
+  back = jn_ent_write_pronote_id (fixture->ent, changed, UAI, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (retry (fixture->session, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (jn_session_row_get_push_state (row), ==, JN_ROW_PUSH_DONE);
+  g_assert_cmpuint (g_list_model_get_n_items (jn_import_session_get_failures (fixture->session)), ==, 0);
+  jn_import_session_get_counts (fixture->session, JN_CATEGORY_TEACHER, &counts);
+  g_assert_cmpuint (counts.n_failed, ==, 0);
+  g_assert_cmpuint (counts.n_done, ==, counts.n_set + counts.n_replace + counts.n_clear);
+  after = ent_now (fixture);
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_directory_lookup (after, user_id), UAI), ==,
+                   jn_session_row_get_pronote_id (row));
+  g_assert_false (jn_store_is_locked (fixture->store));
+}
+
+/* "Interrupt" while a step is being sent: the push stops, the import is kept as
+ * interrupted with the steps validated before, the lock is released */
+static void
+test_interrupt_while_busy (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JnImportRecord) record = NULL;
+  gboolean validated;
+
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_COMPLETE);
+  g_assert_true (validate (fixture->session, NULL, &error));
+
+  jn_import_session_validate_step_async (fixture->session, NULL, got_result, &result);
+  g_assert_true (jn_import_session_get_busy (fixture->session));
+  g_assert_true (jn_import_session_interrupt (fixture->session, &error));
+  g_assert_no_error (error);
+  validated = jn_import_session_validate_step_finish (fixture->session, wait_for (&result), &error);
+  if (!validated)
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  g_assert_false (jn_import_session_get_busy (fixture->session));
+  g_assert_cmpint (jn_import_session_get_state (fixture->session), ==, JN_SESSION_STATE_INTERRUPTED);
+  g_assert_false (jn_store_is_locked (fixture->store));
+  record = jn_import_session_find_interrupted (fixture->store, &error);
+  g_assert_nonnull (record);
+  g_assert_cmpstr (record->state, ==, "interrupted");
+  g_assert_cmpuint (record->step, ==, validated ? 2 : 1);
+
+  /* and it finishes exactly after a restart */
+  g_clear_object (&fixture->session);
+  {
+    g_autoptr(JnImportSession) again = restart_and_resume (fixture);
+
+    for (guint step = jn_import_session_get_current_step (again); step < JN_N_STEPS; step++)
+      {
+        g_assert_true (validate (again, NULL, &error));
+        g_assert_no_error (error);
+      }
+    g_assert_cmpint (jn_import_session_get_state (again), ==, JN_SESSION_STATE_FINISHED);
+  }
+}
+
+/* The local store refuses the decision (the import was forgotten meanwhile by another
+ * face): the plan and the row stay as they were, the error says so */
+static void
+test_decision_not_stored (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) suggestions = NULL;
+  JnSessionRow *first, *second;
+  JnPlanItem *item;
+
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_PARTIAL);
+  first = find_row (fixture->session, JN_CATEGORY_TEACHER, "3H4VZ3B9T4YPDEBD");
+  second = find_row (fixture->session, JN_CATEGORY_TEACHER, "2TUPZVQ42WA5JSHU");
+  g_assert_true (jn_import_session_skip (fixture->session, second, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (jn_store_forget (fixture->store, &error));
+  g_assert_no_error (error);
+
+  item = jn_session_row_get_item (first);
+  g_assert_cmpint (jn_plan_item_get_state (item), ==, JN_PLAN_STATE_AMBIGUOUS);
+  suggestions = jn_import_session_suggest (fixture->session, first, 3);
+  g_assert_false (jn_import_session_decide (fixture->session, first,
+                                            ((JnSessionSuggestion *)g_ptr_array_index (suggestions, 0))->user,
+                                            &error));
+  g_assert_nonnull (error);
+  g_test_message ("refused: %s", error->message);
+  g_clear_error (&error);
+  g_assert_cmpint (jn_plan_item_get_state (item), ==, JN_PLAN_STATE_AMBIGUOUS);
+  g_assert_false (jn_plan_item_get_manual (item));
+  g_assert_cmpint (jn_session_row_get_status (first), ==, JN_ROW_STATUS_AMBIGUOUS);
+  g_assert_false (g_hash_table_contains (jn_import_session_get_decisions (fixture->session),
+                                         "3H4VZ3B9T4YPDEBD"));
+}
+
+/* Complete mode: a decision that frees an automatically matched account makes its
+ * identifier a removal, Undo takes the removal back; rows, counts and one change per
+ * decision follow; the step then pushes exactly what its rows say */
+static void
+test_complete_decisions_and_removals (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GListModel *rows;
+  JnSessionRow *row = NULL;
+  JnStepCounts before, during, after;
+  guint n_rows;
+
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_COMPLETE);
+  rows = jn_import_session_get_rows (fixture->session, JN_CATEGORY_TEACHER);
+  n_rows = g_list_model_get_n_items (rows);
+  jn_import_session_get_counts (fixture->session, JN_CATEGORY_TEACHER, &before);
+
+  /* A record matched by the identifier its account already holds */
+  for (guint i = 0; i < n_rows && row == NULL; i++)
+    {
+      g_autoptr(JnSessionRow) candidate = g_list_model_get_item (rows, i);
+      JnPlanItem *item = jn_session_row_get_item (candidate);
+
+      if (jn_session_row_get_status (candidate) == JN_ROW_STATUS_MATCHED &&
+          jn_plan_item_get_action (item) == JN_PLAN_ACTION_UNCHANGED)
+        row = candidate;
+    }
+  g_assert_nonnull (row);
+
+  /* "Don't Import": the account keeps its identifier (no removal of an identifier that is
+   * in the file) */
+  g_assert_true (jn_import_session_skip (fixture->session, row, &error));
+  g_assert_no_error (error);
+  jn_import_session_get_counts (fixture->session, JN_CATEGORY_TEACHER, &during);
+  g_assert_cmpuint (during.n_clear, ==, before.n_clear);
+  g_assert_cmpuint (during.n_not_imported, ==, before.n_not_imported + 1);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, n_rows);
+
+  g_assert_true (jn_import_session_undo (fixture->session, row, &error));
+  g_assert_no_error (error);
+  jn_import_session_get_counts (fixture->session, JN_CATEGORY_TEACHER, &after);
+  g_assert_cmpint (memcmp (&before, &after, sizeof before), ==, 0);
+  g_assert_cmpint (jn_session_row_get_status (row), ==, JN_ROW_STATUS_MATCHED);
+
+  g_assert_true (validate (fixture->session, NULL, &error));
+  g_assert_no_error (error);
+  jn_import_session_get_counts (fixture->session, JN_CATEGORY_TEACHER, &after);
+  g_assert_cmpuint (after.n_failed, ==, 0);
+  g_assert_cmpuint (after.n_done, ==, after.n_set + after.n_replace + after.n_clear);
+}
+
 /* Two sessions (two windows) on one store: one push at a time, and a session going away
  * never releases the lock of another one's push */
 static void
@@ -725,6 +930,10 @@ main (int   argc,
   ADD ("/hostile/kill-mid-step-then-skip", test_kill_mid_step_then_skip);
   ADD ("/hostile/kill-mid-step-then-decide", test_kill_mid_step_then_decide);
   ADD ("/hostile/kill-skip-kill-undo", test_kill_skip_kill_undo);
+  ADD ("/hostile/failed-then-retry", test_failed_then_retry);
+  ADD ("/hostile/interrupt-while-busy", test_interrupt_while_busy);
+  ADD ("/hostile/decision-not-stored", test_decision_not_stored);
+  ADD ("/hostile/complete-decisions-and-removals", test_complete_decisions_and_removals);
   ADD ("/hostile/two-sessions-one-store", test_two_sessions_one_store);
   ADD ("/hostile/idle-session-keeps-others-lock", test_idle_session_keeps_others_lock);
   ADD ("/hostile/migration-and-resume-keys", test_migration_and_resume_keys);
