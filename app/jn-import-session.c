@@ -1857,9 +1857,33 @@ jn_import_session_list_step_changes (JnImportSession *self,
       JnPlanItem *item = jn_session_row_get_item (row);
       JnPlanState state = jn_plan_item_get_state (item);
 
-      if ((state == JN_PLAN_STATE_MATCHED || state == JN_PLAN_STATE_CLEAR) &&
-          jn_plan_item_get_action (item) == action && !jn_plan_item_get_blocked (item))
+      if (state == JN_PLAN_STATE_MATCHED && jn_plan_item_get_action (item) == action &&
+          !jn_plan_item_get_blocked (item))
         g_ptr_array_add (rows, g_steal_pointer (&row));
+    }
+
+  /* The removals are the ones the step's push makes: each goes in the step that gives its
+   * identifier to another account when that comes first (jn_push_run_step), so a removal
+   * listed in another step may be this one's, and one that appeared in a step validated
+   * before (by a decision here) is sent now */
+  for (guint c = 0; self->plan != NULL && action == JN_PLAN_ACTION_CLEAR && c < JN_N_CATEGORIES; c++)
+    {
+      GListModel *clears = jn_plan_get_clears (self->plan, c);
+
+      for (guint i = 0; i < g_list_model_get_n_items (clears); i++)
+        {
+          g_autoptr(JnPlanItem) item = g_list_model_get_item (clears, i);
+          JnPlanItem *giver = jn_plan_lookup (self->plan, jn_plan_item_get_pronote_id (item));
+          JnSessionRow *row = row_of_item (self, item, NULL);
+          guint step = c;
+
+          if (giver != NULL && jn_plan_item_get_state (giver) == JN_PLAN_STATE_MATCHED)
+            step = MIN (step, (guint)jn_plan_item_get_category (giver));
+          if (row != NULL &&
+              (step == self->current_step ||
+               (step < self->current_step && jn_session_row_get_push_state (row) == JN_ROW_PUSH_NONE)))
+            g_ptr_array_add (rows, g_object_ref (row));
+        }
     }
 
   return g_steal_pointer (&rows);

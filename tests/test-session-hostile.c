@@ -710,6 +710,101 @@ test_complete_decisions_and_removals (Fixture       *fixture,
   g_assert_cmpuint (after.n_done, ==, after.n_set + after.n_replace + after.n_clear);
 }
 
+/* A teacher's account of the ENT holds a student record's identifier (an old mistake).
+ * The students' step matches that record by hand: the identifier goes to the student's
+ * account, so it is removed from the teacher's account in that same step (never two
+ * holders), though the removal's row is in the teachers' step, validated before. The
+ * step's confirmation must list that removal, and the push do it. */
+static void
+test_removal_moved_into_validated_step (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) suggestions = NULL;
+  g_autoptr(GPtrArray) removals = NULL;
+  g_autoptr(JnEntUser) teacher = NULL;
+  g_autoptr(JnEntUser) written = NULL;
+  g_autoptr(JnDirectory) after = NULL;
+  g_autofree char *record_id = NULL;
+  g_autofree char *teacher_id = NULL;
+  g_autofree char *student_id = NULL;
+  JnSessionRow *row = NULL;
+  JnStepCounts counts;
+  GListModel *teachers;
+  gboolean listed = FALSE;
+
+  /* A student record to check, and a teacher account no record takes */
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_COMPLETE);
+  for (guint skip = 0; row == NULL || suggestions->len == 0; skip++)
+    {
+      row = find_row_by_status (fixture->session, JN_CATEGORY_STUDENT, JN_ROW_STATUS_AMBIGUOUS, skip);
+      g_assert_nonnull (row);
+      g_clear_pointer (&suggestions, g_ptr_array_unref);
+      suggestions = jn_import_session_suggest (fixture->session, row, 3);
+    }
+  record_id = g_strdup (jn_session_row_get_pronote_id (row));
+  {
+    g_autoptr(GPtrArray) found = jn_import_session_search_directory (fixture->session, JN_CATEGORY_TEACHER,
+                                                                     "", 100000);
+
+    for (guint i = 0; i < found->len && teacher_id == NULL; i++)
+      {
+        JnSessionSuggestion *s = g_ptr_array_index (found, i);
+
+        if (s->taken_by == NULL && jn_ent_user_get_pronote_id (s->user, UAI) == NULL)
+          teacher_id = g_strdup (jn_ent_user_get_id (s->user));
+      }
+  }
+  g_assert_nonnull (teacher_id);
+  g_clear_object (&fixture->session);
+  g_clear_pointer (&suggestions, g_ptr_array_unref);
+
+  teacher = jn_ent_read_user (fixture->ent, teacher_id, NULL, &error);
+  written = jn_ent_write_pronote_id (fixture->ent, teacher, UAI, record_id, NULL, &error);
+  g_assert_no_error (error);
+
+  fixture->session = jn_import_session_new (fixture->store);
+  jn_import_session_set_ent (fixture->session, fixture->ent);
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_COMPLETE);
+  row = find_row (fixture->session, JN_CATEGORY_STUDENT, record_id);
+  g_assert_cmpint (jn_session_row_get_status (row), !=, JN_ROW_STATUS_MATCHED);
+
+  g_assert_true (validate (fixture->session, NULL, &error));
+  g_assert_no_error (error);
+  teachers = jn_import_session_get_rows (fixture->session, JN_CATEGORY_TEACHER);
+
+  suggestions = jn_import_session_suggest (fixture->session, row, 3);
+  g_assert_cmpuint (suggestions->len, >, 0);
+  student_id = g_strdup (jn_ent_user_get_id (((JnSessionSuggestion *)g_ptr_array_index (suggestions, 0))->user));
+  g_assert_true (jn_import_session_decide (fixture->session, row,
+                                           ((JnSessionSuggestion *)g_ptr_array_index (suggestions, 0))->user,
+                                           &error));
+  g_assert_no_error (error);
+
+  /* The teacher's removal is shown in the step that does it */
+  removals = jn_import_session_list_step_changes (fixture->session, JN_PLAN_ACTION_CLEAR);
+  for (guint i = 0; i < removals->len; i++)
+    {
+      JnSessionRow *removal = g_ptr_array_index (removals, i);
+
+      if (g_strcmp0 (jn_ent_user_get_id (jn_plan_item_get_user (jn_session_row_get_item (removal))),
+                     teacher_id) == 0)
+        listed = TRUE;
+    }
+  g_assert_true (listed);
+
+  g_assert_true (validate (fixture->session, NULL, &error));
+  g_assert_no_error (error);
+  after = ent_now (fixture);
+  g_assert_null (jn_ent_user_get_pronote_id (jn_directory_lookup (after, teacher_id), UAI));
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_directory_lookup (after, student_id), UAI), ==, record_id);
+
+  /* and the teachers' step says it is done */
+  jn_import_session_get_counts (fixture->session, JN_CATEGORY_TEACHER, &counts);
+  g_assert_cmpuint (counts.n_done, ==, counts.n_set + counts.n_replace + counts.n_clear);
+  g_assert_cmpuint (g_list_model_get_n_items (teachers), >, 0);
+}
+
 /* Two sessions (two windows) on one store: one push at a time, and a session going away
  * never releases the lock of another one's push */
 static void
@@ -934,6 +1029,7 @@ main (int   argc,
   ADD ("/hostile/interrupt-while-busy", test_interrupt_while_busy);
   ADD ("/hostile/decision-not-stored", test_decision_not_stored);
   ADD ("/hostile/complete-decisions-and-removals", test_complete_decisions_and_removals);
+  ADD ("/hostile/removal-moved-into-validated-step", test_removal_moved_into_validated_step);
   ADD ("/hostile/two-sessions-one-store", test_two_sessions_one_store);
   ADD ("/hostile/idle-session-keeps-others-lock", test_idle_session_keeps_others_lock);
   ADD ("/hostile/migration-and-resume-keys", test_migration_and_resume_keys);
