@@ -977,23 +977,62 @@ match_in_thread (MatchData     *data,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  data->plan = jn_matcher_match (data->matcher, data->export, data->mode, data->decisions, error);
+  /* Resume: the stored decisions together first, as a decisions file. Made one by one, each
+   * was valid after the ones before it; applied one by one to a fresh match, a swap of two
+   * accounts would refuse itself (each account still matched automatically to the other
+   * record) and both decisions would be lost. */
+  if (data->stored != NULL && data->decisions == NULL)
+    {
+      data->plan = jn_matcher_match (data->matcher, data->export, data->mode, data->stored, NULL);
+      if (data->plan != NULL)
+        data->refused = g_ptr_array_new_with_free_func (g_free);
+    }
+  if (data->plan == NULL)
+    data->plan = jn_matcher_match (data->matcher, data->export, data->mode, data->decisions, error);
   if (data->plan == NULL)
     return FALSE;
 
-  if (data->stored != NULL)
+  if (data->stored != NULL && data->refused == NULL)
     {
+      g_autoptr(GPtrArray) pending = g_ptr_array_new ();
       g_autofree gpointer *keys = NULL;
       guint n = 0;
+      gboolean progress = TRUE;
 
+      /* Some no longer apply (the ENT changed): the others one by one, again while one more
+       * applies (one may free the account another takes); the rest refused, named */
       keys = g_hash_table_get_keys_as_array (data->stored, &n);
-      data->refused = g_ptr_array_new_with_free_func (g_free);
       for (guint i = 0; i < n; i++)
+        g_ptr_array_add (pending, keys[i]);
+      data->refused = g_ptr_array_new_with_free_func (g_free);
+      while (progress && pending->len > 0)
         {
+          progress = FALSE;
+          for (guint i = 0; i < pending->len;)
+            {
+              const char *pronote_id = g_ptr_array_index (pending, i);
+              g_autoptr(GError) refused = NULL;
+
+              if (jn_matcher_apply_decision (data->matcher, data->plan, pronote_id,
+                                             g_hash_table_lookup (data->stored, pronote_id), &refused))
+                {
+                  g_ptr_array_remove_index (pending, i);
+                  progress = TRUE;
+                }
+              else
+                {
+                  i++;
+                }
+            }
+        }
+      /* (applied once more for the reason, in words) */
+      for (guint i = 0; i < pending->len; i++)
+        {
+          const char *pronote_id = g_ptr_array_index (pending, i);
           g_autoptr(GError) refused = NULL;
 
-          if (!jn_matcher_apply_decision (data->matcher, data->plan, keys[i],
-                                          g_hash_table_lookup (data->stored, keys[i]), &refused))
+          if (!jn_matcher_apply_decision (data->matcher, data->plan, pronote_id,
+                                          g_hash_table_lookup (data->stored, pronote_id), &refused))
             g_ptr_array_add (data->refused, g_strdup (refused->message));
         }
     }

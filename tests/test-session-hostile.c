@@ -805,6 +805,47 @@ test_removal_moved_into_validated_step (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (teachers), >, 0);
 }
 
+/* Two accounts swapped by hand (each record matched automatically to the other's account):
+ * skip B, A → B's account, B → A's account. Each decision was valid when made; after a
+ * restart, the two must come back together, not be refused one by the other and lost */
+static void
+test_swap_survives_resume (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) sets = NULL;
+  g_autoptr(JnImportSession) again = NULL;
+  g_autoptr(JnEntUser) user_a = NULL;
+  g_autoptr(JnEntUser) user_b = NULL;
+  g_autofree char *id_a = NULL;
+  g_autofree char *id_b = NULL;
+  JnSessionRow *a, *b;
+
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_PARTIAL);
+  sets = jn_import_session_list_step_changes (fixture->session, JN_PLAN_ACTION_SET);
+  g_assert_cmpuint (sets->len, >=, 2);
+  a = g_ptr_array_index (sets, 0);
+  b = g_ptr_array_index (sets, 1);
+  id_a = g_strdup (jn_session_row_get_pronote_id (a));
+  id_b = g_strdup (jn_session_row_get_pronote_id (b));
+  user_a = g_object_ref (jn_plan_item_get_user (jn_session_row_get_item (a)));
+  user_b = g_object_ref (jn_plan_item_get_user (jn_session_row_get_item (b)));
+
+  g_assert_true (jn_import_session_skip (fixture->session, b, &error));
+  g_assert_true (jn_import_session_decide (fixture->session, a, user_b, &error));
+  g_assert_true (jn_import_session_decide (fixture->session, b, user_a, &error));
+  g_assert_no_error (error);
+  g_assert_true (jn_import_session_interrupt (fixture->session, &error));
+  g_clear_object (&fixture->session);
+
+  again = restart_and_resume (fixture);
+  g_assert_true (jn_plan_item_get_user (jn_session_row_get_item (find_row (again, JN_CATEGORY_TEACHER, id_a))) ==
+                 jn_directory_lookup (jn_import_session_get_directory (again), jn_ent_user_get_id (user_b)));
+  g_assert_true (jn_plan_item_get_user (jn_session_row_get_item (find_row (again, JN_CATEGORY_TEACHER, id_b))) ==
+                 jn_directory_lookup (jn_import_session_get_directory (again), jn_ent_user_get_id (user_a)));
+  g_assert_cmpuint (g_hash_table_size (jn_import_session_get_decisions (again)), ==, 2);
+}
+
 /* Two sessions (two windows) on one store: one push at a time, and a session going away
  * never releases the lock of another one's push */
 static void
@@ -1030,6 +1071,7 @@ main (int   argc,
   ADD ("/hostile/decision-not-stored", test_decision_not_stored);
   ADD ("/hostile/complete-decisions-and-removals", test_complete_decisions_and_removals);
   ADD ("/hostile/removal-moved-into-validated-step", test_removal_moved_into_validated_step);
+  ADD ("/hostile/swap-survives-resume", test_swap_survives_resume);
   ADD ("/hostile/two-sessions-one-store", test_two_sessions_one_store);
   ADD ("/hostile/idle-session-keeps-others-lock", test_idle_session_keeps_others_lock);
   ADD ("/hostile/migration-and-resume-keys", test_migration_and_resume_keys);
