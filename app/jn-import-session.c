@@ -1355,6 +1355,7 @@ clears_changed_cb (GListModel      *clears,
                    JnImportSession *self)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) before = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   JnCategory category = 0;
   guint offset;
 
@@ -1365,16 +1366,25 @@ clears_changed_cb (GListModel      *clears,
   offset = g_list_model_get_n_items (jn_plan_get_items (self->plan, category));
   for (guint i = 0; i < removed; i++)
     {
-      g_autoptr(JnSessionRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows[category]),
-                                                           offset + position + i);
+      JnSessionRow *row = g_list_model_get_item (G_LIST_MODEL (self->rows[category]),
+                                                 offset + position + i);
 
       g_hash_table_remove (self->positions, jn_session_row_get_item (row));
+      g_hash_table_insert (before, (gpointer)jn_ent_user_get_id (jn_plan_item_get_user (jn_session_row_get_item (row))),
+                           row);
     }
   for (guint i = 0; i < added; i++)
     {
       g_autoptr(JnPlanItem) item = g_list_model_get_item (clears, position + i);
+      JnSessionRow *row = jn_session_row_new (item, self->uai);
+      JnSessionRow *old = g_hash_table_lookup (before, jn_ent_user_get_id (jn_plan_item_get_user (item)));
 
-      g_ptr_array_add (rows, jn_session_row_new (item, self->uai));
+      /* The same removal as before the change: what its push did stays shown (a step
+       * validated before keeps its figures, its removals are not listed again) */
+      if (old != NULL && jn_session_row_get_push_state (old) != JN_ROW_PUSH_NONE)
+        jn_session_row_set_push_outcome (row, jn_session_row_get_push_state (old),
+                                         jn_session_row_get_failure (old));
+      g_ptr_array_add (rows, row);
     }
 
   g_list_store_splice (self->rows[category], offset + position, removed, rows->pdata, rows->len);

@@ -790,8 +790,14 @@ test_removal_moved_into_validated_step (Fixture       *fixture,
       if (g_strcmp0 (jn_ent_user_get_id (jn_plan_item_get_user (jn_session_row_get_item (removal))),
                      teacher_id) == 0)
         listed = TRUE;
+      /* the teachers' removals sent with their step are not listed again */
+      else
+        g_assert_cmpint (jn_session_row_get_category (removal), ==, JN_CATEGORY_STUDENT);
     }
   g_assert_true (listed);
+  /* nor shown as not sent */
+  jn_import_session_get_counts (fixture->session, JN_CATEGORY_TEACHER, &counts);
+  g_assert_cmpuint (counts.n_done, ==, counts.n_set + counts.n_replace + counts.n_clear - 1);
 
   g_assert_true (validate (fixture->session, NULL, &error));
   g_assert_no_error (error);
