@@ -852,6 +852,43 @@ test_swap_survives_resume (Fixture       *fixture,
   g_assert_cmpuint (g_hash_table_size (jn_import_session_get_decisions (again)), ==, 2);
 }
 
+/* What a click costs on the main loop (figures only: run with JN_ESTABLISHMENT_DIR set to
+ * the bench establishment to measure it there): Don't Import then Undo on records of the
+ * students' step, complete mode, stored as made */
+static void
+test_decision_cost (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GListModel *rows;
+  gint64 worst = 0, total = 0;
+  guint n = 0;
+
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_COMPLETE);
+  rows = jn_import_session_get_rows (fixture->session, JN_CATEGORY_STUDENT);
+  for (guint i = 0; i < g_list_model_get_n_items (rows) && n < 40; i += 7)
+    {
+      g_autoptr(JnSessionRow) row = g_list_model_get_item (rows, i);
+      gint64 start;
+
+      if (jn_session_row_get_status (row) != JN_ROW_STATUS_MATCHED)
+        continue;
+      start = g_get_monotonic_time ();
+      g_assert_true (jn_import_session_skip (fixture->session, row, &error));
+      worst = MAX (worst, g_get_monotonic_time () - start);
+      total += g_get_monotonic_time () - start;
+      start = g_get_monotonic_time ();
+      g_assert_true (jn_import_session_undo (fixture->session, row, &error));
+      g_assert_no_error (error);
+      worst = MAX (worst, g_get_monotonic_time () - start);
+      total += g_get_monotonic_time () - start;
+      n += 2;
+    }
+  g_assert_cmpuint (n, >, 0);
+  g_test_message ("%u decisions: %.1f ms on average, %.1f ms at worst", n,
+                  total / 1000.0 / n, worst / 1000.0);
+}
+
 /* Two sessions (two windows) on one store: one push at a time, and a session going away
  * never releases the lock of another one's push */
 static void
@@ -1078,6 +1115,7 @@ main (int   argc,
   ADD ("/hostile/complete-decisions-and-removals", test_complete_decisions_and_removals);
   ADD ("/hostile/removal-moved-into-validated-step", test_removal_moved_into_validated_step);
   ADD ("/hostile/swap-survives-resume", test_swap_survives_resume);
+  ADD ("/hostile/decision-cost", test_decision_cost);
   ADD ("/hostile/two-sessions-one-store", test_two_sessions_one_store);
   ADD ("/hostile/idle-session-keeps-others-lock", test_idle_session_keeps_others_lock);
   ADD ("/hostile/migration-and-resume-keys", test_migration_and_resume_keys);
