@@ -2081,10 +2081,36 @@ refresh_failures (JnImportSession *self)
                        failed->pdata, failed->len);
 }
 
+/* FALSE with @error when the session's import was replaced in the store (another window
+ * began one since, or the local data were forgotten): it is no longer this session's to
+ * push or to mark */
+static gboolean
+check_import_current (JnImportSession  *self,
+                      GError          **error)
+{
+  g_autoptr(JnImportRecord) record = NULL;
+
+  if (self->store == NULL || self->import_id == NULL)
+    return TRUE;
+
+  record = jn_store_get_import (self->store, self->import_id, NULL);
+  if (record == NULL || (g_strcmp0 (record->state, "running") != 0 &&
+                         g_strcmp0 (record->state, "interrupted") != 0))
+    {
+      g_set_error_literal (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
+                           _("This import was replaced meanwhile by another one (started in another "
+                             "window, or its local data forgotten): its choices can no longer be "
+                             "recorded"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static void
 mark_interrupted (JnImportSession *self)
 {
-  if (self->store != NULL && self->import_id != NULL)
+  if (self->store != NULL && self->import_id != NULL && check_import_current (self, NULL))
     {
       g_autoptr(GError) error = NULL;
 
@@ -2214,7 +2240,7 @@ start_push_step (JnImportSession     *self,
       return;
     }
   self->holds_lock = TRUE;
-  if (!ensure_import (self, &error))
+  if (!ensure_import (self, &error) || !check_import_current (self, &error))
     {
       jn_store_unlock (self->store);
       self->holds_lock = FALSE;
@@ -2490,7 +2516,12 @@ resume_done (GObject      *source,
   }
 
   self->n_validated = MIN (data->record->step, JN_N_STEPS);
-  jn_store_set_import_state (self->store, self->import_id, "running", &store_error);
+  /* Every step was sent (the process ended before it said so): finished, offered no more */
+  if (self->n_validated >= JN_N_STEPS)
+    jn_store_finish_import (self->store, self->import_id,
+                            data->record->n_failed > 0 ? "partial" : "done", &store_error);
+  else
+    jn_store_set_import_state (self->store, self->import_id, "running", &store_error);
   if (self->current_step != MIN (self->n_validated, JN_N_STEPS - 1))
     {
       self->current_step = MIN (self->n_validated, JN_N_STEPS - 1);

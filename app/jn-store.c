@@ -1381,7 +1381,11 @@ jn_store_save_decision (JnStore     *self,
   g_return_val_if_fail (JN_IS_STORE (self), FALSE);
   g_return_val_if_fail (import_id != NULL && pronote_id != NULL, FALSE);
 
-  stmt = prepare (self, "INSERT OR REPLACE INTO decisions VALUES (?1, ?2, ?3)", error);
+  /* Only into an import still under way: one replaced by a newer one (another window),
+   * finished or forgotten is not silently written into, never to be resumed */
+  stmt = prepare (self, "INSERT OR REPLACE INTO decisions SELECT ?1, ?2, ?3 WHERE EXISTS "
+                        "(SELECT 1 FROM imports WHERE id = ?1 AND state IN ('running', 'interrupted'))",
+                  error);
   if (stmt == NULL)
     return FALSE;
 
@@ -1390,6 +1394,14 @@ jn_store_save_decision (JnStore     *self,
   bind_text (stmt, 3, ent_id);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return set_sqlite_error (self, error);
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error_literal (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
+                           _("This import was replaced meanwhile by another one (started in another "
+                             "window, or its local data forgotten): its choices can no longer be "
+                             "recorded"));
+      return FALSE;
+    }
 
   return TRUE;
 }

@@ -889,6 +889,83 @@ test_decision_cost (Fixture       *fixture,
                   total / 1000.0 / n, worst / 1000.0);
 }
 
+/* Two windows: the second one's import replaces the first one's in the store (the newest
+ * is the one resumed). The first window is then told so, in words, when it decides,
+ * validates or interrupts; it never writes into, pushes or revives the import replaced. */
+static void
+test_replaced_import_says_so (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnImportSession) other = jn_import_session_new (fixture->store);
+  g_autoptr(JnImportRecord) found = NULL;
+  g_autofree char *first_id = NULL;
+  g_autofree char *other_id = NULL;
+  JnSessionRow *row;
+
+  jn_import_session_set_ent (other, fixture->ent);
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_PARTIAL);
+  load_and_match (other, fixture->export_file, JN_IMPORT_MODE_PARTIAL);
+
+  g_assert_true (jn_import_session_skip (fixture->session,
+                                         find_row_by_status (fixture->session, JN_CATEGORY_TEACHER,
+                                                             JN_ROW_STATUS_MATCHED, 0), &error));
+  first_id = import_id_of (fixture->session);
+  g_assert_true (jn_import_session_skip (other,
+                                         find_row_by_status (other, JN_CATEGORY_TEACHER,
+                                                             JN_ROW_STATUS_MATCHED, 1), &error));
+  g_assert_no_error (error);
+  other_id = import_id_of (other);
+
+  row = find_row_by_status (fixture->session, JN_CATEGORY_TEACHER, JN_ROW_STATUS_MATCHED, 2);
+  g_assert_false (jn_import_session_skip (fixture->session, row, &error));
+  g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT);
+  g_test_message ("decision refused: %s", error->message);
+  g_clear_error (&error);
+  g_assert_cmpint (jn_session_row_get_status (row), ==, JN_ROW_STATUS_MATCHED);
+  g_assert_cmpint (jn_plan_item_get_state (jn_session_row_get_item (row)), ==, JN_PLAN_STATE_MATCHED);
+
+  g_assert_false (validate (fixture->session, NULL, &error));
+  g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (jn_store_is_locked (fixture->store));
+  g_assert_false (jn_import_session_get_step_validated (fixture->session, 0));
+
+  jn_import_session_interrupt (fixture->session, NULL);
+  found = jn_import_session_find_interrupted (fixture->store, &error);
+  g_assert_nonnull (found);
+  g_assert_cmpstr (found->id, ==, other_id);
+  g_clear_pointer (&found, jn_import_record_free);
+  found = jn_store_get_import (fixture->store, first_id, &error);
+  g_assert_cmpstr (found->state, ==, "superseded");
+}
+
+/* Killed after the sixth step was recorded as validated but before the import was marked
+ * finished: the resume finishes it, and it is offered no more */
+static void
+test_resume_after_last_step (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnImportSession) again = NULL;
+  g_autoptr(JnImportRecord) left = NULL;
+  g_autofree char *import_id = NULL;
+
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_PARTIAL);
+  g_assert_true (jn_import_session_skip (fixture->session,
+                                         find_row_by_status (fixture->session, JN_CATEGORY_TEACHER,
+                                                             JN_ROW_STATUS_MATCHED, 0), &error));
+  import_id = import_id_of (fixture->session);
+  g_clear_object (&fixture->session);
+  g_assert_true (jn_store_set_step (fixture->store, import_id, JN_N_STEPS, &error));
+
+  again = restart_and_resume (fixture);
+  g_assert_cmpint (jn_import_session_get_state (again), ==, JN_SESSION_STATE_FINISHED);
+  left = jn_import_session_find_interrupted (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_null (left);
+}
+
 /* Two sessions (two windows) on one store: one push at a time, and a session going away
  * never releases the lock of another one's push */
 static void
@@ -1116,6 +1193,8 @@ main (int   argc,
   ADD ("/hostile/removal-moved-into-validated-step", test_removal_moved_into_validated_step);
   ADD ("/hostile/swap-survives-resume", test_swap_survives_resume);
   ADD ("/hostile/decision-cost", test_decision_cost);
+  ADD ("/hostile/replaced-import-says-so", test_replaced_import_says_so);
+  ADD ("/hostile/resume-after-last-step", test_resume_after_last_step);
   ADD ("/hostile/two-sessions-one-store", test_two_sessions_one_store);
   ADD ("/hostile/idle-session-keeps-others-lock", test_idle_session_keeps_others_lock);
   ADD ("/hostile/migration-and-resume-keys", test_migration_and_resume_keys);
