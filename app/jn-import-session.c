@@ -1948,6 +1948,7 @@ typedef struct
   gboolean         fresh;
   char            *import_id;
   guint            step;
+  gboolean         retry;            /* retry_failed: nothing new is journalled */
   JnPushReport    *report;
   /* push_all */
   char            *file_hash;
@@ -1994,9 +1995,9 @@ push_step_thread (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  data->report = jn_push_run_step (data->store, data->ent, data->plan, data->directory, data->fresh,
-                                   data->import_id, data->step, push_progress_cb, data,
-                                   cancellable, &error);
+  data->report = (data->retry ? jn_push_retry_step : jn_push_run_step)
+                   (data->store, data->ent, data->plan, data->directory, data->fresh,
+                    data->import_id, data->step, push_progress_cb, data, cancellable, &error);
   if (data->report == NULL)
     g_task_return_error (task, error);
   else
@@ -2261,6 +2262,7 @@ start_push_step (JnImportSession     *self,
   data->fresh = g_get_monotonic_time () - self->directory_read_at < FRESH_DIRECTORY_USEC;
   data->import_id = g_strdup (self->import_id);
   data->step = step;
+  data->retry = source_tag == jn_import_session_retry_failed_async;
 
   inner = g_task_new (self, self->cancellable, push_step_done, g_steal_pointer (&task));
   g_task_set_task_data (inner, data, (GDestroyNotify)push_data_free);

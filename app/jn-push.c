@@ -929,18 +929,22 @@ operation_key (const JnOperation *op)
                           op->pronote_id ? op->pronote_id : "", op->old_pronote_id ? op->old_pronote_id : "");
 }
 
-JnPushReport *
-jn_push_run_step (JnStore         *store,
-                  JnEnt           *ent,
-                  JnPlan          *plan,
-                  JnDirectory     *directory,
-                  gboolean         directory_fresh,
-                  const char      *import_id,
-                  JnCategory       step,
-                  JnPushProgress   progress,
-                  gpointer         progress_data,
-                  GCancellable    *cancellable,
-                  GError         **error)
+/* @journal_new: FALSE for a retry, which sends again what the steps journalled when they
+ * were validated, nothing the plan has added since (a removal a decision of the step not
+ * validated yet moves into an earlier one waits for that step's validation) */
+static JnPushReport *
+run_step (JnStore         *store,
+          JnEnt           *ent,
+          JnPlan          *plan,
+          JnDirectory     *directory,
+          gboolean         directory_fresh,
+          const char      *import_id,
+          JnCategory       step,
+          gboolean         journal_new,
+          JnPushProgress   progress,
+          gpointer         progress_data,
+          GCancellable    *cancellable,
+          GError         **error)
 {
   g_autoptr(GPtrArray) journal = NULL;
   g_autoptr(GPtrArray) planned = NULL;
@@ -975,7 +979,7 @@ jn_push_run_step (JnStore         *store,
         continue;
       key = operation_key (op);
       g_hash_table_add (wanted, g_strdup (key));
-      if (!g_hash_table_contains (known, key))
+      if (journal_new && !g_hash_table_contains (known, key))
         g_ptr_array_add (fresh, op);
     }
 
@@ -1006,10 +1010,44 @@ jn_push_run_step (JnStore         *store,
         n_unchanged++;
     }
 
-  if (!jn_store_append_operations (store, import_id, fresh, n_unchanged, error))
+  if (journal_new && !jn_store_append_operations (store, import_id, fresh, n_unchanged, error))
     return NULL;
 
   /* A directory read long ago is not trusted for what an account holds: each is read again */
   return execute (store, ent, import_id, !directory_fresh, directory_fresh ? directory : NULL,
                   directory, (int)step, progress, progress_data, cancellable, error);
+}
+
+JnPushReport *
+jn_push_run_step (JnStore         *store,
+                  JnEnt           *ent,
+                  JnPlan          *plan,
+                  JnDirectory     *directory,
+                  gboolean         directory_fresh,
+                  const char      *import_id,
+                  JnCategory       step,
+                  JnPushProgress   progress,
+                  gpointer         progress_data,
+                  GCancellable    *cancellable,
+                  GError         **error)
+{
+  return run_step (store, ent, plan, directory, directory_fresh, import_id, step, TRUE, progress,
+                   progress_data, cancellable, error);
+}
+
+JnPushReport *
+jn_push_retry_step (JnStore         *store,
+                    JnEnt           *ent,
+                    JnPlan          *plan,
+                    JnDirectory     *directory,
+                    gboolean         directory_fresh,
+                    const char      *import_id,
+                    JnCategory       step,
+                    JnPushProgress   progress,
+                    gpointer         progress_data,
+                    GCancellable    *cancellable,
+                    GError         **error)
+{
+  return run_step (store, ent, plan, directory, directory_fresh, import_id, step, FALSE, progress,
+                   progress_data, cancellable, error);
 }

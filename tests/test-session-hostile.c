@@ -710,6 +710,87 @@ test_complete_decisions_and_removals (Fixture       *fixture,
   g_assert_cmpuint (after.n_done, ==, after.n_set + after.n_replace + after.n_clear);
 }
 
+/* Crafts the ENT so that a teacher's account no record takes holds the identifier of a
+ * student record to check; returns the session matched again (complete mode) */
+static void
+craft_teacher_holding_student_id (Fixture  *fixture,
+                                  char    **record_id,
+                                  char    **teacher_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) suggestions = NULL;
+  g_autoptr(JnEntUser) teacher = NULL;
+  g_autoptr(JnEntUser) written = NULL;
+  JnSessionRow *row = NULL;
+
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_COMPLETE);
+  for (guint skip = 0; row == NULL || suggestions->len == 0; skip++)
+    {
+      row = find_row_by_status (fixture->session, JN_CATEGORY_STUDENT, JN_ROW_STATUS_AMBIGUOUS, skip);
+      g_assert_nonnull (row);
+      g_clear_pointer (&suggestions, g_ptr_array_unref);
+      suggestions = jn_import_session_suggest (fixture->session, row, 3);
+    }
+  *record_id = g_strdup (jn_session_row_get_pronote_id (row));
+  *teacher_id = NULL;
+  {
+    g_autoptr(GPtrArray) found = jn_import_session_search_directory (fixture->session, JN_CATEGORY_TEACHER,
+                                                                     "", 100000);
+
+    for (guint i = 0; i < found->len && *teacher_id == NULL; i++)
+      {
+        JnSessionSuggestion *s = g_ptr_array_index (found, i);
+
+        if (s->taken_by == NULL && jn_ent_user_get_pronote_id (s->user, UAI) == NULL)
+          *teacher_id = g_strdup (jn_ent_user_get_id (s->user));
+      }
+  }
+  g_assert_nonnull (*teacher_id);
+  g_clear_object (&fixture->session);
+
+  teacher = jn_ent_read_user (fixture->ent, *teacher_id, NULL, &error);
+  written = jn_ent_write_pronote_id (fixture->ent, teacher, UAI, *record_id, NULL, &error);
+  g_assert_no_error (error);
+
+  fixture->session = jn_import_session_new (fixture->store);
+  jn_import_session_set_ent (fixture->session, fixture->ent);
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_COMPLETE);
+}
+
+/* "Retry" of the teachers' step while the students' step, not validated, holds a decision
+ * that moves a removal into the teachers' step: the retry sends only what was validated;
+ * the removal waits for the students' step (and goes if the decision is undone) */
+static void
+test_retry_sends_only_validated (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) suggestions = NULL;
+  g_autoptr(JnDirectory) after = NULL;
+  g_autofree char *record_id = NULL;
+  g_autofree char *teacher_id = NULL;
+  JnSessionRow *row;
+
+  craft_teacher_holding_student_id (fixture, &record_id, &teacher_id);
+  g_assert_true (validate (fixture->session, NULL, &error));
+  g_assert_no_error (error);
+
+  row = find_row (fixture->session, JN_CATEGORY_STUDENT, record_id);
+  suggestions = jn_import_session_suggest (fixture->session, row, 3);
+  g_assert_true (jn_import_session_decide (fixture->session, row,
+                                           ((JnSessionSuggestion *)g_ptr_array_index (suggestions, 0))->user,
+                                           &error));
+  g_assert_no_error (error);
+
+  g_assert_true (retry (fixture->session, &error));
+  g_assert_no_error (error);
+  g_assert_true (jn_import_session_undo (fixture->session, row, &error));
+  g_assert_no_error (error);
+
+  after = ent_now (fixture);
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_directory_lookup (after, teacher_id), UAI), ==, record_id);
+}
+
 /* A teacher's account of the ENT holds a student record's identifier (an old mistake).
  * The students' step matches that record by hand: the identifier goes to the student's
  * account, so it is removed from the teacher's account in that same step (never two
@@ -1195,6 +1276,7 @@ main (int   argc,
   ADD ("/hostile/decision-cost", test_decision_cost);
   ADD ("/hostile/replaced-import-says-so", test_replaced_import_says_so);
   ADD ("/hostile/resume-after-last-step", test_resume_after_last_step);
+  ADD ("/hostile/retry-sends-only-validated", test_retry_sends_only_validated);
   ADD ("/hostile/two-sessions-one-store", test_two_sessions_one_store);
   ADD ("/hostile/idle-session-keeps-others-lock", test_idle_session_keeps_others_lock);
   ADD ("/hostile/migration-and-resume-keys", test_migration_and_resume_keys);
