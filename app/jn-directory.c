@@ -6,7 +6,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -429,6 +431,55 @@ jn_directory_to_json (JnDirectory *self)
   return json_node_init_object (json_node_alloc (), object);
 }
 
+static void
+append_head (JnDirectory *self,
+             GString     *buffer,
+             guint        n)
+{
+  g_string_append (buffer, "{\n");
+  if (!self->complete)
+    {
+      g_autoptr(JsonNode) reason = json_node_init_string (json_node_alloc (), self->incomplete_reason);
+      g_autofree char *text = json_to_string (reason, FALSE);
+
+      g_string_append_printf (buffer, "  \"" INCOMPLETE_MEMBER "\" : %s,\n", text);
+    }
+  g_string_append_printf (buffer,
+                          "  \"schemas\" : [\n    \"" LIST_RESPONSE_URN "\"\n  ],\n"
+                          "  \"totalResults\" : %u,\n  \"startIndex\" : 1,\n  \"itemsPerPage\" : %u,\n"
+                          "  \"Resources\" : [",
+                          n, n);
+}
+
+static void
+append_user (GString    *buffer,
+             guint       index,
+             const char *text)
+{
+  g_string_append (buffer, index > 0 ? ",\n    " : "\n    ");
+  g_string_append (buffer, text);
+}
+
+static void
+append_tail (GString *buffer,
+             guint    n)
+{
+  g_string_append (buffer, n > 0 ? "\n  ]\n}\n" : "]\n}\n");
+}
+
+char *
+jn_directory_user_to_text (JnDirectory *self,
+                           JnEntUser   *user)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_val_if_fail (JN_IS_DIRECTORY (self), NULL);
+  g_return_val_if_fail (JN_IS_ENT_USER (user), NULL);
+
+  node = jn_ent_user_to_json (user, self->extension_urn);
+  return json_to_string (node, FALSE);
+}
+
 /* Written user by user: a whole tree of a large directory would weigh many times the file */
 gboolean
 jn_directory_save_file (JnDirectory   *self,
@@ -445,27 +496,13 @@ jn_directory_save_file (JnDirectory   *self,
   if (stream == NULL)
     return FALSE;
 
-  g_string_append (buffer, "{\n");
-  if (!self->complete)
-    {
-      g_autoptr(JsonNode) reason = json_node_init_string (json_node_alloc (), self->incomplete_reason);
-      g_autofree char *text = json_to_string (reason, FALSE);
-
-      g_string_append_printf (buffer, "  \"" INCOMPLETE_MEMBER "\" : %s,\n", text);
-    }
-  g_string_append_printf (buffer,
-                          "  \"schemas\" : [\n    \"" LIST_RESPONSE_URN "\"\n  ],\n"
-                          "  \"totalResults\" : %u,\n  \"startIndex\" : 1,\n  \"itemsPerPage\" : %u,\n"
-                          "  \"Resources\" : [",
-                          n, n);
-
+  append_head (self, buffer, n);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(JnEntUser) user = g_list_model_get_item (G_LIST_MODEL (self->users), i);
-      g_autoptr(JsonNode) node = jn_ent_user_to_json (user, self->extension_urn);
-      g_autofree char *text = json_to_string (node, FALSE);
+      g_autofree char *text = jn_directory_user_to_text (self, user);
 
-      g_string_append_printf (buffer, "%s\n    %s", i > 0 ? "," : "", text);
+      append_user (buffer, i, text);
       if (buffer->len >= 1024 * 1024)
         {
           if (!g_output_stream_write_all (G_OUTPUT_STREAM (stream), buffer->str, buffer->len, NULL,
@@ -474,11 +511,70 @@ jn_directory_save_file (JnDirectory   *self,
           g_string_truncate (buffer, 0);
         }
     }
-  g_string_append (buffer, n > 0 ? "\n  ]\n}\n" : "]\n}\n");
+  append_tail (buffer, n);
 
   if (!g_output_stream_write_all (G_OUTPUT_STREAM (stream), buffer->str, buffer->len, NULL,
                                   cancellable, error))
     return FALSE;
 
   return g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, error);
+}
+
+static gboolean
+write_fd_all (int          fd,
+              const char  *data,
+              gsize        length,
+              GError     **error)
+{
+  while (length > 0)
+    {
+      gssize written = write (fd, data, length);
+
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written <= 0)
+        {
+          int saved_errno = written < 0 ? errno : ENOSPC;
+
+          g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               g_strerror (saved_errno));
+          return FALSE;
+        }
+      data += written;
+      length -= (gsize)written;
+    }
+
+  return TRUE;
+}
+
+gboolean
+jn_directory_write_snapshot (JnDirectory          *self,
+                             int                   fd,
+                             JnDirectoryUserText   user_text,
+                             gpointer              user_data,
+                             GError              **error)
+{
+  g_autoptr(GString) buffer = g_string_sized_new (1024 * 1024);
+  guint n = jn_directory_get_n_users (self);
+
+  g_return_val_if_fail (JN_IS_DIRECTORY (self), FALSE);
+  g_return_val_if_fail (user_text != NULL, FALSE);
+
+  append_head (self, buffer, n);
+  for (guint i = 0; i < n; i++)
+    {
+      JnEntUser *user = g_list_model_get_item (G_LIST_MODEL (self->users), i);
+
+      append_user (buffer, i, user_text (user, user_data));
+      g_object_unref (user);   /* the directory keeps it */
+      if (buffer->len >= 1024 * 1024)
+        {
+          if (!write_fd_all (fd, buffer->str, buffer->len, error))
+            return FALSE;
+          g_string_truncate (buffer, 0);
+        }
+    }
+  append_tail (buffer, n);
+
+  return write_fd_all (fd, buffer->str, buffer->len, error);
 }

@@ -61,5 +61,18 @@ gboolean      jn_directory_save_file          (JnDirectory   *self,
                                                GFile         *file,
                                                GCancellable  *cancellable,
                                                GError       **error);
+/* One user as a snapshot holds it: compact JSON (free it) */
+char         *jn_directory_user_to_text       (JnDirectory   *self,
+                                               JnEntUser     *user);
+/* The text of @user in a snapshot, as jn_directory_user_to_text() gives it; owned by the
+ * caller of jn_directory_write_snapshot() (a cache of unchanged users' texts) */
+typedef const char *(*JnDirectoryUserText)    (JnEntUser     *user,
+                                               gpointer       user_data);
+/* The snapshot jn_directory_save_file() writes, to @fd as it is (no sync, no rename) */
+gboolean      jn_directory_write_snapshot     (JnDirectory          *self,
+                                               int                   fd,
+                                               JnDirectoryUserText   user_text,
+                                               gpointer              user_data,
+                                               GError              **error);
 
 G_END_DECLS

@@ -85,6 +85,19 @@ jn_ent_flush (JnEnt         *self,
   return JN_ENT_GET_IFACE (self)->flush (self, cancellable, error);
 }
 
+gboolean
+jn_ent_checkpoint (JnEnt         *self,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_return_val_if_fail (JN_IS_ENT (self), FALSE);
+
+  if (JN_ENT_GET_IFACE (self)->checkpoint == NULL)
+    return TRUE;
+
+  return JN_ENT_GET_IFACE (self)->checkpoint (self, cancellable, error);
+}
+
 void
 jn_ent_write_clear (JnEntWrite *write)
 {

@@ -72,6 +72,12 @@ struct _JnEntInterface
                                      guint           n_writes,
                                      GCancellable   *cancellable,
                                      GError        **error);
+  /* Optional: an ENT that keeps its flushed writes in a log beside its state folds them
+   * into it here (the push engine calls it at the end of each step). Durability is the
+   * flush's: this keeps the state file whole for other readers. */
+  gboolean     (*checkpoint)        (JnEnt          *self,
+                                     GCancellable   *cancellable,
+                                     GError        **error);
 };
 
 const char  *jn_ent_describe          (JnEnt          *self);
@@ -99,6 +105,9 @@ gboolean     jn_ent_write_many        (JnEnt          *self,
                                        GCancellable   *cancellable,
                                        GError        **error);
 gboolean     jn_ent_flush             (JnEnt          *self,
+                                       GCancellable   *cancellable,
+                                       GError        **error);
+gboolean     jn_ent_checkpoint        (JnEnt          *self,
                                        GCancellable   *cancellable,
                                        GError        **error);
 

@@ -69,6 +69,8 @@ struct _JnImportSession
   GHashTable     *positions;         /* JnPlanItem → its row's position + 1 */
   GListStore     *failures;
   guint           n_recognised, n_unrecognised, n_to_check;
+  GArray         *accounts[JN_N_CATEGORIES];   /* Account: the directory, folded once */
+  GHashTable     *taken[JN_N_CATEGORIES];      /* accounts matched to a record, for suggest */
 
   /* progress from a thread, applied on the main context */
   GMainContext   *context;
@@ -106,6 +108,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
+
+static void clear_accounts (JnImportSession *self);
 
 void
 jn_session_suggestion_free (JnSessionSuggestion *suggestion)
@@ -174,6 +178,7 @@ jn_import_session_finalize (GObject *object)
     g_clear_object (&self->rows[c]);
   g_clear_pointer (&self->positions, g_hash_table_unref);
   g_clear_object (&self->failures);
+  clear_accounts (self);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->pending_mutex);
 
@@ -561,7 +566,9 @@ collect_warnings (JnImportSession *self)
 
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
     n_records += jn_export_get_count (self->export, c);
-  if (n_records > 0 && n_records < PARTIAL_FILE_RECORDS)
+  if (n_records == 0)
+    g_ptr_array_add (self->warnings, g_strdup (_("This file contains no users: there is nothing to import.")));
+  else if (n_records < PARTIAL_FILE_RECORDS)
     g_ptr_array_add (self->warnings,
                      g_strdup_printf (ngettext ("This file has only %u record: it is probably a "
                                                 "partial export, not the whole establishment.",
@@ -592,6 +599,12 @@ open_export_done (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      /* What the envelope told (establishment, partners) helps the error page */
+      if (jn_export_has_metadata (data->export))
+        {
+          g_set_object (&self->export, data->export);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORT]);
+        }
       g_task_return_error (task, error);
       return;
     }
@@ -618,6 +631,7 @@ reset (JnImportSession *self)
   g_clear_object (&self->plan);
   g_clear_object (&self->matcher);
   g_clear_object (&self->directory);
+  clear_accounts (self);
   g_clear_object (&self->export);
   g_clear_object (&self->file);
   g_clear_pointer (&self->import_id, g_free);
@@ -877,6 +891,7 @@ jn_import_session_set_directory (JnImportSession *self,
     {
       self->directory_read_at = g_get_monotonic_time ();
       g_clear_object (&self->matcher);
+      clear_accounts (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIRECTORY]);
     }
 }
@@ -1130,6 +1145,8 @@ install_plan (JnImportSession *self,
 
   g_set_object (&self->matcher, data->matcher);
   g_set_object (&self->plan, data->plan);
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    g_clear_pointer (&self->taken[c], g_hash_table_unref);
   g_hash_table_remove_all (self->positions);
 
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
@@ -1328,7 +1345,11 @@ compute_counts (JnImportSession *self,
         }
 
       if (jn_session_row_get_push_state (row) == JN_ROW_PUSH_DONE)
-        counts->n_done++;
+        {
+          counts->n_done++;
+          if (jn_session_row_get_status (row) == JN_ROW_STATUS_WILL_CLEAR)
+            counts->n_removed++;
+        }
       else if (jn_session_row_get_push_state (row) == JN_ROW_PUSH_FAILED)
         counts->n_failed++;
     }
@@ -1433,6 +1454,7 @@ row_changed (JnImportSession *self,
   JnCategory category = jn_plan_item_get_category (item);
   guint position;
 
+  g_clear_pointer (&self->taken[category], g_hash_table_unref);
   jn_session_row_refresh (row);
   if (row_of_item (self, item, &position) == row)
     g_list_model_items_changed (G_LIST_MODEL (self->rows[category]), position, 1, 1);
@@ -1542,6 +1564,9 @@ restore_decision (JnImportSession *self,
     g_warning ("cannot restore the decision of %s: %s", pronote_id, error->message);
 }
 
+static JnPlanItem *holder_in_plan (JnImportSession *self, JnEntUser *user, JnPlanItem *except);
+static char *describe_record (JnPlanItem *item);
+
 gboolean
 jn_import_session_decide (JnImportSession  *self,
                           JnSessionRow     *row,
@@ -1551,6 +1576,7 @@ jn_import_session_decide (JnImportSession  *self,
   JnPlanItem *item;
   gpointer previous = NULL;
   gboolean had;
+  JnPlanItem *holder;
 
   g_return_val_if_fail (JN_IS_IMPORT_SESSION (self), FALSE);
   g_return_val_if_fail (JN_IS_SESSION_ROW (row), FALSE);
@@ -1562,6 +1588,23 @@ jn_import_session_decide (JnImportSession  *self,
   item = jn_session_row_get_item (row);
   had = g_hash_table_lookup_extended (self->decisions, jn_plan_item_get_pronote_id (item), NULL,
                                       &previous);
+
+  /* The usual refusal, in names rather than identifiers */
+  holder = holder_in_plan (self, user, item);
+  if (holder != NULL)
+    {
+      g_autofree char *account = jn_ent_user_dup_display_name (user);
+      g_autofree char *record = describe_record (holder);
+
+      if (jn_plan_item_get_manual (holder))
+        g_set_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION,
+                     _("The account %s is already chosen for %s: undo that choice first"), account, record);
+      else
+        g_set_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION,
+                     _("The account %s is already recognised as %s"), account, record);
+      return FALSE;
+    }
+
   if (!jn_matcher_apply_decision (self->matcher, self->plan, jn_plan_item_get_pronote_id (item),
                                   jn_ent_user_get_id (user), error))
     return FALSE;
@@ -1692,7 +1735,14 @@ jn_import_session_suggest (JnImportSession *self,
 
   /* The ranking `match --suggestions` prints: accounts matched to a record are left out
    * (this record's own choice included: it is shown as the match, not as a proposal) */
-  suggestions = jn_suggestions_for_person (self->matcher, self->plan, person, NULL, max_results);
+  {
+    JnCategory category = jn_plan_item_get_category (item);
+
+    if (self->taken[category] == NULL)
+      self->taken[category] = jn_suggestions_taken_accounts (self->plan, category);
+    suggestions = jn_suggestions_for_person (self->matcher, self->plan, person, self->taken[category],
+                                             max_results);
+  }
   for (guint i = 0; i < suggestions->len; i++)
     {
       JnSuggestion *suggestion = &g_array_index (suggestions, JnSuggestion, i);
@@ -1716,6 +1766,74 @@ typedef struct
   int        rank;
   char      *sort_key;
 } Found;
+
+/* An account of the establishment as "Browse Directory…" searches it, folded once */
+typedef struct
+{
+  JnEntUser *user;
+  char      *family;
+  char      *given;
+  char      *sort_key;
+} Account;
+
+static void
+account_clear (Account *account)
+{
+  g_clear_object (&account->user);
+  g_free (account->family);
+  g_free (account->given);
+  g_free (account->sort_key);
+}
+
+static void
+clear_accounts (JnImportSession *self)
+{
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    {
+      g_clear_pointer (&self->accounts[c], g_array_unref);
+      g_clear_pointer (&self->taken[c], g_hash_table_unref);
+    }
+}
+
+static GArray *
+get_accounts (JnImportSession *self,
+              JnCategory       category)
+{
+  GListModel *users;
+  guint n;
+
+  if (self->accounts[category] != NULL)
+    return self->accounts[category];
+
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    {
+      self->accounts[c] = g_array_new (FALSE, FALSE, sizeof (Account));
+      g_array_set_clear_func (self->accounts[c], (GDestroyNotify)account_clear);
+    }
+
+  users = jn_directory_get_users (self->directory);
+  n = g_list_model_get_n_items (users);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JnEntUser) user = g_list_model_get_item (users, i);
+      JnCategory user_category;
+      Account account;
+
+      if (!jn_ent_user_belongs_to (user, self->uai) || !jn_ent_user_get_category (user, &user_category))
+        continue;
+
+      account.user = g_object_ref (user);
+      account.family = jn_names_fold (jn_ent_user_get_family_name (user));
+      account.given = jn_names_fold (jn_ent_user_get_given_name (user));
+      g_strdelimit (account.family, "-", ' ');
+      g_strdelimit (account.given, "-", ' ');
+      account.sort_key = g_strconcat (account.family, "\x01", account.given, "\x01",
+                                      jn_ent_user_get_id (user), NULL);
+      g_array_append_val (self->accounts[user_category], account);
+    }
+
+  return self->accounts[category];
+}
 
 static int
 compare_found (gconstpointer a,
@@ -1773,8 +1891,7 @@ jn_import_session_search_directory (JnImportSession *self,
   g_autoptr(GArray) found = NULL;
   g_auto(GStrv) words = NULL;
   g_autofree char *folded_query = NULL;
-  GListModel *users;
-  guint n;
+  GArray *accounts;
 
   g_return_val_if_fail (JN_IS_IMPORT_SESSION (self), NULL);
 
@@ -1797,29 +1914,17 @@ jn_import_session_search_directory (JnImportSession *self,
   }
 
   found = g_array_new (FALSE, FALSE, sizeof (Found));
-  users = jn_directory_get_users (self->directory);
-  n = g_list_model_get_n_items (users);
-  for (guint i = 0; i < n; i++)
+  accounts = get_accounts (self, category);
+  for (guint i = 0; i < accounts->len; i++)
     {
-      g_autoptr(JnEntUser) user = g_list_model_get_item (users, i);
-      g_autofree char *family = NULL;
-      g_autofree char *given = NULL;
-      JnCategory user_category;
+      Account *account = &g_array_index (accounts, Account, i);
       Found f;
 
-      if (!jn_ent_user_belongs_to (user, self->uai) ||
-          !jn_ent_user_get_category (user, &user_category) || user_category != category)
-        continue;
-
-      family = jn_names_fold (jn_ent_user_get_family_name (user));
-      given = jn_names_fold (jn_ent_user_get_given_name (user));
-      g_strdelimit (family, "-", ' ');
-      g_strdelimit (given, "-", ' ');
-      f.rank = rank_account (family, given, words);
+      f.rank = rank_account (account->family, account->given, words);
       if (f.rank < 0)
         continue;
-      f.user = user;
-      f.sort_key = g_strconcat (family, "\x01", given, "\x01", jn_ent_user_get_id (user), NULL);
+      f.user = account->user;
+      f.sort_key = account->sort_key;
       g_array_append_val (found, f);
     }
 
@@ -1835,12 +1940,12 @@ jn_import_session_search_directory (JnImportSession *self,
 
           proposal->user = g_object_ref (f->user);
           proposal->score = f->rank == 0 ? 1.0 : f->rank == 1 ? 0.8 : 0.5;
-          proposal->reasons = g_strdup (f->rank == 0 ? _("family name starts so")
-                                        : f->rank == 1 ? _("names start so") : _("names contain it"));
+          proposal->reasons = g_strdup (f->rank == 0 ? _("the family name begins with your search")
+                                        : f->rank == 1 ? _("the names begin with your search")
+                                        : _("the names contain your search"));
           proposal->taken_by = holder ? describe_record (holder) : NULL;
           g_ptr_array_add (result, proposal);
         }
-      g_free (f->sort_key);
     }
 
   return g_steal_pointer (&result);
@@ -2475,6 +2580,12 @@ resume_done (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      /* What the envelope told (establishment, partners) helps the error page */
+      if (jn_export_has_metadata (data->export))
+        {
+          g_set_object (&self->export, data->export);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORT]);
+        }
       g_task_return_error (task, error);
       return;
     }
@@ -2496,6 +2607,7 @@ resume_done (GObject      *source,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
     }
   g_set_object (&self->directory, data->directory);
+  clear_accounts (self);
   self->directory_read_at = g_get_monotonic_time ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIRECTORY]);
 

@@ -76,6 +76,13 @@ typedef struct
   const char *pronote_id;     /* held for the matcher's UAI */
   char       *pronote_key;    /* its folded form when it differs (jn_pronote_id_fold) */
   guint       stamp;
+  /* suggestions: the index of family.compact and of family.first among the distinct
+   * values of the directory, so that one call compares each value once */
+  guint       family_group;
+  guint       first_group;
+  guint       given_group;    /* of given.folded (the rest of the key derives from it) */
+  char       *child_key;      /* "family|given" compact, as a record's children are keyed */
+  GPtrArray  *children;       /* User of its ENT children found here, in ENT order, or NULL */
   /* scratch of one jn_matcher_match() call */
   GPtrArray  *fitting;        /* Rec that this user fits */
   Rec        *owner;          /* the record this user is matched to */
@@ -126,9 +133,14 @@ struct _JnMatcher
   GHashTable  *parents_of;                     /* ENT id of a child → GPtrArray of relative User */
   guint        stamp;
   gboolean     complete;                       /* of one jn_matcher_match() call */
+  guint        n_family_groups;                /* distinct User family.compact */
+  guint        n_first_groups;                 /* distinct User family.first */
+  guint        n_given_groups;                 /* distinct User given.folded */
 };
 
 G_DEFINE_FINAL_TYPE (JnMatcher, jn_matcher, G_TYPE_OBJECT)
+
+static void index_family_groups (JnMatcher *self);
 
 static User duplicate_marker;
 
@@ -147,6 +159,8 @@ jn_matcher_finalize (GObject *object)
       jn_name_key_clear (&self->users[i].given);
       g_clear_pointer (&self->users[i].fitting, g_ptr_array_unref);
       g_free (self->users[i].pronote_key);
+      g_free (self->users[i].child_key);
+      g_clear_pointer (&self->users[i].children, g_ptr_array_unref);
       g_object_unref (self->users[i].user);
     }
   g_free (self->users);
@@ -285,6 +299,7 @@ jn_matcher_new (JnDirectory *directory,
             g_hash_table_insert (self->by_pronote_id, (gpointer)key, user);
         }
     }
+  index_family_groups (self);
 
   return self;
 }
@@ -1515,6 +1530,89 @@ jn_matcher_check_directory (JnDirectory  *directory,
 
 /* ---- suggestions ---- */
 
+static guint
+group_of (GHashTable *groups,
+          const char *value)
+{
+  gpointer group;
+
+  if (!g_hash_table_lookup_extended (groups, value, NULL, &group))
+    {
+      group = GUINT_TO_POINTER (g_hash_table_size (groups));
+      g_hash_table_insert (groups, (gpointer)value, group);
+    }
+
+  return GPOINTER_TO_UINT (group);
+}
+
+/* Once per matcher, for jn_matcher_suggest() to scan a category without a string built
+ * or compared twice: users share names, so the cheap cut compares the record's with each
+ * distinct value once per call; and each user's children are resolved here. */
+static void
+index_family_groups (JnMatcher *self)
+{
+  g_autoptr(GHashTable) compacts = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) firsts = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) givens = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < self->n_users; i++)
+    {
+      User *user = &self->users[i];
+
+      user->family_group = group_of (compacts, user->family.compact);
+      user->first_group = group_of (firsts, user->family.first);
+      user->given_group = group_of (givens, user->given.folded);
+      user->child_key = g_strconcat (user->family.compact, "|", user->given.compact, NULL);
+    }
+  self->n_family_groups = g_hash_table_size (compacts);
+  self->n_first_groups = g_hash_table_size (firsts);
+  self->n_given_groups = g_hash_table_size (givens);
+
+  for (guint i = 0; i < self->n_users; i++)
+    {
+      User *user = &self->users[i];
+      const char * const *ent_children = jn_ent_user_get_children (user->user);
+
+      for (guint k = 0; ent_children != NULL && ent_children[k] != NULL; k++)
+        {
+          User *child = g_hash_table_lookup (self->by_id, ent_children[k]);
+
+          if (child == NULL)
+            continue;
+          if (user->children == NULL)
+            user->children = g_ptr_array_new ();
+          g_ptr_array_add (user->children, child);
+        }
+    }
+}
+
+/* jn_names_similarity (@value, the value of @group), computed once per call in @memo
+ * (negative: not yet) */
+static double
+memo_similarity (double     *memo,
+                 guint       group,
+                 const char *value,
+                 const char *other)
+{
+  if (memo[group] < 0)
+    memo[group] = jn_names_similarity (value, other);
+
+  return memo[group];
+}
+
+/* given_fits (@given, the key of @group), computed once per call in @memo (-1: not yet) */
+static gboolean
+memo_given_fits (gint8           *memo,
+                 guint            group,
+                 const JnNameKey *given,
+                 const JnNameKey *other)
+{
+  if (memo[group] < 0)
+    memo[group] = given_fits (given, other);
+
+  return memo[group];
+}
+
 static GHashTable *
 rec_child_keys (Rec *rec)
 {
@@ -1543,17 +1641,17 @@ child_in_common (JnMatcher *self,
                  Rec       *rec,
                  User      *user)
 {
-  const char * const *ent_children = jn_ent_user_get_children (user->user);
+  GHashTable *keys;
 
-  for (guint k = 0; ent_children[k] != NULL; k++)
+  /* The children as the ENT names them, resolved once (index_family_groups()) */
+  if (user->children == NULL)
+    return NULL;
+  keys = rec_child_keys (rec);
+  for (guint k = 0; k < user->children->len && g_hash_table_size (keys) > 0; k++)
     {
-      User *child = g_hash_table_lookup (self->by_id, ent_children[k]);
-      g_autofree char *key = NULL;
+      User *child = g_ptr_array_index (user->children, k);
 
-      if (child == NULL)
-        continue;
-      key = g_strconcat (child->family.compact, "|", child->given.compact, NULL);
-      if (g_hash_table_contains (rec_child_keys (rec), key))
+      if (g_hash_table_contains (keys, child->child_key))
         return child;
     }
 
@@ -1657,6 +1755,39 @@ score_user (JnMatcher *self,
   return CLAMP (score, 0.0, 1.0);
 }
 
+/* Marks JN_REASON_ALREADY_TAKEN on the suggestions whose user another record of
+ * @category than @person's is matched to in @plan: one pass over the category for all */
+static void
+mark_taken (GArray     *results,
+            JnPlan     *plan,
+            JnCategory  category,
+            JnPerson   *person)
+{
+  g_autoptr(GHashTable) wanted = g_hash_table_new (NULL, NULL);   /* JnEntUser → JnSuggestion */
+  GListModel *items = jn_plan_get_items (plan, category);
+  guint n = g_list_model_get_n_items (items);
+
+  for (guint i = 0; i < results->len; i++)
+    g_hash_table_insert (wanted, g_array_index (results, JnSuggestion, i).user,
+                         &g_array_index (results, JnSuggestion, i));
+
+  for (guint k = 0; k < n && g_hash_table_size (wanted) > 0; k++)
+    {
+      g_autoptr(JnPlanItem) item = g_list_model_get_item (items, k);
+      JnSuggestion *suggestion;
+
+      if (jn_plan_item_get_state (item) != JN_PLAN_STATE_MATCHED ||
+          jn_plan_item_get_person (item) == person)
+        continue;
+      suggestion = g_hash_table_lookup (wanted, jn_plan_item_get_user (item));
+      if (suggestion != NULL)
+        {
+          suggestion->reasons |= JN_REASON_ALREADY_TAKEN;
+          g_hash_table_remove (wanted, suggestion->user);
+        }
+    }
+}
+
 GArray *
 jn_matcher_suggest (JnMatcher *self,
                     JnPerson  *person,
@@ -1664,6 +1795,9 @@ jn_matcher_suggest (JnMatcher *self,
                     guint      max_results)
 {
   GArray *results = g_array_new (FALSE, FALSE, sizeof (JnSuggestion));
+  g_autofree double *compact_memo = NULL;
+  g_autofree double *first_memo = NULL;
+  g_autofree gint8 *given_memo = NULL;
   GPtrArray *users;
   Rec rec = { 0 };
 
@@ -1676,6 +1810,15 @@ jn_matcher_suggest (JnMatcher *self,
   jn_name_key_init_family (&rec.family, jn_person_get_family_name (person));
   jn_name_key_init_given (&rec.given, jn_person_get_given_name (person));
 
+  compact_memo = g_new (double, self->n_family_groups + 1);
+  first_memo = g_new (double, self->n_first_groups + 1);
+  for (guint g = 0; g <= self->n_family_groups; g++)
+    compact_memo[g] = -1;
+  for (guint g = 0; g <= self->n_first_groups; g++)
+    first_memo[g] = -1;
+  given_memo = g_new (gint8, self->n_given_groups + 1);
+  memset (given_memo, -1, self->n_given_groups + 1);
+
   users = self->by_category[rec.category];
   for (guint i = 0; i < users->len; i++)
     {
@@ -1684,9 +1827,10 @@ jn_matcher_suggest (JnMatcher *self,
 
       /* Cheap cut before the full score: nothing alike in the family name, unless a
        * parent of a child in common under another family name */
-      if (jn_names_similarity (rec.family.compact, user->family.compact) < 0.75 &&
-          jn_names_similarity (rec.family.first, user->family.first) < 0.75 &&
-          (rec.category != JN_CATEGORY_RELATIVE || !given_fits (&rec.given, &user->given) ||
+      if (memo_similarity (compact_memo, user->family_group, rec.family.compact, user->family.compact) < 0.75 &&
+          memo_similarity (first_memo, user->first_group, rec.family.first, user->family.first) < 0.75 &&
+          (rec.category != JN_CATEGORY_RELATIVE ||
+           !memo_given_fits (given_memo, user->given_group, &rec.given, &user->given) ||
            child_in_common (self, &rec, user) == NULL))
         continue;
 
@@ -1694,30 +1838,17 @@ jn_matcher_suggest (JnMatcher *self,
       if (suggestion.score < 0.55)
         continue;
 
-      if (plan != NULL)
-        {
-          /* Taken by another record of the plan */
-          GListModel *items = jn_plan_get_items (plan, rec.category);
-
-          for (guint k = 0; k < g_list_model_get_n_items (items); k++)
-            {
-              g_autoptr(JnPlanItem) item = g_list_model_get_item (items, k);
-
-              if (jn_plan_item_get_user (item) == user->user && jn_plan_item_get_person (item) != person &&
-                  jn_plan_item_get_state (item) == JN_PLAN_STATE_MATCHED)
-                {
-                  suggestion.reasons |= JN_REASON_ALREADY_TAKEN;
-                  break;
-                }
-            }
-        }
-
       g_array_append_val (results, suggestion);
     }
 
   g_array_sort (results, compare_suggestions);
   if (max_results > 0 && results->len > max_results)
     g_array_set_size (results, max_results);
+
+  /* Taken by another record of the plan: one pass over the category for the suggestions
+   * kept, when there are any (not one pass per candidate) */
+  if (plan != NULL && results->len > 0)
+    mark_taken (results, plan, rec.category, person);
 
   g_clear_pointer (&rec.child_keys, g_hash_table_unref);
   jn_name_key_clear (&rec.family);

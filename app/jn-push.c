@@ -751,6 +751,14 @@ execute (JnStore         *store,
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
+
+      /* The step is over: an ENT that logs its writes folds them into its state file */
+      if (!jn_ent_checkpoint (ent, NULL, &local_error))
+        {
+          jn_store_finish_import (store, import_id, "interrupted", NULL);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
     }
 
   report = g_new0 (JnPushReport, 1);

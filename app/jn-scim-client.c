@@ -57,6 +57,7 @@ struct _JnScimClient
   gint64       bulk_max_payload;
   gboolean     use_bulk;
   guint        whole_array_for;       /* learnt: PatchKind bits that need the whole-array form */
+  gboolean     extension_missing;     /* discovery: /Schemas does not declare our extension */
 };
 
 static void jn_scim_client_iface_init (JnEntInterface *iface);
@@ -193,8 +194,8 @@ jn_scim_client_new (const char  *base_url,
   stripped_token = g_strstrip (g_strdup (token ? token : ""));
   if (*stripped_token == '\0')
     {
-      g_set_error_literal (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
-                           _("no ENT token: give --token-file or set JONCTION_TOKEN"));
+      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
+                   _("no access token for the ENT %s"), base_url);
       return NULL;
     }
 
@@ -203,7 +204,7 @@ jn_scim_client_new (const char  *base_url,
     {
       memset (stripped_token, 0, strlen (stripped_token));
       g_set_error_literal (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
-                           _("the ENT token holds control characters or non-ASCII letters: check the token file"));
+                           _("the ENT token holds control characters or non-ASCII letters: check the token"));
       return NULL;
     }
 
@@ -778,9 +779,10 @@ check_schemas (JnScimClient  *self,
         g_string_append (known, ", …");
     }
 
+  self->extension_missing = TRUE;
   g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
                _("the ENT %s does not declare the user extension %s (it declares: %s); "
-                 "give the right one with --extension-urn"),
+                 "choose the extension URN it declares"),
                self->base_url, self->extension_urn, known->len ? known->str : _("nothing"));
   return FALSE;
 }
@@ -910,6 +912,57 @@ invalid:
                  self->base_url, shown);
     return NULL;
   }
+}
+
+gboolean
+jn_scim_client_get_extension_missing (JnScimClient *self)
+{
+  g_return_val_if_fail (JN_IS_SCIM_CLIENT (self), FALSE);
+
+  return self->extension_missing;
+}
+
+gint64
+jn_scim_client_count_users (JnScimClient  *self,
+                            const char    *uai,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  g_auto(Response) response = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *quoted = NULL;
+  g_autofree char *filter = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+  JsonNode *total;
+
+  g_return_val_if_fail (JN_IS_SCIM_CLIENT (self), -1);
+  g_return_val_if_fail (uai != NULL, -1);
+
+  quoted = filter_string (uai);
+  filter = g_strdup_printf ("%s:structures eq %s", self->extension_urn, quoted);
+  escaped = g_uri_escape_string (filter, NULL, FALSE);
+  path = g_strdup_printf ("/Users?filter=%s&startIndex=1&count=1", escaped);
+
+  if (!send_read (self, path, &response, cancellable, error))
+    return -1;
+  if (response.status != 200)
+    {
+      set_status_error (self, &response, error);
+      return -1;
+    }
+
+  root = parse_body (&response);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      (total = json_object_get_member (json_node_get_object (root), "totalResults")) == NULL ||
+      json_node_get_value_type (total) != G_TYPE_INT64 || json_node_get_int (total) < 0)
+    {
+      g_set_error (error, JN_ERROR, JN_ERROR_ENT_REFUSED,
+                   _("the ENT %s sent a page that is not a SCIM ListResponse"), self->base_url);
+      return -1;
+    }
+
+  return json_node_get_int (total);
 }
 
 /* The number of users the ENT holds in all, or -1: to tell an empty establishment from a

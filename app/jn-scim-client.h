@@ -35,6 +35,14 @@ void          jn_scim_client_set_use_bulk      (JnScimClient  *self,
 gboolean      jn_scim_client_discover          (JnScimClient  *self,
                                                 GCancellable  *cancellable,
                                                 GError       **error);
+/* After a failed discovery: TRUE when the server does not declare the extension URN */
+gboolean      jn_scim_client_get_extension_missing (JnScimClient *self);
+/* The number of users of @uai (the totalResults of one filtered request for one user),
+ * or -1 with @error */
+gint64        jn_scim_client_count_users       (JnScimClient  *self,
+                                                const char    *uai,
+                                                GCancellable  *cancellable,
+                                                GError       **error);
 gboolean      jn_scim_client_get_etag_supported (JnScimClient *self);
 gboolean      jn_scim_client_get_bulk_supported (JnScimClient *self);
 /* Number of HTTP requests sent, retries included (for tests and benchmarks) */

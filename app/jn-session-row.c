@@ -315,6 +315,8 @@ match_text (JnPlanItem  *item,
       {
         guint n = jn_plan_item_get_candidates (item)->len;
 
+        if (n <= 1)
+          return g_strdup (_("To check: one account is close"));
         return g_strdup_printf (ngettext ("To check: %u account fits", "To check: %u accounts fit", n), n);
       }
     case JN_ROW_STATUS_NOT_IMPORTED:

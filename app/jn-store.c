@@ -650,7 +650,17 @@ jn_store_lock_target (JnStore     *self,
   if (self->target_fd >= 0)
     return TRUE;
 
-  key = g_strdup_printf ("%s\n%s", ent, uai);
+  {
+    /* One ENT however it is written: "https://ent/scim/v2/" is "https://ent/scim/v2", a
+     * UAI in either case */
+    g_autofree char *address = g_strdup (ent);
+    g_autofree char *establishment = g_ascii_strup (uai, -1);
+    gsize length = strlen (address);
+
+    while (length > 1 && address[length - 1] == '/')
+      address[--length] = '\0';
+    key = g_strdup_printf ("%s\n%s", address, establishment);
+  }
   digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
   dir = g_build_filename (g_get_user_runtime_dir (), "jonction", NULL);
   if (g_mkdir_with_parents (dir, 0700) != 0)

@@ -13,6 +13,8 @@ packages=(
   # tests: fixtures, headless GUI, keyring, screenshots
   openssl python3 xvfb xauth dbus-daemon at-spi2-core libgl1-mesa-dri
   fonts-cantarell imagemagick x11-utils gnome-keyring libsecret-tools
+  # the AT-SPI test (a screen reader's path through the real binary), French screenshots
+  python3-pyatspi python3-gi locales
   # fuzzing (tests/fuzz): clang 14 and its libFuzzer runtime (libclang_rt.fuzzer)
   clang libclang-rt-14-dev
 )
@@ -31,4 +33,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -q
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The French screenshots and tests run with LANG=fr_FR.UTF-8: a fresh Debian has no French locale
+if ! locale -a 2>/dev/null | grep -qi '^fr_FR\.utf-\?8$'; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo sed -i 's/^# *\(fr_FR.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+  grep -q '^fr_FR.UTF-8 UTF-8' /etc/locale.gen || echo 'fr_FR.UTF-8 UTF-8' | $sudo tee -a /etc/locale.gen >/dev/null
+  $sudo locale-gen >/dev/null
 fi

@@ -8,6 +8,7 @@
 
 #include "jn-error.h"
 #include "jn-matcher.h"
+#include "jn-names.h"
 
 #define UAI "0312609T"
 #define EXT "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
@@ -1154,6 +1155,267 @@ test_contradicted_holder (void)
     }
 }
 
+/* ---- suggestions against a brute force, on a generated establishment ---- */
+
+static const char *gen_families[] = {
+  "Dupont", "Dupond", "DUPONT", "Lefèvre", "Lefevre", "Lefebvre", "Garcia Lopez", "Garcia",
+  "De La Tour", "Tour", "N'Diaye", "Ndiaye", "Moreau", "Moreaux", "Petit", "Petitjean",
+  "Martin", "Martins", "Bernard", "Vidal",
+};
+static const char *gen_givens[] = {
+  "Léa", "Lea", "Marie", "Marie-Claire", "Marie Claire", "Jean", "Jean-François", "JEAN FRANC",
+  "Mathilde", "Mathlide", "Tom", "Thomas", "Zoé", "Paul", "Rose",
+};
+static const char *gen_dates[] = {
+  "2011-02-03", "2011-02-04", "2010-12-31", "2012-06-21", "2011-09-09", NULL,
+};
+
+#define PICK(rand, array) ((array)[g_rand_int_range ((rand), 0, G_N_ELEMENTS (array))])
+
+/* The brute force of the old jn_matcher_suggest(): a child of the record's among the ENT
+ * user's children, by compact names */
+static gboolean
+brute_child_in_common (JnDirectory *directory,
+                       JnPerson    *person,
+                       JnEntUser   *user)
+{
+  const char * const *children = jn_ent_user_get_children (user);
+  GPtrArray *record_children = jn_person_get_children (person);
+
+  for (guint k = 0; children != NULL && children[k] != NULL; k++)
+    {
+      JnEntUser *child = jn_directory_lookup (directory, children[k]);
+      g_autofree char *family = NULL;
+      g_autofree char *given = NULL;
+
+      if (child == NULL)
+        continue;
+      family = jn_names_compact (jn_ent_user_get_family_name (child));
+      given = jn_names_compact (jn_ent_user_get_given_name (child));
+      for (guint i = 0; i < record_children->len; i++)
+        {
+          JnPerson *mine = g_ptr_array_index (record_children, i);
+          g_autofree char *my_family = jn_names_compact (jn_person_get_family_name (mine));
+          g_autofree char *my_given = jn_names_compact (jn_person_get_given_name (mine));
+
+          if (g_str_equal (family, my_family) && g_str_equal (given, my_given))
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* The old cheap cut, on every user: what a suggestion must pass */
+static gboolean
+brute_passes_cut (JnDirectory *directory,
+                  JnPerson    *person,
+                  JnEntUser   *user)
+{
+  JnNameKey rf, rg, uf, ug;
+  gboolean pass;
+
+  jn_name_key_init_family (&rf, jn_person_get_family_name (person));
+  jn_name_key_init_given (&rg, jn_person_get_given_name (person));
+  jn_name_key_init_family (&uf, jn_ent_user_get_family_name (user));
+  jn_name_key_init_given (&ug, jn_ent_user_get_given_name (user));
+  pass = jn_names_similarity (rf.compact, uf.compact) >= 0.75 ||
+         jn_names_similarity (rf.first, uf.first) >= 0.75 ||
+         (jn_person_get_category (person) == JN_CATEGORY_RELATIVE &&
+          (jn_names_match_given (&rg, &ug) != JN_NAME_MATCH_NONE || jn_names_given_cut (&rg, &ug)) &&
+          brute_child_in_common (directory, person, user));
+  jn_name_key_clear (&rf);
+  jn_name_key_clear (&rg);
+  jn_name_key_clear (&uf);
+  jn_name_key_clear (&ug);
+
+  return pass;
+}
+
+/* The old marking: a scan of the category's items for each suggestion */
+static gboolean
+brute_taken (JnPlan    *plan,
+             JnPerson  *person,
+             JnEntUser *user)
+{
+  GListModel *items = jn_plan_get_items (plan, jn_person_get_category (person));
+
+  for (guint k = 0; k < g_list_model_get_n_items (items); k++)
+    {
+      g_autoptr(JnPlanItem) item = g_list_model_get_item (items, k);
+
+      if (jn_plan_item_get_user (item) == user && jn_plan_item_get_person (item) != person &&
+          jn_plan_item_get_state (item) == JN_PLAN_STATE_MATCHED)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+in_suggestions (GArray    *suggestions,
+                JnEntUser *user)
+{
+  for (guint i = 0; i < suggestions->len; i++)
+    if (g_array_index (suggestions, JnSuggestion, i).user == user)
+      return TRUE;
+  return FALSE;
+}
+
+/* The ranking with a plan is the ranking without one, plus "already taken" exactly where
+ * a scan of the plan finds it; best first, ties by id; every suggestion passes the old cut
+ * and no user passing it with the same names and birth date is missing */
+static void
+test_suggestions_brute_force (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261129);
+  g_autoptr(GPtrArray) users = g_ptr_array_new ();
+  g_autoptr(GString) records = g_string_new ("<Eleves>");
+  g_autoptr(JnPlan) plan = NULL;
+  guint n_checked = 0, n_taken = 0, n_child = 0, n_other_family = 0;
+
+  for (guint i = 0; i < 140; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("s%u", i);
+      g_autofree char *extra = i % 9 == 0 ? g_strdup_printf ("\"pronoteIds\":[{\"uai\":\"" UAI "\",\"value\":\"H%u\"}]", i)
+                                          : g_strdup ("");
+
+      g_ptr_array_add (users, user (id, "Eleve", PICK (rand, gen_families), PICK (rand, gen_givens),
+                                    gen_dates[g_rand_int_range (rand, 0, G_N_ELEMENTS (gen_dates) - 1)], extra));
+    }
+  for (guint i = 0; i < 70; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("r%u", i);
+      g_autofree char *children = g_strdup_printf ("\"children\":[{\"value\":\"s%u\"},{\"value\":\"s%u\"}]",
+                                                   g_rand_int_range (rand, 0, 140), g_rand_int_range (rand, 0, 140));
+
+      g_ptr_array_add (users, user (id, "Parent", PICK (rand, gen_families), PICK (rand, gen_givens), NULL, children));
+    }
+  /* Mothers under another family name, their given name cut in the file: found through
+   * the child only */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *child = g_strdup_printf ("c%u", i);
+      g_autofree char *parent = g_strdup_printf ("m%u", i);
+      g_autofree char *children = g_strdup_printf ("\"children\":[{\"value\":\"c%u\"}]", i);
+
+      g_ptr_array_add (users, user (child, "Eleve", "Perrin", gen_givens[i], "2013-06-21", ""));
+      g_ptr_array_add (users, user (parent, "Parent", "Vidal", "Jean-François", NULL, children));
+      g_string_append_printf (records, "<Eleve Nom=\"PERRIN\" Prenom=\"%s\" DateNaissance=\"2013-06-21\" IDPN=\"C%u\">"
+                              "<Responsable Ident=\"%u\" Nom=\"BLANC\" Prenom=\"JEAN FRANC\" Civilite=\"Mme\" "
+                              "RespLegal=\"1\" IDPN=\"M%u\"/></Eleve>", gen_givens[i], i, 100 + i, i);
+    }
+  g_ptr_array_add (users, NULL);
+
+  for (guint i = 0; i < 110; i++)
+    {
+      const char *date = PICK (rand, gen_dates);
+
+      g_string_append_printf (records, "<Eleve Nom=\"%s\" Prenom=\"%s\"%s%s%s IDPN=\"S%u\">",
+                              PICK (rand, gen_families), PICK (rand, gen_givens),
+                              date ? " DateNaissance=\"" : "", date ? date : "", date ? "\"" : "", i);
+      for (guint k = 0; k < 2; k++)
+        {
+          guint r = g_rand_int_range (rand, 0, 60);
+
+          g_string_append_printf (records, "<Responsable Ident=\"%u\" Nom=\"%s\" Prenom=\"%s\" Civilite=\"%s\" RespLegal=\"%u\" IDPN=\"R%u\"/>",
+                                  r, gen_families[r % G_N_ELEMENTS (gen_families)],
+                                  gen_givens[(r * 7) % G_N_ELEMENTS (gen_givens)], r % 2 ? "Mme" : "M.",
+                                  1 + k, r);
+        }
+      g_string_append (records, "</Eleve>");
+    }
+  g_string_append (records, "</Eleves>");
+
+  fixture_setup (fixture, records->str, (char **)users->pdata);
+  plan = match (fixture, JN_IMPORT_MODE_COMPLETE);
+
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    {
+      GListModel *items = jn_plan_get_items (plan, c);
+
+      for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+        {
+          g_autoptr(JnPlanItem) item = g_list_model_get_item (items, i);
+          JnPerson *person = jn_plan_item_get_person (item);
+          g_autoptr(GArray) all = jn_matcher_suggest (fixture->matcher, person, NULL, 0);
+          g_autoptr(GArray) with_plan = jn_matcher_suggest (fixture->matcher, person, plan, 0);
+          g_autoptr(GArray) top = jn_matcher_suggest (fixture->matcher, person, plan, 5);
+          GListModel *ent_users = jn_directory_get_users (fixture->directory);
+
+          g_assert_cmpuint (all->len, ==, with_plan->len);
+          g_assert_cmpuint (top->len, ==, MIN (5, with_plan->len));
+          for (guint k = 0; k < with_plan->len; k++)
+            {
+              JnSuggestion *a = &g_array_index (all, JnSuggestion, k);
+              JnSuggestion *b = &g_array_index (with_plan, JnSuggestion, k);
+              gboolean taken = brute_taken (plan, person, b->user);
+
+              g_assert_true (a->user == b->user);
+              g_assert_cmpfloat (a->score, ==, b->score);
+              g_assert_cmpuint (a->reasons & ~JN_REASON_ALREADY_TAKEN, ==, b->reasons & ~JN_REASON_ALREADY_TAKEN);
+              g_assert_false (a->reasons & JN_REASON_ALREADY_TAKEN);
+              g_assert_cmpint (!!(b->reasons & JN_REASON_ALREADY_TAKEN), ==, taken);
+              n_taken += taken;
+              if (k < top->len)
+                {
+                  g_assert_true (g_array_index (top, JnSuggestion, k).user == b->user);
+                  g_assert_cmpuint (g_array_index (top, JnSuggestion, k).reasons, ==, b->reasons);
+                }
+              if (k > 0)
+                {
+                  JnSuggestion *prev = &g_array_index (with_plan, JnSuggestion, k - 1);
+
+                  g_assert_true (prev->score > b->score ||
+                                 (prev->score == b->score &&
+                                  strcmp (jn_ent_user_get_id (prev->user), jn_ent_user_get_id (b->user)) < 0));
+                }
+              g_assert_true (brute_passes_cut (fixture->directory, person, b->user));
+              if (c == JN_CATEGORY_RELATIVE)
+                {
+                  gboolean child = brute_child_in_common (fixture->directory, person, b->user);
+
+                  g_assert_cmpint (!!(b->reasons & JN_REASON_CHILD_IN_COMMON), ==, child);
+                  n_child += child;
+                }
+            }
+
+          /* Nobody with the very names and birth date is left out, nor a relative of a
+           * child in common whose given name fits */
+          for (guint u = 0; u < g_list_model_get_n_items (ent_users); u++)
+            {
+              g_autoptr(JnEntUser) ent_user = g_list_model_get_item (ent_users, u);
+              JnCategory category;
+              g_autofree char *pf = jn_names_compact (jn_person_get_family_name (person));
+              g_autofree char *pg = jn_names_compact (jn_person_get_given_name (person));
+              g_autofree char *uf = jn_names_compact (jn_ent_user_get_family_name (ent_user));
+              g_autofree char *ug = jn_names_compact (jn_ent_user_get_given_name (ent_user));
+
+              if (!jn_ent_user_get_category (ent_user, &category) || category != c)
+                continue;
+              if (g_str_equal (pf, uf) && g_str_equal (pg, ug) &&
+                  g_strcmp0 (jn_person_get_birth_date (person), jn_ent_user_get_birth_date (ent_user)) == 0)
+                g_assert_true (in_suggestions (all, ent_user));
+              if (c == JN_CATEGORY_RELATIVE && brute_passes_cut (fixture->directory, person, ent_user) &&
+                  brute_child_in_common (fixture->directory, person, ent_user))
+                {
+                  g_assert_true (in_suggestions (all, ent_user));
+                  n_other_family += jn_names_similarity (pf, uf) < 0.75;
+                }
+            }
+          n_checked++;
+        }
+    }
+
+  /* The case exercises what it checks */
+  g_test_message ("%u records, %u taken, %u children in common, %u under another name",
+                  n_checked, n_taken, n_child, n_other_family);
+  g_assert_cmpuint (n_checked, >=, 150);
+  g_assert_cmpuint (n_taken, >, 0);
+  g_assert_cmpuint (n_child, >, 0);
+  g_assert_cmpuint (n_other_family, >=, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1176,6 +1438,7 @@ main (int   argc,
   g_test_add_func ("/matcher/small-directory", test_small_directory);
   g_test_add_func ("/matcher/h-rules", test_h_rules);
   g_test_add_func ("/matcher/contradicted-holder", test_contradicted_holder);
+  g_test_add ("/matcher/suggestions-brute-force", Fixture, NULL, NULL, test_suggestions_brute_force, fixture_teardown);
 
   return g_test_run ();
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -909,6 +910,215 @@ test_clear_moved_first (void)
   g_assert_cmpint (jn_plan_item_get_action (jn_plan_lookup (plan, X)), ==, JN_PLAN_ACTION_SET);
 }
 
+/* ---- the file ENT's change log ---- */
+
+static char *
+log_path_of (Fixture *fixture)
+{
+  g_autofree char *path = g_file_get_path (fixture->ent_file);
+
+  return g_strconcat (path, ".log", NULL);
+}
+
+/* Reads the snapshot alone, as another program would */
+static JnEntUser *
+on_disk (Fixture    *fixture,
+         const char *id)
+{
+  g_autoptr(JnDirectory) directory = jn_directory_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (jn_directory_load_file (directory, fixture->ent_file, NULL, &error));
+  g_assert_no_error (error);
+  return g_object_ref (jn_directory_lookup (directory, id));
+}
+
+static void
+write_one (JnFileEnt  *ent,
+           const char *id,
+           const char *pronote_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnEntUser) user = jn_ent_read_user (JN_ENT (ent), id, NULL, &error);
+  g_autoptr(JnEntUser) written = NULL;
+
+  g_assert_no_error (error);
+  written = jn_ent_write_pronote_id (JN_ENT (ent), user, UAI, pronote_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (written, UAI), ==, pronote_id);
+}
+
+/* A flush appends to the log (the snapshot is not rewritten); a checkpoint folds it in */
+static void
+test_file_ent_log (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnFileEnt) ent = jn_file_ent_new (fixture->ent_file, NULL, &error);
+  g_autofree char *log_path = log_path_of (fixture);
+  g_autofree char *t0_id = pn_id ('T', 0);
+  g_autoptr(JnEntUser) before = NULL;
+  g_autoptr(JnEntUser) after = NULL;
+  struct stat st;
+
+  g_assert_no_error (error);
+  write_one (ent, "t0", t0_id);
+  g_assert_true (jn_ent_flush (JN_ENT (ent), NULL, &error));
+  g_assert_no_error (error);
+
+  /* Durable in the log, private; the snapshot untouched so far */
+  g_assert_cmpint (g_lstat (log_path, &st), ==, 0);
+  g_assert_true (S_ISREG (st.st_mode));
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  before = on_disk (fixture, "t0");
+  g_assert_null (jn_ent_user_get_pronote_id (before, UAI));
+
+  g_assert_true (jn_ent_checkpoint (JN_ENT (ent), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (log_path, G_FILE_TEST_EXISTS));
+  after = on_disk (fixture, "t0");
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (after, UAI), ==, t0_id);
+  g_assert_cmpstr (jn_ent_user_get_version (after), ==, "W/\"2\"");
+}
+
+/* What a killed process left: the log is replayed on opening, once, and folded. Replaying
+ * a log already folded changes nothing; a torn last line is dropped; a log that does not
+ * fit the snapshot, or is a link, refuses the file. */
+static void
+test_file_ent_replay (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnFileEnt) ent = jn_file_ent_new (fixture->ent_file, NULL, &error);
+  g_autoptr(JnFileEnt) again = NULL;
+  g_autoptr(JnFileEnt) refused = NULL;
+  g_autofree char *log_path = log_path_of (fixture);
+  g_autofree char *elsewhere = g_build_filename (fixture->dir, "elsewhere", NULL);
+  g_autofree char *t0_id = pn_id ('T', 0);
+  g_autofree char *t1_id = pn_id ('T', 1);
+  g_autofree char *s5_id = pn_id ('S', 5);
+  g_autofree char *t2_id = pn_id ('T', 2);
+  g_autofree char *log = NULL;
+  g_autofree char *torn = NULL;
+  g_autofree char *foreign = NULL;
+  g_autoptr(JnEntUser) t0 = NULL;
+  g_autoptr(JnEntUser) t1 = NULL;
+  g_autoptr(JnEntUser) s5 = NULL;
+  gsize length;
+
+  g_assert_no_error (error);
+  write_one (ent, "t0", t0_id);
+  write_one (ent, "t0", t1_id);   /* twice: versions 2 then 3 */
+  g_assert_true (jn_ent_flush (JN_ENT (ent), NULL, &error));
+  g_assert_true (g_file_get_contents (log_path, &log, &length, NULL));
+  write_one (ent, "s5", s5_id);   /* never flushed: lost with the process */
+
+  /* "Killed": another process opens the file, replays and folds the log */
+  again = jn_file_ent_new (fixture->ent_file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (log_path, G_FILE_TEST_EXISTS));
+  t0 = on_disk (fixture, "t0");
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (t0, UAI), ==, t1_id);
+  g_assert_cmpstr (jn_ent_user_get_version (t0), ==, "W/\"3\"");
+  s5 = on_disk (fixture, "s5");
+  g_assert_null (jn_ent_user_get_pronote_id (s5, UAI));
+
+  /* The first instance no longer owns the file: it neither writes nor folds its old state */
+  write_one (ent, "t1", t0_id);
+  g_assert_false (jn_ent_flush (JN_ENT (ent), NULL, &error));
+  g_assert_error (error, JN_ERROR, JN_ERROR_IO);
+  g_clear_error (&error);
+  g_clear_object (&ent);
+  g_clear_object (&again);
+  t1 = on_disk (fixture, "t1");
+  g_assert_null (jn_ent_user_get_pronote_id (t1, UAI));
+
+  /* The same log again (a kill between the fold's rename and the log's removal), with a
+   * torn line after it: nothing changes */
+  torn = g_strconcat (log, "{\"id\":\"t1\",\"uai\":\"" UAI "\",\"val", NULL);
+  g_assert_true (g_file_set_contents (log_path, torn, -1, NULL));
+  again = jn_file_ent_new (fixture->ent_file, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&again);
+  g_clear_object (&t0);
+  t0 = on_disk (fixture, "t0");
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (t0, UAI), ==, t1_id);
+  g_assert_cmpstr (jn_ent_user_get_version (t0), ==, "W/\"3\"");
+  g_assert_false (g_file_test (log_path, G_FILE_TEST_EXISTS));
+
+  /* A log written against another state of the file */
+  foreign = g_strdup_printf ("{\"id\":\"t2\",\"uai\":\"" UAI "\",\"value\":\"%s\",\"from\":\"W/\\\"7\\\"\",\"version\":\"W/\\\"8\\\"\"}\n", t0_id);
+  g_assert_true (g_file_set_contents (log_path, foreign, -1, NULL));
+  refused = jn_file_ent_new (fixture->ent_file, NULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_FILE);
+  g_clear_error (&error);
+  /* …or naming a user the file does not have */
+  g_assert_true (g_file_set_contents (log_path, "{\"id\":\"nobody\",\"uai\":\"" UAI "\",\"value\":null,\"from\":null,\"version\":\"W/\\\"2\\\"\"}\n", -1, NULL));
+  refused = jn_file_ent_new (fixture->ent_file, NULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_FILE);
+  g_clear_error (&error);
+
+  /* A link where the log goes is not followed, neither read nor written through */
+  g_remove (log_path);
+  g_assert_true (g_file_set_contents (elsewhere, "untouched", -1, NULL));
+  g_assert_cmpint (symlink (elsewhere, log_path), ==, 0);
+  refused = jn_file_ent_new (fixture->ent_file, NULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, JN_ERROR, JN_ERROR_INVALID_FILE);
+  g_clear_error (&error);
+  g_remove (log_path);
+
+  ent = jn_file_ent_new (fixture->ent_file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (symlink (elsewhere, log_path), ==, 0);
+  write_one (ent, "t2", t2_id);
+  g_assert_false (jn_ent_flush (JN_ENT (ent), NULL, &error));
+  g_assert_error (error, JN_ERROR, JN_ERROR_IO);
+  g_clear_error (&error);
+  g_clear_object (&ent);
+  g_clear_pointer (&log, g_free);
+  g_assert_true (g_file_get_contents (elsewhere, &log, NULL, NULL));
+  g_assert_cmpstr (log, ==, "untouched");
+}
+
+/* One identifier, one user: the index follows every write, removals included */
+static void
+test_file_ent_uniqueness (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnFileEnt) ent = jn_file_ent_new (fixture->ent_file, NULL, &error);
+  g_autoptr(JnEntUser) s1 = NULL;
+  g_autoptr(JnEntUser) refused = NULL;
+  g_autofree char *id = pn_id ('S', 1);
+  g_autofree char *s2_id = pn_id ('S', 2);
+
+  g_assert_no_error (error);
+  /* Held in the file from the start ("gone" holds STALE…), then by a write */
+  s1 = jn_ent_read_user (JN_ENT (ent), "s1", NULL, &error);
+  refused = jn_ent_write_pronote_id (JN_ENT (ent), s1, UAI, "STALE00000000000", NULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, JN_ERROR, JN_ERROR_ENT_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "“gone”"));
+  g_clear_error (&error);
+
+  write_one (ent, "s2", id);
+  refused = jn_ent_write_pronote_id (JN_ENT (ent), s1, UAI, id, NULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, JN_ERROR, JN_ERROR_ENT_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "“s2”"));
+  g_clear_error (&error);
+
+  /* Freed (moved to another value, then removed): given */
+  write_one (ent, "s2", s2_id);
+  write_one (ent, "gone", NULL);
+  write_one (ent, "s1", id);
+  write_one (ent, "s3", "STALE00000000000");
+  /* Its own identifier again: no conflict with itself */
+  write_one (ent, "s1", id);
+  g_assert_true (jn_ent_checkpoint (JN_ENT (ent), NULL, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -922,6 +1132,9 @@ main (int   argc,
   g_test_add ("/push/conflict-reported", Fixture, NULL, fixture_setup, test_conflict_reported, fixture_teardown);
   g_test_add_func ("/push/one-identifier-one-account", test_one_identifier);
   g_test_add_func ("/push/clear-planned", test_clear_moved_first);
+  g_test_add ("/push/file-ent/log", Fixture, NULL, fixture_setup, test_file_ent_log, fixture_teardown);
+  g_test_add ("/push/file-ent/replay", Fixture, NULL, fixture_setup, test_file_ent_replay, fixture_teardown);
+  g_test_add ("/push/file-ent/uniqueness", Fixture, NULL, fixture_setup, test_file_ent_uniqueness, fixture_teardown);
 
   return g_test_run ();
 }

@@ -17,6 +17,10 @@ struct _JnApplication
 
   /* set by --demo in the primary instance, consumed by the next activation */
   gboolean        open_demo;
+
+  /* the import journal every window shares (NULL when it could not be opened: each
+   * window then says so) */
+  JnStore        *store;
 };
 
 G_DEFINE_FINAL_TYPE (JnApplication, jn_application, ADW_TYPE_APPLICATION)
@@ -29,6 +33,21 @@ static const GOptionEntry option_entries[] = {
   { NULL }
 };
 
+static JnWindow *
+new_window (JnApplication *self)
+{
+  if (self->store == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->store = jn_store_open (NULL, &error);
+      if (self->store == NULL)
+        g_warning ("Could not open the import journal: %s", error->message);
+    }
+
+  return jn_window_new_with_store (ADW_APPLICATION (self), self->store);
+}
+
 /* A window that shows nothing yet is reused rather than left empty beside a new one. */
 static JnWindow *
 find_idle_window (JnApplication *self)
@@ -36,7 +55,7 @@ find_idle_window (JnApplication *self)
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
     {
       if (JN_IS_WINDOW (l->data) && !jn_window_get_busy (l->data) &&
-          !jn_export_has_metadata (jn_window_get_export (l->data)))
+          jn_window_get_session (l->data) == NULL)
         return l->data;
     }
 
@@ -50,7 +69,7 @@ open_file (JnApplication *self,
   JnWindow *window = find_idle_window (self);
 
   if (window == NULL)
-    window = jn_window_new (ADW_APPLICATION (self));
+    window = new_window (self);
 
   jn_window_open (window, file);
   gtk_window_present (GTK_WINDOW (window));
@@ -64,16 +83,24 @@ jn_application_activate (GApplication *application)
 
   if (self->open_demo)
     {
-      g_autoptr(GFile) demo = jn_application_dup_demo_file ();
+      JnWindow *demo_window = find_idle_window (self);
 
       self->open_demo = FALSE;
-      open_file (self, demo);
+      if (demo_window == NULL)
+        demo_window = new_window (self);
+      jn_window_open_demo (demo_window);
+      gtk_window_present (GTK_WINDOW (demo_window));
       return;
     }
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (window == NULL)
-    window = GTK_WINDOW (jn_window_new (ADW_APPLICATION (self)));
+    {
+      window = GTK_WINDOW (new_window (self));
+      /* The first run starts with the connection: the ENT, a snapshot, or the demo */
+      if (jn_window_needs_connection (JN_WINDOW (window)))
+        jn_window_show_connection (JN_WINDOW (window));
+    }
 
   gtk_window_present (window);
 }
@@ -180,9 +207,22 @@ jn_application_startup (GApplication *application)
 }
 
 static void
+jn_application_dispose (GObject *object)
+{
+  JnApplication *self = JN_APPLICATION (object);
+
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (jn_application_parent_class)->dispose (object);
+}
+
+static void
 jn_application_class_init (JnApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = jn_application_dispose;
 
   application_class->activate = jn_application_activate;
   application_class->open = jn_application_open;

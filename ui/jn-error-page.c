@@ -14,6 +14,7 @@
 
 #include "jn-error.h"
 #include "jn-error-page.h"
+#include "jn-import-session.h"
 #include "jn-ui-utils.h"
 
 struct _JnErrorPage
@@ -31,6 +32,7 @@ struct _JnErrorPage
   GtkLabel            *key_hint_label;
   GtkButton           *key_button;
   GtkButton           *other_file_button;
+  GtkButton           *retry_button;
 
   /* owned */
   GError              *error;
@@ -80,7 +82,7 @@ update_error (JnErrorPage *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->key_button), needs_key);
   gtk_widget_set_visible (GTK_WIDGET (self->key_hint_label), needs_key);
-  if (needs_key)
+  if (needs_key || gtk_widget_get_visible (GTK_WIDGET (self->retry_button)))
     gtk_widget_remove_css_class (GTK_WIDGET (self->other_file_button), "suggested-action");
   else
     gtk_widget_add_css_class (GTK_WIDGET (self->other_file_button), "suggested-action");
@@ -199,6 +201,7 @@ jn_error_page_class_init (JnErrorPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JnErrorPage, key_hint_label);
   gtk_widget_class_bind_template_child (widget_class, JnErrorPage, key_button);
   gtk_widget_class_bind_template_child (widget_class, JnErrorPage, other_file_button);
+  gtk_widget_class_bind_template_child (widget_class, JnErrorPage, retry_button);
 }
 
 static void
@@ -230,10 +233,8 @@ jn_error_page_new (void)
 gboolean
 jn_error_needs_key (const GError *error)
 {
-  return g_error_matches (error, JN_ERROR, JN_ERROR_KEY_REQUIRED) ||
-         g_error_matches (error, JN_ERROR, JN_ERROR_WRONG_KEY) ||
-         g_error_matches (error, JN_ERROR, JN_ERROR_INVALID_KEY) ||
-         g_error_matches (error, JN_ERROR, JN_ERROR_UNKNOWN_PARTNER);
+  /* The rule lives in the core, with the session */
+  return error != NULL && jn_import_session_error_needs_key (error);
 }
 
 const GError *
@@ -285,4 +286,33 @@ jn_error_page_set_export (JnErrorPage *self,
   update_details (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORT]);
+}
+
+void
+jn_error_page_set_title (JnErrorPage *self,
+                         const char  *title)
+{
+  g_return_if_fail (JN_IS_ERROR_PAGE (self));
+
+  adw_status_page_set_title (self->status_page,
+                             title != NULL ? title : _("Could Not Open This File"));
+}
+
+const char *
+jn_error_page_get_title (JnErrorPage *self)
+{
+  g_return_val_if_fail (JN_IS_ERROR_PAGE (self), NULL);
+
+  return adw_status_page_get_title (self->status_page);
+}
+
+void
+jn_error_page_set_retry_action (JnErrorPage *self,
+                                const char  *action_name)
+{
+  g_return_if_fail (JN_IS_ERROR_PAGE (self));
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->retry_button), action_name);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), action_name != NULL);
+  update_error (self);
 }

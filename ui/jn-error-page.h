@@ -22,6 +22,16 @@ JnExport     *jn_error_page_get_export (JnErrorPage  *self);
 void          jn_error_page_set_export (JnErrorPage  *self,
                                         JnExport     *export);
 
+/* The page's title: what failed ("Could Not Open This File" when NULL) */
+void          jn_error_page_set_title  (JnErrorPage  *self,
+                                        const char   *title);
+const char   *jn_error_page_get_title  (JnErrorPage  *self);
+
+/* A "Try Again" button activating @action_name (NULL: none), for what can fail and then
+ * work: the ENT's directory, a match, a resume */
+void          jn_error_page_set_retry_action (JnErrorPage *self,
+                                              const char  *action_name);
+
 /* TRUE when choosing another partner key may open the file */
 gboolean      jn_error_needs_key       (const GError *error);
 

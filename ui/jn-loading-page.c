@@ -16,9 +16,13 @@ struct _JnLoadingPage
 
   /* template widgets */
   GtkLabel   *file_label;
+  GtkLabel   *title_label;
+  GtkProgressBar *progress_bar;
+  GtkLabel   *progress_label;
 
   /* owned */
   GFile      *file;
+  GSignalGroup *signals;
 };
 
 enum {
@@ -36,8 +40,11 @@ jn_loading_page_dispose (GObject *object)
 {
   JnLoadingPage *self = JN_LOADING_PAGE (object);
 
+  if (self->signals != NULL)
+    g_signal_group_set_target (self->signals, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), JN_TYPE_LOADING_PAGE);
   g_clear_object (&self->file);
+  g_clear_object (&self->signals);
 
   G_OBJECT_CLASS (jn_loading_page_parent_class)->dispose (object);
 }
@@ -100,12 +107,36 @@ jn_loading_page_class_init (JnLoadingPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/fr/jonction/Jonction/jn-loading-page.ui");
   gtk_widget_class_bind_template_child (widget_class, JnLoadingPage, file_label);
+  gtk_widget_class_bind_template_child (widget_class, JnLoadingPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, JnLoadingPage, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, JnLoadingPage, progress_label);
+}
+
+static void
+session_progress_cb (JnLoadingPage   *self,
+                     GParamSpec      *pspec,
+                     JnImportSession *session)
+{
+  double progress = jn_import_session_get_progress (session);
+  const char *text = jn_import_session_get_progress_text (session);
+
+  /* A known amount shows a bar; an unknown one leaves the spinner alone */
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), progress >= 0);
+  if (progress >= 0)
+    gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (progress, 0, 1));
+  gtk_label_set_label (self->progress_label, text != NULL ? text : "");
 }
 
 static void
 jn_loading_page_init (JnLoadingPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->signals = g_signal_group_new (JN_TYPE_IMPORT_SESSION);
+  g_signal_group_connect_object (self->signals, "notify::progress",
+                                 G_CALLBACK (session_progress_cb), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->signals, "notify::progress-text",
+                                 G_CALLBACK (session_progress_cb), self, G_CONNECT_SWAPPED);
 }
 
 GtkWidget *
@@ -143,4 +174,38 @@ jn_loading_page_set_file (JnLoadingPage *self,
   gtk_label_set_label (self->file_label, name);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
+}
+
+void
+jn_loading_page_set_title (JnLoadingPage *self,
+                           const char    *title)
+{
+  g_return_if_fail (JN_IS_LOADING_PAGE (self));
+
+  gtk_label_set_label (self->title_label, title);
+}
+
+const char *
+jn_loading_page_get_title (JnLoadingPage *self)
+{
+  g_return_val_if_fail (JN_IS_LOADING_PAGE (self), NULL);
+
+  return gtk_label_get_label (self->title_label);
+}
+
+void
+jn_loading_page_set_session (JnLoadingPage   *self,
+                             JnImportSession *session)
+{
+  g_return_if_fail (JN_IS_LOADING_PAGE (self));
+  g_return_if_fail (session == NULL || JN_IS_IMPORT_SESSION (session));
+
+  g_signal_group_set_target (self->signals, session);
+  if (session != NULL)
+    session_progress_cb (self, NULL, session);
+  else
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
+      gtk_label_set_label (self->progress_label, "");
+    }
 }

@@ -1,6 +1,7 @@
 /* jn-preferences-window.c
  *
- * Everything here lives in GSettings. The ENT access token is a secret and never does.
+ * The connection page (jn-connection-page.c): the ENT, the PRONOTE file's key and the
+ * advanced settings live in GSettings; the ENT access token in the keyring, never there.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,94 +11,41 @@
 
 #include <glib/gi18n.h>
 
+#include "jn-connection-page.h"
 #include "jn-preferences-window.h"
-#include "jn-ui-utils.h"
 
 struct _JnPreferencesWindow
 {
   AdwPreferencesWindow  parent_instance;
 
   /* template widgets */
-  AdwEntryRow          *partner_row;
-  AdwActionRow         *key_row;
-  AdwEntryRow          *ent_url_row;
-  AdwEntryRow          *uai_row;
-  AdwEntryRow          *extension_urn_row;
-
-  /* owned */
-  GSettings            *settings;
+  JnConnectionPage     *connection_page;
 };
 
 G_DEFINE_FINAL_TYPE (JnPreferencesWindow, jn_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
-static void
-update_key_row (JnPreferencesWindow *self)
+enum
 {
-  g_autofree char *path = g_settings_get_string (self->settings, "key-file");
-  gboolean has_key = *path != '\0';
-  g_autofree char *display = has_key ? g_filename_display_name (path) : NULL;
+  SIGNAL_CONNECTION_DONE,
+  N_SIGNALS
+};
 
-  adw_action_row_set_subtitle (self->key_row, has_key ? display : _("None"));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.forget-key", has_key);
-}
+static guint signals[N_SIGNALS];
 
+/* Working offline or opening the demo from here ends the preferences: the window behind
+ * takes over */
 static void
-settings_changed_cb (JnPreferencesWindow *self,
-                     const char          *key,
-                     GSettings           *settings)
+connection_done_cb (JnPreferencesWindow *self,
+                    JnConnectionKind     kind)
 {
-  if (g_str_equal (key, "key-file"))
-    update_key_row (self);
-}
-
-static void
-key_chooser_response_cb (JnPreferencesWindow  *self,
-                         int                   response,
-                         GtkFileChooserNative *native)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-      g_autofree char *path = g_file_get_path (file);
-
-      if (path != NULL)
-        g_settings_set_string (self->settings, "key-file", path);
-    }
-
-  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (native));
-  g_object_unref (native);
-}
-
-static void
-choose_key_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  JnPreferencesWindow *self = JN_PREFERENCES_WINDOW (widget);
-  GtkFileChooserNative *native = jn_key_chooser_new (GTK_WINDOW (self));
-
-  g_signal_connect_object (native, "response", G_CALLBACK (key_chooser_response_cb),
-                           self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
-}
-
-static void
-forget_key_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  JnPreferencesWindow *self = JN_PREFERENCES_WINDOW (widget);
-
-  g_settings_reset (self->settings, "key-file");
+  g_signal_emit (self, signals[SIGNAL_CONNECTION_DONE], 0, kind);
+  gtk_window_close (GTK_WINDOW (self));
 }
 
 static void
 jn_preferences_window_dispose (GObject *object)
 {
-  JnPreferencesWindow *self = JN_PREFERENCES_WINDOW (object);
-
-  gtk_widget_dispose_template (GTK_WIDGET (self), JN_TYPE_PREFERENCES_WINDOW);
-  g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (object), JN_TYPE_PREFERENCES_WINDOW);
 
   G_OBJECT_CLASS (jn_preferences_window_parent_class)->dispose (object);
 }
@@ -110,16 +58,20 @@ jn_preferences_window_class_init (JnPreferencesWindowClass *klass)
 
   object_class->dispose = jn_preferences_window_dispose;
 
+  /**
+   * JnPreferencesWindow::connection-done:
+   * @kind: the #JnConnectionKind chosen on the connection page
+   *
+   * The connection page's "done", just before the window closes.
+   */
+  signals[SIGNAL_CONNECTION_DONE] =
+    g_signal_new ("connection-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, JN_TYPE_CONNECTION_KIND);
+
+  g_type_ensure (JN_TYPE_CONNECTION_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/fr/jonction/Jonction/jn-preferences-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, JnPreferencesWindow, partner_row);
-  gtk_widget_class_bind_template_child (widget_class, JnPreferencesWindow, key_row);
-  gtk_widget_class_bind_template_child (widget_class, JnPreferencesWindow, ent_url_row);
-  gtk_widget_class_bind_template_child (widget_class, JnPreferencesWindow, uai_row);
-  gtk_widget_class_bind_template_child (widget_class, JnPreferencesWindow, extension_urn_row);
-
-  gtk_widget_class_install_action (widget_class, "prefs.choose-key", NULL, choose_key_action);
-  gtk_widget_class_install_action (widget_class, "prefs.forget-key", NULL, forget_key_action);
+  gtk_widget_class_bind_template_child (widget_class, JnPreferencesWindow, connection_page);
 }
 
 static void
@@ -127,16 +79,8 @@ jn_preferences_window_init (JnPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->settings = g_settings_new (APP_ID);
-  g_settings_bind (self->settings, "partner", self->partner_row, "text", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "ent-url", self->ent_url_row, "text", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "uai", self->uai_row, "text", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "extension-urn", self->extension_urn_row, "text",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb),
+  g_signal_connect_object (self->connection_page, "done", G_CALLBACK (connection_done_cb),
                            self, G_CONNECT_SWAPPED);
-
-  update_key_row (self);
 }
 
 GtkWindow *
@@ -147,4 +91,12 @@ jn_preferences_window_new (GtkWindow *transient_for)
   return g_object_new (JN_TYPE_PREFERENCES_WINDOW,
                        "transient-for", transient_for,
                        NULL);
+}
+
+JnConnectionPage *
+jn_preferences_window_get_connection_page (JnPreferencesWindow *self)
+{
+  g_return_val_if_fail (JN_IS_PREFERENCES_WINDOW (self), NULL);
+
+  return self->connection_page;
 }

@@ -22,6 +22,7 @@ struct _JnSummaryPage
   /* template widgets */
   GtkLabel            *total_title_label;
   GtkLabel            *file_label;
+  GtkLabel            *directory_label;
   AdwPreferencesGroup *warnings_group;
   GtkLabel            *establishment_label;
   GtkLabel            *uai_label;
@@ -39,6 +40,7 @@ struct _JnSummaryPage
   GSettings           *settings;
   GPtrArray           *warning_rows;
   GtkLabel            *total_label;
+  GPtrArray           *core_warnings;  /* the session's, replacing the page's own rules */
 
   /* per category, indexed by JnCategory */
   GtkLabel            *count_labels[JN_N_CATEGORIES];
@@ -93,6 +95,15 @@ update_warnings (JnSummaryPage *self)
 
   if (self->export == NULL || !jn_export_get_loaded (self->export))
     goto out;
+
+  if (self->core_warnings != NULL)
+    {
+
+      /* The session's words, an empty file included */
+      for (guint i = 0; i < self->core_warnings->len; i++)
+        add_warning (self, TRUE, g_ptr_array_index (self->core_warnings, i));
+      goto out;
+    }
 
   for (guint i = 0; i < JN_N_CATEGORIES; i++)
     {
@@ -263,6 +274,7 @@ jn_summary_page_dispose (GObject *object)
   g_clear_object (&self->signals);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->warning_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->core_warnings, g_ptr_array_unref);
 
   G_OBJECT_CLASS (jn_summary_page_parent_class)->dispose (object);
 }
@@ -326,6 +338,7 @@ jn_summary_page_class_init (JnSummaryPageClass *klass)
                                                "/fr/jonction/Jonction/jn-summary-page.ui");
   gtk_widget_class_bind_template_child (widget_class, JnSummaryPage, total_title_label);
   gtk_widget_class_bind_template_child (widget_class, JnSummaryPage, file_label);
+  gtk_widget_class_bind_template_child (widget_class, JnSummaryPage, directory_label);
   gtk_widget_class_bind_template_child (widget_class, JnSummaryPage, warnings_group);
   gtk_widget_class_bind_template_child (widget_class, JnSummaryPage, establishment_label);
   gtk_widget_class_bind_template_child (widget_class, JnSummaryPage, uai_label);
@@ -437,4 +450,58 @@ jn_summary_page_set_export (JnSummaryPage *self,
   update_file (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORT]);
+}
+
+void
+jn_summary_page_set_warnings (JnSummaryPage *self,
+                              GPtrArray     *warnings)
+{
+  g_return_if_fail (JN_IS_SUMMARY_PAGE (self));
+
+  g_clear_pointer (&self->core_warnings, g_ptr_array_unref);
+  if (warnings != NULL)
+    self->core_warnings = g_ptr_array_ref (warnings);
+  update_warnings (self);
+}
+
+guint
+jn_summary_page_get_n_warnings (JnSummaryPage *self)
+{
+  g_return_val_if_fail (JN_IS_SUMMARY_PAGE (self), 0);
+
+  return self->warning_rows->len;
+}
+
+void
+jn_summary_page_set_directory (JnSummaryPage *self,
+                               JnDirectory   *directory,
+                               const char    *uai)
+{
+  g_autofree char *count = NULL;
+  g_autofree char *text = NULL;
+  guint n_users;
+
+  g_return_if_fail (JN_IS_SUMMARY_PAGE (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->directory_label), directory != NULL);
+  if (directory == NULL)
+    return;
+
+  n_users = jn_directory_get_n_users (directory);
+  count = jn_format_count (n_users);
+  /* Translators: what the ENT's directory holds, "1 608 ENT accounts for 0312609T" */
+  text = g_strdup_printf (ngettext ("%s ENT account for %s", "%s ENT accounts for %s", n_users),
+                          count, uai != NULL ? uai : "?");
+  gtk_label_set_label (self->directory_label, text);
+}
+
+const char *
+jn_summary_page_get_directory_text (JnSummaryPage *self)
+{
+  g_return_val_if_fail (JN_IS_SUMMARY_PAGE (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->directory_label)))
+    return NULL;
+
+  return gtk_label_get_label (self->directory_label);
 }

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "jn-cli-private.h"
+#include "jn-connection.h"
 #include "jn-error.h"
 #include "jn-file-ent.h"
 #include "jn-io.h"
@@ -200,44 +201,6 @@ jn_cli_fail (const GError *error)
   return JN_EXIT_USAGE;
 }
 
-/* The token goes into an HTTP header: one line of visible ASCII, never echoed */
-static char *
-check_token (const char  *data,
-             gsize        length,
-             const char  *origin,
-             GError     **error)
-{
-  g_autofree char *token = NULL;
-
-  if (memchr (data, '\0', length) != NULL)
-    {
-      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
-                   _("%s: the token holds a NUL byte; a token is one line of visible ASCII characters"),
-                   origin);
-      return NULL;
-    }
-
-  /* The end of line an editor adds, and spaces around, are not part of it */
-  token = g_strstrip (g_strndup (data, length));
-  if (*token == '\0')
-    {
-      g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT, _("%s: the token is empty"), origin);
-      return NULL;
-    }
-
-  for (const char *p = token; *p != '\0'; p++)
-    if ((guchar)*p <= 0x20 || (guchar)*p >= 0x7f)
-      {
-        g_set_error (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
-                     _("%s: the token holds a space, a control or a non-ASCII character "
-                       "(at character %u); a token is one line of visible ASCII characters"),
-                     origin, (guint)(p - token) + 1);
-        return NULL;
-      }
-
-  return g_steal_pointer (&token);
-}
-
 static char *
 read_token (JnCliOptions  *options,
             GError       **error)
@@ -263,17 +226,10 @@ read_token (JnCliOptions  *options,
           return NULL;
         }
       data = g_bytes_get_data (bytes, &length);
-      return check_token (data ? data : "", length, options->token_file, error);
+      return jn_connection_check_token (data ? data : "", length, options->token_file, error);
     }
 
-  if (g_getenv ("JONCTION_TOKEN") != NULL)
-    {
-      const char *token = g_getenv ("JONCTION_TOKEN");
-
-      return check_token (token, strlen (token), "JONCTION_TOKEN", error);
-    }
-
-  return NULL;
+  return jn_connection_dup_env_token (error);
 }
 
 /* From the thread that sends: a server asked to wait (Retry-After, cut to 60 s) */
@@ -298,6 +254,8 @@ jn_cli_open_ent (JnCliOptions *options,
                  int          *status)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(JnEnt) ent = NULL;
+  g_autofree char *token = NULL;
 
   if (options->ent == NULL)
     {
@@ -305,54 +263,43 @@ jn_cli_open_ent (JnCliOptions *options,
       return NULL;
     }
 
-  if (g_str_has_prefix (options->ent, "https://") || g_str_has_prefix (options->ent, "http://"))
+  if (jn_connection_is_remote (options->ent))
     {
-      g_autoptr(JnScimClient) client = NULL;
-      g_autofree char *token = read_token (options, &error);
-
+      token = read_token (options, &error);
       if (error != NULL)
         {
           *status = jn_cli_fail (error);
           return NULL;
         }
-
-      client = jn_scim_client_new (options->ent, token, options->extension_urn, &error);
-      if (client == NULL)
-        {
-          *status = jn_cli_fail (error);
-          return NULL;
-        }
-
-      if (g_getenv ("JONCTION_TIMEOUT") != NULL)
-        jn_scim_client_set_timeout (client, (guint)g_ascii_strtoull (g_getenv ("JONCTION_TIMEOUT"), NULL, 10));
-      if (g_getenv ("JONCTION_RETRY_DELAY_MS") != NULL)
-        jn_scim_client_set_retries (client, 5, (guint)g_ascii_strtoull (g_getenv ("JONCTION_RETRY_DELAY_MS"), NULL, 10));
-
-      jn_scim_client_set_use_bulk (client, options->bulk);
-      g_signal_connect (client, "waiting", G_CALLBACK (ent_waiting_cb), NULL);
-      if (!jn_scim_client_discover (client, NULL, &error))
-        {
-          *status = jn_cli_fail (error);
-          return NULL;
-        }
-
-      *status = JN_EXIT_OK;
-      return JN_ENT (g_steal_pointer (&client));
     }
-  else
+
+  /* The core opens it; the hints that name options are the CLI's own */
+  ent = jn_connection_new_ent (options->ent, token, options->extension_urn, &error);
+  if (ent == NULL)
     {
-      g_autoptr(GFile) file = g_file_new_for_commandline_arg (options->ent);
-      JnFileEnt *file_ent = jn_file_ent_new (file, options->extension_urn, &error);
-
-      if (file_ent == NULL)
-        {
-          *status = jn_cli_fail (error);
-          return NULL;
-        }
-
-      *status = JN_EXIT_OK;
-      return JN_ENT (file_ent);
+      *status = jn_cli_fail (error);
+      if (token == NULL && jn_connection_check_address (options->ent, NULL))
+        g_printerr ("%s\n", _("Give the token with --token-file FILE, or in the JONCTION_TOKEN "
+                              "environment variable."));
+      return NULL;
     }
+
+  if (JN_IS_SCIM_CLIENT (ent))
+    {
+      jn_scim_client_set_use_bulk (JN_SCIM_CLIENT (ent), options->bulk);
+      g_signal_connect (ent, "waiting", G_CALLBACK (ent_waiting_cb), NULL);
+    }
+
+  if (!jn_connection_discover (ent, NULL, &error))
+    {
+      *status = jn_cli_fail (error);
+      if (JN_IS_SCIM_CLIENT (ent) && jn_scim_client_get_extension_missing (JN_SCIM_CLIENT (ent)))
+        g_printerr ("%s\n", _("Give the right one with --extension-urn URN."));
+      return NULL;
+    }
+
+  *status = JN_EXIT_OK;
+  return g_steal_pointer (&ent);
 }
 
 JnStore *

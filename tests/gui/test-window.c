@@ -229,6 +229,15 @@ reset_settings (void)
     g_settings_reset (settings, keys[i]);
 }
 
+/* A loaded export, or none */
+static gboolean
+export_loaded (JnWindow *window)
+{
+  JnExport *export = jn_window_get_export (window);
+
+  return export != NULL && jn_export_get_loaded (export);
+}
+
 static JnWindow *
 create_window (void)
 {
@@ -246,14 +255,16 @@ create_window (void)
 static void
 destroy_window (JnWindow *window)
 {
-  JnExport *export = g_object_ref (jn_window_get_export (window));
+  JnExport *export = jn_window_get_export (window);
 
   g_assert_false (jn_window_get_busy (window));
+  if (export != NULL)
+    g_object_add_weak_pointer (G_OBJECT (export), (gpointer *) &export);
   g_object_ref (window);
   gtk_window_destroy (GTK_WINDOW (window));
   flush_main_context ();
   g_assert_finalize_object (window);
-  g_assert_finalize_object (export);
+  g_assert_null (export);
 
   reset_settings ();
 }
@@ -412,7 +423,7 @@ test_welcome (void)
   /* The header button would repeat the page's own */
   g_assert_false (gtk_widget_get_visible (template_child (window, "open_button")));
 
-  save_screenshot (GTK_WIDGET (window), "welcome.png");
+  save_screenshot (GTK_WIDGET (window), "window-welcome.png");
   destroy_window (window);
 }
 
@@ -452,19 +463,20 @@ test_summary (void)
   g_assert_true (shows_label (page, total_title));
   g_assert_true (shows_label (page, "identifiants.xml"));
 
-  /* A teacher has a CAS identifier: not a partial export, no warning at all */
+  /* The session's warnings: eleven records cannot be a whole establishment */
   g_assert_false (shows_text (page, "no users"));
-  g_assert_false (shows_text (page, "partial"));
+  g_assert_true (shows_text (page, "This file has only 11 records: it is probably a partial "
+                                   "export"));
 
   g_assert_cmpstr (adw_window_title_get_subtitle (template_child (window, "window_title")), ==,
                    "Collège Sciences & Lettres · 0312609T");
   g_assert_true (gtk_widget_get_visible (template_child (window, "open_button")));
 
-  save_screenshot (GTK_WIDGET (window), "summary.png");
+  save_screenshot (GTK_WIDGET (window), "file-cleartext.png");
 
   /* The whole page, for the eyes: the export group is below the fold at 800×600 */
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 1000);
-  save_screenshot (GTK_WIDGET (window), "summary-full.png");
+  save_screenshot (GTK_WIDGET (window), "file-cleartext-full.png");
 
   destroy_window (window);
 }
@@ -480,12 +492,12 @@ test_summary_empty (void)
 
   g_assert_cmpstr (visible_page (window), ==, "summary");
   page = template_child (window, "summary_page");
-  g_assert_true (shows_label (page, "This file contains no users"));
+  g_assert_true (shows_label (page, "This file contains no users: there is nothing to import."));
   g_assert_true (shows_label (page, "0 users"));
   assert_row_value (page, "Total", "0");
   assert_row_value (page, "Software", "Unknown");
 
-  save_screenshot (GTK_WIDGET (window), "summary-empty.png");
+  save_screenshot (GTK_WIDGET (window), "file-empty.png");
   destroy_window (window);
 }
 
@@ -502,12 +514,14 @@ test_uai_mismatch (void)
   open_and_wait (window, file);
   page = template_child (window, "summary_page");
 
-  g_assert_true (shows_text (page, "but the ENT is set up for 0999999Z"));
+  g_assert_true (shows_text (page, "This file is for establishment 0312609T, but Jonction is "
+                                   "set up for 0999999Z"));
+  g_assert_true (jn_import_session_get_uai_mismatch (jn_window_get_session (window)));
 
-  /* Setting the right UAI takes the warning away */
+  /* With the right UAI set up, the same file opens without the warning */
   g_settings_set_string (settings, "uai", "0312609T");
-  flush_main_context ();
-  g_assert_false (shows_text (page, "but the ENT is set up for"));
+  open_and_wait (window, file);
+  g_assert_false (shows_text (page, "but Jonction is set up for"));
 
   destroy_window (window);
 }
@@ -535,7 +549,7 @@ test_truncated (void)
   g_assert_true (shows_label (GTK_WIDGET (page), "Choose Another File…"));
   g_assert_false (shows_label (GTK_WIDGET (page), "Choose the Partner Key…"));
   /* A failed load never half-imports */
-  g_assert_false (jn_export_get_loaded (jn_window_get_export (window)));
+  g_assert_false (export_loaded (window));
 
   save_screenshot (GTK_WIDGET (window), "error-truncated.png");
   destroy_window (window);
@@ -567,6 +581,7 @@ test_encrypted_without_key (void)
   g_assert_true (shows_label (GTK_WIDGET (page), "Choose Another File…"));
 
   /* The envelope tells who the file is for, even without the key */
+  g_assert_nonnull (jn_window_get_export (window));
   assert_row_value (GTK_WIDGET (page), "UAI", "0134567A");
   assert_row_value (GTK_WIDGET (page), "Establishment", "COLLEGE INDEX EDUCATION");
   assert_row_value (GTK_WIDGET (page), "Export Date", "20/05/2014 at 10:19");
@@ -629,7 +644,7 @@ test_encrypted_with_key (void)
   assert_row_value (template_child (window, "summary_page"), "Encrypted",
                     "Yes, opened with the key of KOSMOS");
 
-  save_screenshot (GTK_WIDGET (window), "summary-encrypted.png");
+  save_screenshot (GTK_WIDGET (window), "file-encrypted.png");
   destroy_window (window);
 }
 
@@ -648,7 +663,7 @@ test_cancel (void)
 
   /* Back where the admin was, with nothing loaded */
   g_assert_cmpstr (visible_page (window), ==, "welcome");
-  g_assert_false (jn_export_get_loaded (jn_window_get_export (window)));
+  g_assert_false (export_loaded (window));
 
   destroy_window (window);
 }
@@ -735,13 +750,16 @@ test_preferences (void)
   wait_until_mapped (GTK_WIDGET (preferences));
 
   g_assert_true (shows_label (GTK_WIDGET (preferences), "/home/admin/Documents/kosmos.pem"));
-  partner_row = gtk_widget_get_template_child (GTK_WIDGET (preferences),
-                                               JN_TYPE_PREFERENCES_WINDOW, "partner_row");
+  partner_row = gtk_widget_get_template_child (
+    GTK_WIDGET (jn_preferences_window_get_connection_page (JN_PREFERENCES_WINDOW (preferences))),
+    JN_TYPE_CONNECTION_PAGE, "partner_row");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (partner_row)), ==, "KOSMOS");
   save_screenshot (GTK_WIDGET (preferences), "preferences.png");
 
   /* Forgetting the key goes through GSettings and back to the row */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (preferences), "prefs.forget-key", NULL));
+  g_assert_true (gtk_widget_activate_action (
+    GTK_WIDGET (jn_preferences_window_get_connection_page (JN_PREFERENCES_WINDOW (preferences))),
+    "connection.forget-key", NULL));
   flush_main_context ();
   key_file = g_settings_get_string (settings, "key-file");
   g_assert_cmpstr (key_file, ==, "");
