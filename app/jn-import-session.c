@@ -2199,9 +2199,9 @@ check_import_current (JnImportSession  *self,
   if (self->store == NULL || self->import_id == NULL)
     return TRUE;
 
+  /* (finished, "done" or "partial", it is still this session's: a retry after the last step) */
   record = jn_store_get_import (self->store, self->import_id, NULL);
-  if (record == NULL || (g_strcmp0 (record->state, "running") != 0 &&
-                         g_strcmp0 (record->state, "interrupted") != 0))
+  if (record == NULL || g_strcmp0 (record->state, "superseded") == 0)
     {
       g_set_error_literal (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
                            _("This import was replaced meanwhile by another one (started in another "
