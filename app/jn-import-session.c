@@ -1353,6 +1353,15 @@ compute_counts (JnImportSession *self,
       else if (jn_session_row_get_push_state (row) == JN_ROW_PUSH_FAILED)
         counts->n_failed++;
     }
+
+  /* The current step's removals are the ones its push makes (see list_step_changes): the
+   * confirmation's figures must count a removal moved here from another step */
+  if (self->plan != NULL && category == jn_import_session_step_category (self->current_step))
+    {
+      g_autoptr(GPtrArray) removals = jn_import_session_list_step_changes (self, JN_PLAN_ACTION_CLEAR);
+
+      counts->n_clear = removals->len;
+    }
 }
 
 void

@@ -876,6 +876,9 @@ test_removal_moved_into_validated_step (Fixture       *fixture,
         g_assert_cmpint (jn_session_row_get_category (removal), ==, JN_CATEGORY_STUDENT);
     }
   g_assert_true (listed);
+  /* the step's figures, which the confirmation shows, count it */
+  jn_import_session_get_counts (fixture->session, JN_CATEGORY_STUDENT, &counts);
+  g_assert_cmpuint (counts.n_clear, ==, removals->len);
   /* nor shown as not sent */
   jn_import_session_get_counts (fixture->session, JN_CATEGORY_TEACHER, &counts);
   g_assert_cmpuint (counts.n_done, ==, counts.n_set + counts.n_replace + counts.n_clear - 1);
