@@ -82,6 +82,11 @@ cat <<MSG
 
 MSG
 
+# Jonction needs a D-Bus session (any desktop has one; a bare X server may not)
+run=("$top/_build/ui/jonction" "$@")
+if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && command -v dbus-run-session >/dev/null 2>&1; then
+  run=(dbus-run-session -- "${run[@]}")
+fi
 status=0
-"$top/_build/ui/jonction" "$@" || status=$?
+"${run[@]}" || status=$?
 exit "$status"
