@@ -60,6 +60,7 @@ struct _JnImportSession
   guint           current_step;
   guint           n_validated;       /* steps validated, in order */
   gboolean        interrupt_pending;
+  gboolean        holds_lock;        /* the store's push lock is this session's */
   GCancellable   *cancellable;       /* of the work under way */
   GCancellable   *face_cancellable;  /* the face's, chained to it */
   gulong          face_handler;
@@ -149,8 +150,9 @@ jn_import_session_finalize (GObject *object)
 {
   JnImportSession *self = (JnImportSession *)object;
 
-  /* A step pushed but never finished leaves its lock to the kernel otherwise */
-  if (self->store != NULL && jn_store_is_locked (self->store))
+  /* A step pushed but never finished leaves its lock to the kernel otherwise; another
+   * session's lock on a shared store is not ours to release */
+  if (self->store != NULL && self->holds_lock)
     jn_store_unlock (self->store);
 
   g_clear_object (&self->store);
@@ -564,7 +566,9 @@ collect_warnings (JnImportSession *self)
 
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
     n_records += jn_export_get_count (self->export, c);
-  if (n_records > 0 && n_records < PARTIAL_FILE_RECORDS)
+  if (n_records == 0)
+    g_ptr_array_add (self->warnings, g_strdup (_("This file contains no users: there is nothing to import.")));
+  else if (n_records < PARTIAL_FILE_RECORDS)
     g_ptr_array_add (self->warnings,
                      g_strdup_printf (ngettext ("This file has only %u record: it is probably a "
                                                 "partial export, not the whole establishment.",
@@ -595,6 +599,12 @@ open_export_done (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      /* What the envelope told (establishment, partners) helps the error page */
+      if (jn_export_has_metadata (data->export))
+        {
+          g_set_object (&self->export, data->export);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORT]);
+        }
       g_task_return_error (task, error);
       return;
     }
@@ -982,23 +992,62 @@ match_in_thread (MatchData     *data,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  data->plan = jn_matcher_match (data->matcher, data->export, data->mode, data->decisions, error);
+  /* Resume: the stored decisions together first, as a decisions file. Made one by one, each
+   * was valid after the ones before it; applied one by one to a fresh match, a swap of two
+   * accounts would refuse itself (each account still matched automatically to the other
+   * record) and both decisions would be lost. */
+  if (data->stored != NULL && data->decisions == NULL)
+    {
+      data->plan = jn_matcher_match (data->matcher, data->export, data->mode, data->stored, NULL);
+      if (data->plan != NULL)
+        data->refused = g_ptr_array_new_with_free_func (g_free);
+    }
+  if (data->plan == NULL)
+    data->plan = jn_matcher_match (data->matcher, data->export, data->mode, data->decisions, error);
   if (data->plan == NULL)
     return FALSE;
 
-  if (data->stored != NULL)
+  if (data->stored != NULL && data->refused == NULL)
     {
+      g_autoptr(GPtrArray) pending = g_ptr_array_new ();
       g_autofree gpointer *keys = NULL;
       guint n = 0;
+      gboolean progress = TRUE;
 
+      /* Some no longer apply (the ENT changed): the others one by one, again while one more
+       * applies (one may free the account another takes); the rest refused, named */
       keys = g_hash_table_get_keys_as_array (data->stored, &n);
-      data->refused = g_ptr_array_new_with_free_func (g_free);
       for (guint i = 0; i < n; i++)
+        g_ptr_array_add (pending, keys[i]);
+      data->refused = g_ptr_array_new_with_free_func (g_free);
+      while (progress && pending->len > 0)
         {
+          progress = FALSE;
+          for (guint i = 0; i < pending->len;)
+            {
+              const char *pronote_id = g_ptr_array_index (pending, i);
+              g_autoptr(GError) refused = NULL;
+
+              if (jn_matcher_apply_decision (data->matcher, data->plan, pronote_id,
+                                             g_hash_table_lookup (data->stored, pronote_id), &refused))
+                {
+                  g_ptr_array_remove_index (pending, i);
+                  progress = TRUE;
+                }
+              else
+                {
+                  i++;
+                }
+            }
+        }
+      /* (applied once more for the reason, in words) */
+      for (guint i = 0; i < pending->len; i++)
+        {
+          const char *pronote_id = g_ptr_array_index (pending, i);
           g_autoptr(GError) refused = NULL;
 
-          if (!jn_matcher_apply_decision (data->matcher, data->plan, keys[i],
-                                          g_hash_table_lookup (data->stored, keys[i]), &refused))
+          if (!jn_matcher_apply_decision (data->matcher, data->plan, pronote_id,
+                                          g_hash_table_lookup (data->stored, pronote_id), &refused))
             g_ptr_array_add (data->refused, g_strdup (refused->message));
         }
     }
@@ -1296,9 +1345,22 @@ compute_counts (JnImportSession *self,
         }
 
       if (jn_session_row_get_push_state (row) == JN_ROW_PUSH_DONE)
-        counts->n_done++;
+        {
+          counts->n_done++;
+          if (jn_session_row_get_status (row) == JN_ROW_STATUS_WILL_CLEAR)
+            counts->n_removed++;
+        }
       else if (jn_session_row_get_push_state (row) == JN_ROW_PUSH_FAILED)
         counts->n_failed++;
+    }
+
+  /* The current step's removals are the ones its push makes (see list_step_changes): the
+   * confirmation's figures must count a removal moved here from another step */
+  if (self->plan != NULL && category == jn_import_session_step_category (self->current_step))
+    {
+      g_autoptr(GPtrArray) removals = jn_import_session_list_step_changes (self, JN_PLAN_ACTION_CLEAR);
+
+      counts->n_clear = removals->len;
     }
 }
 
@@ -1323,6 +1385,7 @@ clears_changed_cb (GListModel      *clears,
                    JnImportSession *self)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) before = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   JnCategory category = 0;
   guint offset;
 
@@ -1333,16 +1396,25 @@ clears_changed_cb (GListModel      *clears,
   offset = g_list_model_get_n_items (jn_plan_get_items (self->plan, category));
   for (guint i = 0; i < removed; i++)
     {
-      g_autoptr(JnSessionRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows[category]),
-                                                           offset + position + i);
+      JnSessionRow *row = g_list_model_get_item (G_LIST_MODEL (self->rows[category]),
+                                                 offset + position + i);
 
       g_hash_table_remove (self->positions, jn_session_row_get_item (row));
+      g_hash_table_insert (before, (gpointer)jn_ent_user_get_id (jn_plan_item_get_user (jn_session_row_get_item (row))),
+                           row);
     }
   for (guint i = 0; i < added; i++)
     {
       g_autoptr(JnPlanItem) item = g_list_model_get_item (clears, position + i);
+      JnSessionRow *row = jn_session_row_new (item, self->uai);
+      JnSessionRow *old = g_hash_table_lookup (before, jn_ent_user_get_id (jn_plan_item_get_user (item)));
 
-      g_ptr_array_add (rows, jn_session_row_new (item, self->uai));
+      /* The same removal as before the change: what its push did stays shown (a step
+       * validated before keeps its figures, its removals are not listed again) */
+      if (old != NULL && jn_session_row_get_push_state (old) != JN_ROW_PUSH_NONE)
+        jn_session_row_set_push_outcome (row, jn_session_row_get_push_state (old),
+                                         jn_session_row_get_failure (old));
+      g_ptr_array_add (rows, row);
     }
 
   g_list_store_splice (self->rows[category], offset + position, removed, rows->pdata, rows->len);
@@ -1486,6 +1558,21 @@ record_decision (JnImportSession  *self,
   return TRUE;
 }
 
+/* The decision could not be stored: the plan goes back to the one before (or to what the
+ * matcher found), so that what is sent is only what the store would restore */
+static void
+restore_decision (JnImportSession *self,
+                  const char      *pronote_id,
+                  gboolean         had,
+                  const char      *previous)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (had ? !jn_matcher_apply_decision (self->matcher, self->plan, pronote_id, previous, &error)
+          : !jn_matcher_undo_decision (self->matcher, self->plan, pronote_id, &error))
+    g_warning ("cannot restore the decision of %s: %s", pronote_id, error->message);
+}
+
 static JnPlanItem *holder_in_plan (JnImportSession *self, JnEntUser *user, JnPlanItem *except);
 static char *describe_record (JnPlanItem *item);
 
@@ -1496,6 +1583,8 @@ jn_import_session_decide (JnImportSession  *self,
                           GError          **error)
 {
   JnPlanItem *item;
+  gpointer previous = NULL;
+  gboolean had;
   JnPlanItem *holder;
 
   g_return_val_if_fail (JN_IS_IMPORT_SESSION (self), FALSE);
@@ -1506,6 +1595,8 @@ jn_import_session_decide (JnImportSession  *self,
     return FALSE;
 
   item = jn_session_row_get_item (row);
+  had = g_hash_table_lookup_extended (self->decisions, jn_plan_item_get_pronote_id (item), NULL,
+                                      &previous);
 
   /* The usual refusal, in names rather than identifiers */
   holder = holder_in_plan (self, user, item);
@@ -1527,7 +1618,13 @@ jn_import_session_decide (JnImportSession  *self,
                                   jn_ent_user_get_id (user), error))
     return FALSE;
 
-  return record_decision (self, row, jn_ent_user_get_id (user), FALSE, error);
+  if (!record_decision (self, row, jn_ent_user_get_id (user), FALSE, error))
+    {
+      restore_decision (self, jn_plan_item_get_pronote_id (item), had, previous);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 gboolean
@@ -1536,6 +1633,8 @@ jn_import_session_skip (JnImportSession  *self,
                         GError          **error)
 {
   JnPlanItem *item;
+  gpointer previous = NULL;
+  gboolean had;
 
   g_return_val_if_fail (JN_IS_IMPORT_SESSION (self), FALSE);
   g_return_val_if_fail (JN_IS_SESSION_ROW (row), FALSE);
@@ -1544,11 +1643,19 @@ jn_import_session_skip (JnImportSession  *self,
     return FALSE;
 
   item = jn_session_row_get_item (row);
+  had = g_hash_table_lookup_extended (self->decisions, jn_plan_item_get_pronote_id (item), NULL,
+                                      &previous);
   if (!jn_matcher_apply_decision (self->matcher, self->plan, jn_plan_item_get_pronote_id (item),
                                   NULL, error))
     return FALSE;
 
-  return record_decision (self, row, NULL, FALSE, error);
+  if (!record_decision (self, row, NULL, FALSE, error))
+    {
+      restore_decision (self, jn_plan_item_get_pronote_id (item), had, previous);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 gboolean
@@ -1557,6 +1664,8 @@ jn_import_session_undo (JnImportSession  *self,
                         GError          **error)
 {
   JnPlanItem *item;
+  gpointer previous = NULL;
+  gboolean had;
 
   g_return_val_if_fail (JN_IS_IMPORT_SESSION (self), FALSE);
   g_return_val_if_fail (JN_IS_SESSION_ROW (row), FALSE);
@@ -1568,10 +1677,18 @@ jn_import_session_undo (JnImportSession  *self,
   if (!jn_plan_item_get_manual (item))
     return TRUE;
 
+  had = g_hash_table_lookup_extended (self->decisions, jn_plan_item_get_pronote_id (item), NULL,
+                                      &previous);
   if (!jn_matcher_undo_decision (self->matcher, self->plan, jn_plan_item_get_pronote_id (item), error))
     return FALSE;
 
-  return record_decision (self, row, NULL, TRUE, error);
+  if (!record_decision (self, row, NULL, TRUE, error))
+    {
+      restore_decision (self, jn_plan_item_get_pronote_id (item), had, previous);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* The record an account is chosen for (or matched to), other than @except; NULL if free */
@@ -1903,9 +2020,33 @@ jn_import_session_list_step_changes (JnImportSession *self,
       JnPlanItem *item = jn_session_row_get_item (row);
       JnPlanState state = jn_plan_item_get_state (item);
 
-      if ((state == JN_PLAN_STATE_MATCHED || state == JN_PLAN_STATE_CLEAR) &&
-          jn_plan_item_get_action (item) == action && !jn_plan_item_get_blocked (item))
+      if (state == JN_PLAN_STATE_MATCHED && jn_plan_item_get_action (item) == action &&
+          !jn_plan_item_get_blocked (item))
         g_ptr_array_add (rows, g_steal_pointer (&row));
+    }
+
+  /* The removals are the ones the step's push makes: each goes in the step that gives its
+   * identifier to another account when that comes first (jn_push_run_step), so a removal
+   * listed in another step may be this one's, and one that appeared in a step validated
+   * before (by a decision here) is sent now */
+  for (guint c = 0; self->plan != NULL && action == JN_PLAN_ACTION_CLEAR && c < JN_N_CATEGORIES; c++)
+    {
+      GListModel *clears = jn_plan_get_clears (self->plan, c);
+
+      for (guint i = 0; i < g_list_model_get_n_items (clears); i++)
+        {
+          g_autoptr(JnPlanItem) item = g_list_model_get_item (clears, i);
+          JnPlanItem *giver = jn_plan_lookup (self->plan, jn_plan_item_get_pronote_id (item));
+          JnSessionRow *row = row_of_item (self, item, NULL);
+          guint step = c;
+
+          if (giver != NULL && jn_plan_item_get_state (giver) == JN_PLAN_STATE_MATCHED)
+            step = MIN (step, (guint)jn_plan_item_get_category (giver));
+          if (row != NULL &&
+              (step == self->current_step ||
+               (step < self->current_step && jn_session_row_get_push_state (row) == JN_ROW_PUSH_NONE)))
+            g_ptr_array_add (rows, g_object_ref (row));
+        }
     }
 
   return g_steal_pointer (&rows);
@@ -1921,6 +2062,7 @@ typedef struct
   gboolean         fresh;
   char            *import_id;
   guint            step;
+  gboolean         retry;            /* retry_failed: nothing new is journalled */
   JnPushReport    *report;
   /* push_all */
   char            *file_hash;
@@ -1967,9 +2109,9 @@ push_step_thread (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  data->report = jn_push_run_step (data->store, data->ent, data->plan, data->directory, data->fresh,
-                                   data->import_id, data->step, push_progress_cb, data,
-                                   cancellable, &error);
+  data->report = (data->retry ? jn_push_retry_step : jn_push_run_step)
+                   (data->store, data->ent, data->plan, data->directory, data->fresh,
+                    data->import_id, data->step, push_progress_cb, data, cancellable, &error);
   if (data->report == NULL)
     g_task_return_error (task, error);
   else
@@ -2054,10 +2196,36 @@ refresh_failures (JnImportSession *self)
                        failed->pdata, failed->len);
 }
 
+/* FALSE with @error when the session's import was replaced in the store (another window
+ * began one since, or the local data were forgotten): it is no longer this session's to
+ * push or to mark */
+static gboolean
+check_import_current (JnImportSession  *self,
+                      GError          **error)
+{
+  g_autoptr(JnImportRecord) record = NULL;
+
+  if (self->store == NULL || self->import_id == NULL)
+    return TRUE;
+
+  /* (finished, "done" or "partial", it is still this session's: a retry after the last step) */
+  record = jn_store_get_import (self->store, self->import_id, NULL);
+  if (record == NULL || g_strcmp0 (record->state, "superseded") == 0)
+    {
+      g_set_error_literal (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
+                           _("This import was replaced meanwhile by another one (started in another "
+                             "window, or its local data forgotten): its choices can no longer be "
+                             "recorded"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static void
 mark_interrupted (JnImportSession *self)
 {
-  if (self->store != NULL && self->import_id != NULL)
+  if (self->store != NULL && self->import_id != NULL && check_import_current (self, NULL))
     {
       g_autoptr(GError) error = NULL;
 
@@ -2079,6 +2247,7 @@ push_step_done (GObject      *source,
   GError *error = NULL;
 
   jn_store_unlock (self->store);
+  self->holds_lock = FALSE;
   end_work (self);
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -2169,12 +2338,27 @@ start_push_step (JnImportSession     *self,
       return;
     }
 
-  /* One push at a time for this ENT and establishment, whatever the store or the face */
-  if (!jn_store_lock_target (self->store, jn_ent_describe (self->ent), self->uai, &error) ||
-      !ensure_import (self, &error))
+  /* The store's lock counts its holders in this process: a second session (another window)
+   * on the same store would take it again and push alongside */
+  if (jn_store_is_locked (self->store))
     {
-      if (jn_store_is_locked (self->store))
-        jn_store_unlock (self->store);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY, "%s",
+                               _("Another import is sending identifiers with this local store: "
+                                 "wait for it to end"));
+      return;
+    }
+
+  /* One push at a time for this ENT and establishment, whatever the store or the face */
+  if (!jn_store_lock_target (self->store, jn_ent_describe (self->ent), self->uai, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  self->holds_lock = TRUE;
+  if (!ensure_import (self, &error) || !check_import_current (self, &error))
+    {
+      jn_store_unlock (self->store);
+      self->holds_lock = FALSE;
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -2192,6 +2376,7 @@ start_push_step (JnImportSession     *self,
   data->fresh = g_get_monotonic_time () - self->directory_read_at < FRESH_DIRECTORY_USEC;
   data->import_id = g_strdup (self->import_id);
   data->step = step;
+  data->retry = source_tag == jn_import_session_retry_failed_async;
 
   inner = g_task_new (self, self->cancellable, push_step_done, g_steal_pointer (&task));
   g_task_set_task_data (inner, data, (GDestroyNotify)push_data_free);
@@ -2404,6 +2589,12 @@ resume_done (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      /* What the envelope told (establishment, partners) helps the error page */
+      if (jn_export_has_metadata (data->export))
+        {
+          g_set_object (&self->export, data->export);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORT]);
+        }
       g_task_return_error (task, error);
       return;
     }
@@ -2448,7 +2639,12 @@ resume_done (GObject      *source,
   }
 
   self->n_validated = MIN (data->record->step, JN_N_STEPS);
-  jn_store_set_import_state (self->store, self->import_id, "running", &store_error);
+  /* Every step was sent (the process ended before it said so): finished, offered no more */
+  if (self->n_validated >= JN_N_STEPS)
+    jn_store_finish_import (self->store, self->import_id,
+                            data->record->n_failed > 0 ? "partial" : "done", &store_error);
+  else
+    jn_store_set_import_state (self->store, self->import_id, "running", &store_error);
   if (self->current_step != MIN (self->n_validated, JN_N_STEPS - 1))
     {
       self->current_step = MIN (self->n_validated, JN_N_STEPS - 1);

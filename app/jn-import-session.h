@@ -44,8 +44,9 @@ typedef struct
   guint n_clear;
   guint n_unchanged;
   /* after the step's push */
-  guint n_done;
+  guint n_done;           /* identifiers written or removed */
   guint n_failed;
+  guint n_removed;        /* of n_done: removals (complete mode) */
 } JnStepCounts;
 
 /* One ranked proposal for a row: from the matcher's suggestions, or a directory search */
@@ -104,6 +105,8 @@ void             jn_import_session_open_export_async   (JnImportSession      *se
 gboolean         jn_import_session_open_export_finish  (JnImportSession      *self,
                                                         GAsyncResult         *result,
                                                         GError              **error);
+/* After a failed open, the export holds what the envelope told (establishment, partners)
+ * when it could be read, for the error page; the state stays EMPTY */
 JnExport        *jn_import_session_get_export          (JnImportSession      *self);
 GFile           *jn_import_session_get_file            (JnImportSession      *self);
 /* TRUE when @error means "this export is encrypted: choose the partner's key" */

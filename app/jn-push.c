@@ -238,7 +238,7 @@ holders_new (JnDirectory *directory,
       const char *other;
 
       uai = op->uai;
-      if (op->pronote_id == NULL)
+      if (op->pronote_id == NULL || op->state == JN_OP_SUPERSEDED)
         continue;
       folded = fold (op->pronote_id);
       other = g_hash_table_lookup (given, folded);
@@ -718,7 +718,7 @@ execute (JnStore         *store,
             {
               JnOperation *op = g_ptr_array_index (ops, i);
 
-              if (op->state != JN_OP_DONE)
+              if (op->state != JN_OP_DONE && op->state != JN_OP_SUPERSEDED)
                 g_ptr_array_add (batch, op);
             }
 
@@ -937,23 +937,28 @@ operation_key (const JnOperation *op)
                           op->pronote_id ? op->pronote_id : "", op->old_pronote_id ? op->old_pronote_id : "");
 }
 
-JnPushReport *
-jn_push_run_step (JnStore         *store,
-                  JnEnt           *ent,
-                  JnPlan          *plan,
-                  JnDirectory     *directory,
-                  gboolean         directory_fresh,
-                  const char      *import_id,
-                  JnCategory       step,
-                  JnPushProgress   progress,
-                  gpointer         progress_data,
-                  GCancellable    *cancellable,
-                  GError         **error)
+/* @journal_new: FALSE for a retry, which sends again what the steps journalled when they
+ * were validated, nothing the plan has added since (a removal a decision of the step not
+ * validated yet moves into an earlier one waits for that step's validation) */
+static JnPushReport *
+run_step (JnStore         *store,
+          JnEnt           *ent,
+          JnPlan          *plan,
+          JnDirectory     *directory,
+          gboolean         directory_fresh,
+          const char      *import_id,
+          JnCategory       step,
+          gboolean         journal_new,
+          JnPushProgress   progress,
+          gpointer         progress_data,
+          GCancellable    *cancellable,
+          GError         **error)
 {
   g_autoptr(GPtrArray) journal = NULL;
   g_autoptr(GPtrArray) planned = NULL;
   g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
   g_autoptr(GHashTable) known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GListModel *items;
   guint n_unchanged = 0;
 
@@ -967,7 +972,8 @@ jn_push_run_step (JnStore         *store,
   if (journal == NULL)
     return NULL;
   for (guint i = 0; i < journal->len; i++)
-    g_hash_table_add (known, operation_key (g_ptr_array_index (journal, i)));
+    if (((JnOperation *)g_ptr_array_index (journal, i))->state != JN_OP_SUPERSEDED)
+      g_hash_table_add (known, operation_key (g_ptr_array_index (journal, i)));
 
   /* What the plan does up to this step and is not journalled yet: this step's operations,
    * and a removal a decision moved into an earlier step */
@@ -980,8 +986,26 @@ jn_push_run_step (JnStore         *store,
       if (op->category > step)
         continue;
       key = operation_key (op);
-      if (!g_hash_table_contains (known, key))
+      g_hash_table_add (wanted, g_strdup (key));
+      if (journal_new && !g_hash_table_contains (known, key))
         g_ptr_array_add (fresh, op);
+    }
+
+  /* A write journalled by an earlier run of these steps (cancelled, killed) that the plan
+   * no longer does: the admin changed the decision since. Never sent (again); a write that
+   * did land is in the directory the plan was made from. */
+  for (guint i = 0; i < journal->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (journal, i);
+      g_autofree char *key = NULL;
+
+      if (op->category > step || op->state == JN_OP_DONE || op->state == JN_OP_SUPERSEDED)
+        continue;
+      key = operation_key (op);
+      if (!g_hash_table_contains (wanted, key) &&
+          !jn_store_set_operation_state (store, import_id, op->seq, JN_OP_SUPERSEDED, op->status,
+                                         _("no longer planned: the decision was changed"), error))
+        return NULL;
     }
 
   items = jn_plan_get_items (plan, step);
@@ -994,10 +1018,44 @@ jn_push_run_step (JnStore         *store,
         n_unchanged++;
     }
 
-  if (!jn_store_append_operations (store, import_id, fresh, n_unchanged, error))
+  if (journal_new && !jn_store_append_operations (store, import_id, fresh, n_unchanged, error))
     return NULL;
 
   /* A directory read long ago is not trusted for what an account holds: each is read again */
   return execute (store, ent, import_id, !directory_fresh, directory_fresh ? directory : NULL,
                   directory, (int)step, progress, progress_data, cancellable, error);
+}
+
+JnPushReport *
+jn_push_run_step (JnStore         *store,
+                  JnEnt           *ent,
+                  JnPlan          *plan,
+                  JnDirectory     *directory,
+                  gboolean         directory_fresh,
+                  const char      *import_id,
+                  JnCategory       step,
+                  JnPushProgress   progress,
+                  gpointer         progress_data,
+                  GCancellable    *cancellable,
+                  GError         **error)
+{
+  return run_step (store, ent, plan, directory, directory_fresh, import_id, step, TRUE, progress,
+                   progress_data, cancellable, error);
+}
+
+JnPushReport *
+jn_push_retry_step (JnStore         *store,
+                    JnEnt           *ent,
+                    JnPlan          *plan,
+                    JnDirectory     *directory,
+                    gboolean         directory_fresh,
+                    const char      *import_id,
+                    JnCategory       step,
+                    JnPushProgress   progress,
+                    gpointer         progress_data,
+                    GCancellable    *cancellable,
+                    GError         **error)
+{
+  return run_step (store, ent, plan, directory, directory_fresh, import_id, step, FALSE, progress,
+                   progress_data, cancellable, error);
 }

@@ -79,6 +79,21 @@ JnPushReport *jn_push_run_step         (JnStore        *store,
                                         GCancellable   *cancellable,
                                         GError        **error);
 
+/* "Retry": the operations of the steps up to @step that were journalled when they were
+ * validated and are not done, sent again (a write the plan no longer makes is dropped);
+ * nothing new is journalled */
+JnPushReport *jn_push_retry_step       (JnStore        *store,
+                                        JnEnt          *ent,
+                                        JnPlan         *plan,
+                                        JnDirectory    *directory,
+                                        gboolean        directory_fresh,
+                                        const char     *import_id,
+                                        JnCategory      step,
+                                        JnPushProgress  progress,
+                                        gpointer        progress_data,
+                                        GCancellable   *cancellable,
+                                        GError        **error);
+
 /* The single-user edit: one journalled operation of its own import ("single" mode). To
  * set an identifier, the establishment's directory is read first: an identifier another
  * account holds is not sent (a 409-like failure naming that account). */

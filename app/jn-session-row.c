@@ -235,10 +235,10 @@ rule_to_words (const char *rule)
   return rule != NULL ? rule : "";
 }
 
-static void
-cause_to_words (JnPlanCause   cause,
-                const char  **text,
-                const char  **advice)
+void
+jn_plan_cause_describe (JnPlanCause   cause,
+                        const char  **text,
+                        const char  **advice)
 {
   switch (cause)
     {
@@ -380,8 +380,8 @@ jn_session_row_refresh (JnSessionRow *self)
   update_string (self, &self->ent_account, describe_user (user, self->uai), PROP_ENT_ACCOUNT);
   update_string (self, &self->match, match_text (item, status), PROP_MATCH);
 
-  cause_to_words (status == JN_ROW_STATUS_MATCHED ? JN_PLAN_CAUSE_NONE : jn_plan_item_get_cause (item),
-                  &cause_text, &advice);
+  jn_plan_cause_describe (status == JN_ROW_STATUS_MATCHED ? JN_PLAN_CAUSE_NONE : jn_plan_item_get_cause (item),
+                          &cause_text, &advice);
   update_string (self, &self->cause_text, g_strdup (cause_text), PROP_CAUSE_TEXT);
   update_string (self, &self->advice, g_strdup (advice), PROP_ADVICE);
 

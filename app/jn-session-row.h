@@ -64,6 +64,12 @@ gboolean        jn_session_row_matches_search    (JnSessionRow *self,
                                                   const char   *folded_query);
 char           *jn_session_row_fold_search       (const char   *query);
 
+/* Why a record was not recognised and what to do about it, in words (translated; "" for
+ * JN_PLAN_CAUSE_NONE): the wizard's panel and the CSV report (jn-report.h) say the same */
+void            jn_plan_cause_describe           (JnPlanCause   cause,
+                                                  const char  **text,
+                                                  const char  **advice);
+
 /* For the session (jn-import-session.c): builds and refreshes the row from its item */
 JnSessionRow   *jn_session_row_new               (JnPlanItem   *item,
                                                   const char   *uai);

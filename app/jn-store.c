@@ -83,7 +83,7 @@ static const char * const migrations[] = {
   "ALTER TABLE imports ADD COLUMN kept_replaced INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE imports ADD COLUMN kept_cleared INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE imports ADD COLUMN kept_failed INTEGER NOT NULL DEFAULT 0;",
-  /* 4 → 5: the wizard's imports, journalled step by step: which face made it, the file
+  /* 3 → 4: the wizard's imports, journalled step by step: which face made it, the file
    * to open again, the steps validated; its decisions are stored as they are made */
   "ALTER TABLE imports ADD COLUMN kind TEXT NOT NULL DEFAULT 'cli';"
   "ALTER TABLE imports ADD COLUMN file_path TEXT;"
@@ -91,7 +91,7 @@ static const char * const migrations[] = {
 };
 
 static const char * const kind_names[] = { "set", "replace", "clear" };
-static const char * const state_names[] = { "planned", "sent", "done", "failed" };
+static const char * const state_names[] = { "planned", "sent", "done", "failed", "superseded" };
 
 const char *
 jn_op_kind_to_string (JnOpKind kind)
@@ -650,7 +650,17 @@ jn_store_lock_target (JnStore     *self,
   if (self->target_fd >= 0)
     return TRUE;
 
-  key = g_strdup_printf ("%s\n%s", ent, uai);
+  {
+    /* One ENT however it is written: "https://ent/scim/v2/" is "https://ent/scim/v2", a
+     * UAI in either case */
+    g_autofree char *address = g_strdup (ent);
+    g_autofree char *establishment = g_ascii_strup (uai, -1);
+    gsize length = strlen (address);
+
+    while (length > 1 && address[length - 1] == '/')
+      address[--length] = '\0';
+    key = g_strdup_printf ("%s\n%s", address, establishment);
+  }
   digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
   dir = g_build_filename (g_get_user_runtime_dir (), "jonction", NULL);
   if (g_mkdir_with_parents (dir, 0700) != 0)
@@ -1381,7 +1391,11 @@ jn_store_save_decision (JnStore     *self,
   g_return_val_if_fail (JN_IS_STORE (self), FALSE);
   g_return_val_if_fail (import_id != NULL && pronote_id != NULL, FALSE);
 
-  stmt = prepare (self, "INSERT OR REPLACE INTO decisions VALUES (?1, ?2, ?3)", error);
+  /* Only into an import still under way: one replaced by a newer one (another window),
+   * finished or forgotten is not silently written into, never to be resumed */
+  stmt = prepare (self, "INSERT OR REPLACE INTO decisions SELECT ?1, ?2, ?3 WHERE EXISTS "
+                        "(SELECT 1 FROM imports WHERE id = ?1 AND state IN ('running', 'interrupted'))",
+                  error);
   if (stmt == NULL)
     return FALSE;
 
@@ -1390,6 +1404,14 @@ jn_store_save_decision (JnStore     *self,
   bind_text (stmt, 3, ent_id);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return set_sqlite_error (self, error);
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error_literal (error, JN_ERROR, JN_ERROR_INVALID_ARGUMENT,
+                           _("This import was replaced meanwhile by another one (started in another "
+                             "window, or its local data forgotten): its choices can no longer be "
+                             "recorded"));
+      return FALSE;
+    }
 
   return TRUE;
 }

@@ -23,6 +23,7 @@ typedef enum
   JN_OP_SENT,
   JN_OP_DONE,
   JN_OP_FAILED,
+  JN_OP_SUPERSEDED,  /* the wizard: no longer planned (a decision changed), never sent again */
 } JnOpState;
 
 /* One write to the ENT, as journalled */

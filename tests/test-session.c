@@ -727,6 +727,33 @@ test_uai_mismatch (Fixture       *fixture,
   g_assert_cmpstr (jn_import_session_get_uai (fixture->session), ==, UAI);
 }
 
+/* Another store (a CLI's --state) pushing to the same ENT and establishment, written
+ * otherwise: the wizard's step waits for it, it never writes alongside */
+static void
+test_one_push_per_target (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *other_dir = g_build_filename (fixture->dir, "other-state", NULL);
+  g_autofree char *address = g_strconcat (jn_ent_describe (fixture->ent), "/", NULL);
+  g_autoptr(JnStore) other = NULL;
+  g_autoptr(GError) error = NULL;
+
+  other = jn_store_open (other_dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (jn_store_lock_target (other, address, "0312609t", &error));
+
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_PARTIAL);
+  g_assert_false (validate (fixture->session, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_clear_error (&error);
+  g_assert_false (jn_import_session_get_step_validated (fixture->session, 0));
+  g_assert_false (jn_import_session_get_busy (fixture->session));
+
+  jn_store_unlock (other);
+  g_assert_true (validate (fixture->session, NULL, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -743,6 +770,7 @@ main (int   argc,
   ADD ("/session/cancel", test_cancel);
   ADD ("/session/broken-file", test_broken_file);
   ADD ("/session/uai-mismatch", test_uai_mismatch);
+  ADD ("/session/one-push-per-target", test_one_push_per_target);
 
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "jn-report.h"
 #include "jn-report-page.h"
 #include "jn-ui-utils.h"
 
@@ -19,12 +20,14 @@ struct _JnReportPage
   AdwBin               parent_instance;
 
   /* template widgets */
+  AdwToastOverlay     *toast_overlay;
   AdwStatusPage       *status_page;
   AdwPreferencesGroup *categories_group;
   AdwPreferencesGroup *failures_group;
   GtkListBox          *failures_list;
   GtkButton           *retry_button;
   GtkButton           *back_button;
+  GtkButton           *export_button;
 
   /* owned */
   JnImportSession     *session;
@@ -32,6 +35,8 @@ struct _JnReportPage
   gulong               failures_changed_id;
   GtkLabel            *count_labels[JN_N_CATEGORIES];
   GtkWidget           *count_rows[JN_N_CATEGORIES];
+  GCancellable        *export_cancellable;
+  char                *toast_text;        /* the last toast's, for tests */
 };
 
 enum {
@@ -145,6 +150,10 @@ update (JnReportPage *self)
       g_string_append_printf (headline, " · %s", part);
     }
 
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "report.export",
+                                 self->session != NULL &&
+                                 jn_import_session_get_plan (self->session) != NULL);
+
   adw_status_page_set_title (self->status_page, headline->str);
   adw_status_page_set_icon_name (self->status_page,
                                  total_failed > 0 ? "dialog-warning-symbolic"
@@ -213,10 +222,123 @@ create_failure_row (gpointer item,
   return widget;
 }
 
+/* ---- Export Report… ---- */
+
+static void
+show_toast (JnReportPage *self,
+            const char   *text)
+{
+  AdwToast *toast = adw_toast_new (text);
+
+  g_free (self->toast_text);
+  self->toast_text = g_strdup (text);
+  adw_toast_set_timeout (toast, 6);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+export_written_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(JnReportPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (jn_report_write_finish (result, &error))
+    {
+      show_toast (self, _("Report saved"));
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Translators: %s says why, e.g. "cannot write the report /tmp/r.csv: Permission denied" */
+      g_autofree char *text = g_strdup_printf (_("The report was not saved: %s"), error->message);
+
+      show_toast (self, text);
+    }
+}
+
+void
+jn_report_page_export_to_file (JnReportPage *self,
+                               GFile        *file)
+{
+  g_autoptr(GBytes) report = NULL;
+
+  g_return_if_fail (JN_IS_REPORT_PAGE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->session == NULL || jn_import_session_get_plan (self->session) == NULL)
+    return;
+
+  /* Built here from the session (a few thousand lines, quick), written in a thread */
+  report = jn_report_build_for_session (self->session);
+  if (self->export_cancellable == NULL)
+    self->export_cancellable = g_cancellable_new ();
+  jn_report_write_async (report, file, self->export_cancellable, export_written_cb,
+                         g_object_ref (self));
+}
+
+static void
+export_chooser_response_cb (JnReportPage         *self,
+                            int                   response,
+                            GtkFileChooserNative *native)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+
+      if (file != NULL)
+        jn_report_page_export_to_file (self, file);
+    }
+  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (native));
+  g_object_unref (native);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  JnReportPage *self = JN_REPORT_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *native;
+  GtkFileFilter *filter;
+  g_autofree char *name = NULL;
+  const char *uai;
+
+  if (self->session == NULL)
+    return;
+
+  native = gtk_file_chooser_native_new (_("Export Report"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+
+  uai = jn_import_session_get_uai (self->session);
+  /* Translators: the report's file name; %s is the establishment's UAI */
+  name = g_strdup_printf (_("report-%s.csv"), uai != NULL ? uai : "");
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), name);
+
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("Spreadsheets (CSV)"));
+  gtk_file_filter_add_pattern (filter, "*.csv");
+  gtk_file_filter_add_pattern (filter, "*.CSV");
+  gtk_file_filter_add_mime_type (filter, "text/csv");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  g_object_unref (filter);
+
+  g_signal_connect_object (native, "response", G_CALLBACK (export_chooser_response_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
 static void
 jn_report_page_dispose (GObject *object)
 {
   JnReportPage *self = JN_REPORT_PAGE (object);
+
+  g_cancellable_cancel (self->export_cancellable);
+  g_clear_object (&self->export_cancellable);
+  g_clear_pointer (&self->toast_text, g_free);
 
   if (self->session != NULL)
     {
@@ -227,7 +349,7 @@ jn_report_page_dispose (GObject *object)
   if (self->failures_list != NULL)
     gtk_list_box_bind_model (self->failures_list, NULL, NULL, NULL, NULL);
 
-  /* The status page is both the bin's child and a template child: let the bin drop it first,
+  /* The toast overlay is both the bin's child and a template child: let the bin drop it first,
    * or the template would unparent it behind the bin's back. */
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), JN_TYPE_REPORT_PAGE);
@@ -293,12 +415,16 @@ jn_report_page_class_init (JnReportPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/fr/jonction/Jonction/jn-report-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, JnReportPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, JnReportPage, status_page);
   gtk_widget_class_bind_template_child (widget_class, JnReportPage, categories_group);
   gtk_widget_class_bind_template_child (widget_class, JnReportPage, failures_group);
   gtk_widget_class_bind_template_child (widget_class, JnReportPage, failures_list);
   gtk_widget_class_bind_template_child (widget_class, JnReportPage, retry_button);
   gtk_widget_class_bind_template_child (widget_class, JnReportPage, back_button);
+  gtk_widget_class_bind_template_child (widget_class, JnReportPage, export_button);
+
+  gtk_widget_class_install_action (widget_class, "report.export", NULL, export_action);
 }
 
 static void
@@ -373,6 +499,14 @@ jn_report_page_set_session (JnReportPage    *self,
 
   update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+const char *
+jn_report_page_get_toast_text (JnReportPage *self)
+{
+  g_return_val_if_fail (JN_IS_REPORT_PAGE (self), NULL);
+
+  return self->toast_text;
 }
 
 const char *

@@ -20,5 +20,11 @@ void             jn_report_page_set_session (JnReportPage    *self,
                                              JnImportSession *session);
 /* The headline, e.g. "1 030 PRONOTE identifiers imported · 4 failures" (for tests) */
 const char      *jn_report_page_get_headline (JnReportPage   *self);
+/* "Export Report…" without the file chooser: writes the report to @file in a thread, then
+ * the toast "Report saved" (or the error in words) */
+void             jn_report_page_export_to_file (JnReportPage *self,
+                                                GFile        *file);
+/* The last toast's text, or NULL (for tests) */
+const char      *jn_report_page_get_toast_text (JnReportPage *self);
 
 G_END_DECLS

@@ -99,10 +99,7 @@ update_warnings (JnSummaryPage *self)
   if (self->core_warnings != NULL)
     {
 
-      for (guint i = 0; i < JN_N_CATEGORIES; i++)
-        n_records += jn_export_get_count (self->export, i);
-      if (n_records == 0)
-        add_warning (self, TRUE, _("This file contains no users"));
+      /* The session's words, an empty file included */
       for (guint i = 0; i < self->core_warnings->len; i++)
         add_warning (self, TRUE, g_ptr_array_index (self->core_warnings, i));
       goto out;

@@ -11,6 +11,7 @@
 #include "jn-cli-private.h"
 #include "jn-error.h"
 #include "jn-matcher.h"
+#include "jn-report.h"
 #include "jn-suggestions.h"
 
 static void
@@ -193,6 +194,7 @@ jn_cli_command_match (int    argc,
   JnDirectory *directory;
   JnExport *export;
   JnPlan *plan;
+  g_autofree char *report_path = NULL;
   gboolean force_small = FALSE;
   int suggestions = -1;
   GOptionEntry entries[] = {
@@ -206,6 +208,8 @@ jn_cli_command_match (int    argc,
     JN_CLI_JSON_ENTRY (options),
     { "suggestions", 0, 0, G_OPTION_ARG_INT, &suggestions,
       N_("Rank up to N ENT accounts for each record not matched automatically"), N_("N") },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &report_path,
+      N_("Also write the follow-up report (CSV): what is left to fix, and how"), N_("FILE.csv") },
     { NULL }
   };
   const char *uai;
@@ -253,6 +257,19 @@ jn_cli_command_match (int    argc,
   plan = jn_cli_session_match (session, decisions, &options, &status);
   if (plan == NULL)
     return status;
+
+  /* Written before the plan is printed: a report that cannot be written fails the command
+   * (exit 2) rather than leave the admin thinking it exists */
+  if (report_path != NULL)
+    {
+      g_autoptr(GBytes) report = jn_report_build_for_session (session);
+
+      if (!jn_report_write (report, report_path, &error))
+        {
+          jn_cli_print_error (error->message);
+          return JN_EXIT_INPUT;
+        }
+    }
 
   /* The same ranking as the wizard's match panel */
   if (suggestions >= 1)

@@ -315,7 +315,7 @@ jn_cli_command_push (int    argc,
   if (store == NULL)
     return status;
   /* One push at a time: before the journal is read, so that a resume is never run twice */
-  if (options.yes && !options.dry_run && !jn_cli_lock_store (store, options.ent, uai, &status))
+  if (options.yes && !options.dry_run && !jn_cli_lock_store (store, jn_ent_describe (ent), uai, &status))
     return status;
   jn_import_session_set_store (session, store);
   jn_import_session_set_ent (session, ent);
@@ -449,7 +449,7 @@ jn_cli_command_set_id (int    argc,
   if (ent == NULL)
     return status;
   store = jn_cli_open_store (&options, &status);
-  if (store == NULL || !jn_cli_lock_store (store, options.ent, options.uai, &status))
+  if (store == NULL || !jn_cli_lock_store (store, jn_ent_describe (ent), options.uai, &status))
     return status;
 
   user = jn_ent_read_user (ent, user_id, NULL, &error);

@@ -1324,6 +1324,54 @@ test_uai_mismatch (void)
   reset_settings ();
 }
 
+static gboolean
+has_toast (gpointer data)
+{
+  return jn_report_page_get_toast_text (data) != NULL;
+}
+
+/* "Export Report…" (without its file chooser): the toast, then a CSV whose line for
+ * @failed_id says "failed" with the server's @reason, the file 0600 */
+static void
+check_report_export (JnReportPage *page,
+                     const char   *failed_id,
+                     const char   *reason)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "reports", NULL);
+  g_autofree char *path = g_build_filename (dir, "report.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) parts = g_strsplit (reason, "\"", -1);
+  g_autofree char *quoted = g_strjoinv ("\"\"", parts);   /* as RFC 4180 writes it */
+  gboolean found = FALSE;
+  GStatBuf st;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (
+    GTK_WIDGET (page), JN_TYPE_REPORT_PAGE, "export_button"))));
+  jn_report_page_export_to_file (page, file);
+  wait_until (has_toast, page);
+  g_assert_cmpstr (jn_report_page_get_toast_text (page), ==, "Report saved");
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (contents, "\xEF\xBB\xBF" "category;last_name;first_name;"));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  lines = g_strsplit (contents, "\r\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], failed_id) != NULL)
+      {
+        g_assert_nonnull (strstr (lines[i], ";failed;"));
+        if (strstr (lines[i], quoted) == NULL)
+          g_error ("%s\nlacks %s", lines[i], quoted);
+        found = TRUE;
+      }
+  g_assert_true (found);
+}
+
 static void
 test_refused_write (void)
 {
@@ -1368,6 +1416,9 @@ test_refused_write (void)
                             "1 failure"));
   assert_server_holds (server, "t-martin", NULL);
   save_screenshot (GTK_WIDGET (window), "summary-failure");
+  check_report_export (template_child (window, "report_page"), ID_MARTIN,
+                       jn_session_row_get_failure (martin));
+  save_screenshot (GTK_WIDGET (window), "summary-report");
 
   /* The admin frees the identifier in the ENT, then "Retry" writes it */
   other = jn_ent_read_user (server->ent, "x-other", NULL, &error);
