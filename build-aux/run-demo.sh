@@ -14,6 +14,8 @@ else
 fi
 meson compile -C _build
 
-# Run from the build tree: the compiled settings schema lives there.
+# Run from the build tree: the compiled settings schema and the translations live there
+# (LANG=fr_FR.UTF-8 build-aux/run-demo.sh shows the app in French).
 export GSETTINGS_SCHEMA_DIR="$top/_build/data"
+export JONCTION_LOCALEDIR="$top/_build/po"
 exec "$top/_build/ui/jonction" --demo "$@"

@@ -15,11 +15,17 @@ main (int   argc,
       char *argv[])
 {
   GSettingsSchemaSource *source;
+  const char *localedir;
   g_autoptr(GSettingsSchema) schema = NULL;
   g_autoptr(JnApplication) application = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* Run from the build tree (build-aux/run-demo.sh), the catalogues are in BUILDDIR/po, not
+   * under the install prefix: JONCTION_LOCALEDIR points there */
+  localedir = g_getenv ("JONCTION_LOCALEDIR");
+  if (localedir == NULL || *localedir == '\0')
+    localedir = LOCALEDIR;
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
