@@ -1576,51 +1576,53 @@ restore_decision (JnImportSession *self,
 static JnPlanItem *holder_in_plan (JnImportSession *self, JnEntUser *user, JnPlanItem *except);
 static char *describe_record (JnPlanItem *item);
 
-gboolean
-jn_import_session_decide (JnImportSession  *self,
-                          JnSessionRow     *row,
-                          JnEntUser        *user,
-                          GError          **error)
+/* A manual match (@user) or "Don't Import" (NULL) of @row's record: applied to the plan,
+ * then stored; a choice the store refuses is taken back from the plan */
+static gboolean
+decide (JnImportSession  *self,
+        JnSessionRow     *row,
+        JnEntUser        *user,
+        GError          **error)
 {
   JnPlanItem *item;
+  const char *pronote_id;
+  const char *ent_id = user ? jn_ent_user_get_id (user) : NULL;
   gpointer previous = NULL;
   gboolean had;
-  JnPlanItem *holder;
-
-  g_return_val_if_fail (JN_IS_IMPORT_SESSION (self), FALSE);
-  g_return_val_if_fail (JN_IS_SESSION_ROW (row), FALSE);
-  g_return_val_if_fail (JN_IS_ENT_USER (user), FALSE);
 
   if (!check_can_decide (self, row, error))
     return FALSE;
 
   item = jn_session_row_get_item (row);
-  had = g_hash_table_lookup_extended (self->decisions, jn_plan_item_get_pronote_id (item), NULL,
-                                      &previous);
+  pronote_id = jn_plan_item_get_pronote_id (item);
+  had = g_hash_table_lookup_extended (self->decisions, pronote_id, NULL, &previous);
 
   /* The usual refusal, in names rather than identifiers */
-  holder = holder_in_plan (self, user, item);
-  if (holder != NULL)
+  if (user != NULL)
     {
-      g_autofree char *account = jn_ent_user_dup_display_name (user);
-      g_autofree char *record = describe_record (holder);
+      JnPlanItem *holder = holder_in_plan (self, user, item);
 
-      if (jn_plan_item_get_manual (holder))
-        g_set_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION,
-                     _("The account %s is already chosen for %s: undo that choice first"), account, record);
-      else
-        g_set_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION,
-                     _("The account %s is already recognised as %s"), account, record);
-      return FALSE;
+      if (holder != NULL)
+        {
+          g_autofree char *account = jn_ent_user_dup_display_name (user);
+          g_autofree char *record = describe_record (holder);
+
+          if (jn_plan_item_get_manual (holder))
+            g_set_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION,
+                         _("The account %s is already chosen for %s: undo that choice first"), account, record);
+          else
+            g_set_error (error, JN_ERROR, JN_ERROR_INVALID_DECISION,
+                         _("The account %s is already recognised as %s"), account, record);
+          return FALSE;
+        }
     }
 
-  if (!jn_matcher_apply_decision (self->matcher, self->plan, jn_plan_item_get_pronote_id (item),
-                                  jn_ent_user_get_id (user), error))
+  if (!jn_matcher_apply_decision (self->matcher, self->plan, pronote_id, ent_id, error))
     return FALSE;
 
-  if (!record_decision (self, row, jn_ent_user_get_id (user), FALSE, error))
+  if (!record_decision (self, row, ent_id, FALSE, error))
     {
-      restore_decision (self, jn_plan_item_get_pronote_id (item), had, previous);
+      restore_decision (self, pronote_id, had, previous);
       return FALSE;
     }
 
@@ -1628,34 +1630,27 @@ jn_import_session_decide (JnImportSession  *self,
 }
 
 gboolean
+jn_import_session_decide (JnImportSession  *self,
+                          JnSessionRow     *row,
+                          JnEntUser        *user,
+                          GError          **error)
+{
+  g_return_val_if_fail (JN_IS_IMPORT_SESSION (self), FALSE);
+  g_return_val_if_fail (JN_IS_SESSION_ROW (row), FALSE);
+  g_return_val_if_fail (JN_IS_ENT_USER (user), FALSE);
+
+  return decide (self, row, user, error);
+}
+
+gboolean
 jn_import_session_skip (JnImportSession  *self,
                         JnSessionRow     *row,
                         GError          **error)
 {
-  JnPlanItem *item;
-  gpointer previous = NULL;
-  gboolean had;
-
   g_return_val_if_fail (JN_IS_IMPORT_SESSION (self), FALSE);
   g_return_val_if_fail (JN_IS_SESSION_ROW (row), FALSE);
 
-  if (!check_can_decide (self, row, error))
-    return FALSE;
-
-  item = jn_session_row_get_item (row);
-  had = g_hash_table_lookup_extended (self->decisions, jn_plan_item_get_pronote_id (item), NULL,
-                                      &previous);
-  if (!jn_matcher_apply_decision (self->matcher, self->plan, jn_plan_item_get_pronote_id (item),
-                                  NULL, error))
-    return FALSE;
-
-  if (!record_decision (self, row, NULL, FALSE, error))
-    {
-      restore_decision (self, jn_plan_item_get_pronote_id (item), had, previous);
-      return FALSE;
-    }
-
-  return TRUE;
+  return decide (self, row, NULL, error);
 }
 
 gboolean
