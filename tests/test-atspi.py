@@ -362,13 +362,14 @@ try:
     press(find(mode, "Continue", ("push button",)))
 
     # ---- The six steps
-    step_pages = wait_for("the step pages", lambda: len(find_all(win, "JnStepPage")) == 6 and
-                          find_all(win, "JnStepPage"))
     decisions = {}
     for index, step in enumerate(STEPS):
         expected = f"Step {index + 1}/6: {step}"
         wait_for(expected, lambda: window_title(win)[0] == expected, timeout=120)
-        sp = step_pages[index]
+        # The window makes each step's page when it is first shown, in the steps' order
+        sp = wait_for(f"the page of {step}", lambda: (lambda pages: pages[index] if len(pages) > index
+                                                      else None)(find_all(win, "JnStepPage")),
+                      timeout=60)
         header = wait_for("the step's counts", lambda: next(
             (t for t in labels(sp) if re.match(r"^[0-9][0-9\u202f\xa0]* .* recognised", t)
              or re.match(r"^No .* in this file$", t)), None), timeout=60)
