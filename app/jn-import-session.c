@@ -415,6 +415,22 @@ begin_work (JnImportSession *self,
   return TRUE;
 }
 
+/* The work of @task runs in a thread (cancelled with the session's work); @done gets its
+ * result on the main context, applies it and returns @task's (it owns @task) */
+static void
+run_in_thread (JnImportSession     *self,
+               GTask               *task,
+               gpointer             data,
+               GDestroyNotify       data_free,
+               GTaskThreadFunc      thread,
+               GAsyncReadyCallback  done)
+{
+  g_autoptr(GTask) inner = g_task_new (self, self->cancellable, done, task);
+
+  g_task_set_task_data (inner, data, data_free);
+  g_task_run_in_thread (inner, thread);
+}
+
 static void
 end_work (JnImportSession *self)
 {
@@ -656,7 +672,6 @@ jn_import_session_open_export_async (JnImportSession     *self,
                                      gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  GTask *inner;
   OpenData *data;
 
   g_return_if_fail (JN_IS_IMPORT_SESSION (self));
@@ -675,10 +690,8 @@ jn_import_session_open_export_async (JnImportSession     *self,
   data->partner = g_strdup (partner);
   data->export = jn_export_new ();
 
-  inner = g_task_new (self, self->cancellable, open_export_done, g_steal_pointer (&task));
-  g_task_set_task_data (inner, data, (GDestroyNotify)open_data_free);
-  g_task_run_in_thread (inner, open_export_thread);
-  g_object_unref (inner);
+  run_in_thread (self, g_steal_pointer (&task), data, (GDestroyNotify)open_data_free, open_export_thread,
+                 open_export_done);
 }
 
 gboolean
@@ -781,14 +794,13 @@ directory_data_free (DirectoryData *data)
   g_free (data);
 }
 
+/* From the reading thread; @user_data is the session */
 static void
 directory_progress_cb (guint    done,
                        guint    total,
                        gpointer user_data)
 {
-  DirectoryData *data = user_data;
-
-  report_progress (data->self, total > 0 ? MIN (1.0, (double)done / total) : -1,
+  report_progress (user_data, total > 0 ? MIN (1.0, (double)done / total) : -1,
                    g_strdup_printf (_("Reading the ENT directory: %u of %u accounts"), done, total));
 }
 
@@ -804,7 +816,7 @@ read_directory_thread (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  data->directory = jn_ent_read_directory (data->ent, data->uai, directory_progress_cb, data,
+  data->directory = jn_ent_read_directory (data->ent, data->uai, directory_progress_cb, data->self,
                                            cancellable, &error);
   if (data->directory == NULL)
     g_task_return_error (task, error);
@@ -842,7 +854,6 @@ jn_import_session_read_directory_async (JnImportSession     *self,
 {
   g_autoptr(GTask) task = NULL;
   DirectoryData *data;
-  GTask *inner;
 
   g_return_if_fail (JN_IS_IMPORT_SESSION (self));
 
@@ -864,10 +875,8 @@ jn_import_session_read_directory_async (JnImportSession     *self,
   data->ent = g_object_ref (self->ent);
   data->uai = g_strdup (self->uai);
 
-  inner = g_task_new (self, self->cancellable, read_directory_done, g_steal_pointer (&task));
-  g_task_set_task_data (inner, data, (GDestroyNotify)directory_data_free);
-  g_task_run_in_thread (inner, read_directory_thread);
-  g_object_unref (inner);
+  run_in_thread (self, g_steal_pointer (&task), data, (GDestroyNotify)directory_data_free, read_directory_thread,
+                 read_directory_done);
 }
 
 gboolean
@@ -1224,7 +1233,6 @@ jn_import_session_match_async (JnImportSession     *self,
 {
   g_autoptr(GTask) task = NULL;
   MatchData *data;
-  GTask *inner;
 
   g_return_if_fail (JN_IS_IMPORT_SESSION (self));
 
@@ -1258,10 +1266,8 @@ jn_import_session_match_async (JnImportSession     *self,
   g_clear_pointer (&self->given_decisions, g_hash_table_unref);
   self->given_decisions = decisions ? g_hash_table_ref (decisions) : NULL;
 
-  inner = g_task_new (self, self->cancellable, match_done, g_steal_pointer (&task));
-  g_task_set_task_data (inner, data, (GDestroyNotify)match_data_free);
-  g_task_run_in_thread (inner, match_thread);
-  g_object_unref (inner);
+  run_in_thread (self, g_steal_pointer (&task), data, (GDestroyNotify)match_data_free, match_thread,
+                 match_done);
 }
 
 gboolean
@@ -2309,7 +2315,6 @@ start_push_step (JnImportSession     *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   PushData *data;
-  GTask *inner;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
@@ -2373,10 +2378,8 @@ start_push_step (JnImportSession     *self,
   data->step = step;
   data->retry = source_tag == jn_import_session_retry_failed_async;
 
-  inner = g_task_new (self, self->cancellable, push_step_done, g_steal_pointer (&task));
-  g_task_set_task_data (inner, data, (GDestroyNotify)push_data_free);
-  g_task_run_in_thread (inner, push_step_thread);
-  g_object_unref (inner);
+  run_in_thread (self, g_steal_pointer (&task), data, (GDestroyNotify)push_data_free, push_step_thread,
+                 push_step_done);
 }
 
 void
@@ -2518,17 +2521,6 @@ copy_record (const JnImportRecord *record)
 }
 
 static void
-resume_progress_cb (guint    done,
-                    guint    total,
-                    gpointer user_data)
-{
-  MatchData *data = user_data;
-
-  report_progress (data->self, total > 0 ? MIN (1.0, (double)done / total) : -1,
-                   g_strdup_printf (_("Reading the ENT directory: %u of %u accounts"), done, total));
-}
-
-static void
 resume_thread (GTask        *task,
                gpointer      source_object,
                gpointer      task_data,
@@ -2553,7 +2545,7 @@ resume_thread (GTask        *task,
       goto failed;
     }
 
-  data->directory = jn_ent_read_directory (data->ent, data->uai, resume_progress_cb, data,
+  data->directory = jn_ent_read_directory (data->ent, data->uai, directory_progress_cb, data->self,
                                            cancellable, &error);
   if (data->directory == NULL)
     goto failed;
@@ -2664,7 +2656,6 @@ jn_import_session_resume_async (JnImportSession     *self,
   g_autoptr(GHashTable) stored = NULL;
   g_autoptr(GError) error = NULL;
   MatchData *data;
-  GTask *inner;
 
   g_return_if_fail (JN_IS_IMPORT_SESSION (self));
   g_return_if_fail (record != NULL);
@@ -2715,10 +2706,8 @@ jn_import_session_resume_async (JnImportSession     *self,
   data->record = copy_record (record);
   data->ent = g_object_ref (self->ent);
 
-  inner = g_task_new (self, self->cancellable, resume_done, g_steal_pointer (&task));
-  g_task_set_task_data (inner, data, (GDestroyNotify)match_data_free);
-  g_task_run_in_thread (inner, resume_thread);
-  g_object_unref (inner);
+  run_in_thread (self, g_steal_pointer (&task), data, (GDestroyNotify)match_data_free, resume_thread,
+                 resume_done);
 }
 
 gboolean
@@ -2786,7 +2775,6 @@ jn_import_session_push_all_async (JnImportSession     *self,
 {
   g_autoptr(GTask) task = NULL;
   PushData *data;
-  GTask *inner;
 
   g_return_if_fail (JN_IS_IMPORT_SESSION (self));
 
@@ -2812,10 +2800,8 @@ jn_import_session_push_all_async (JnImportSession     *self,
   /* The decisions as the file gave them: an unfinished push of the same ones resumes */
   data->decisions = g_hash_table_ref (self->given_decisions ? self->given_decisions : self->decisions);
 
-  inner = g_task_new (self, self->cancellable, push_all_done, g_steal_pointer (&task));
-  g_task_set_task_data (inner, data, (GDestroyNotify)push_data_free);
-  g_task_run_in_thread (inner, push_all_thread);
-  g_object_unref (inner);
+  run_in_thread (self, g_steal_pointer (&task), data, (GDestroyNotify)push_data_free, push_all_thread,
+                 push_all_done);
 }
 
 JnPushReport *
