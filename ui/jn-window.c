@@ -860,6 +860,33 @@ uai_mismatch_response_cb (JnWindow        *self,
   read_directory (self, "mode");
 }
 
+/* A question before an action that cannot be taken back: Cancel (the default, also on
+ * Escape) or @action_label; @callback (swapped: the window first) gets the response */
+static void
+ask (JnWindow    *self,
+     const char  *heading,
+     const char  *body,
+     const char  *cancel_label,
+     const char  *action_id,
+     const char  *action_label,
+     gboolean     destructive,
+     GCallback    callback)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", cancel_label,
+                                    action_id, action_label,
+                                    NULL);
+  if (destructive)
+    adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), action_id,
+                                                ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", callback, self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 continue_action (GtkWidget  *widget,
                  const char *action_name,
@@ -867,7 +894,6 @@ continue_action (GtkWidget  *widget,
 {
   JnWindow *self = JN_WINDOW (widget);
   JnExport *export;
-  GtkWidget *dialog;
   g_autofree char *body = NULL;
 
   if (self->session == NULL)
@@ -889,18 +915,8 @@ continue_action (GtkWidget  *widget,
                           jn_export_get_uai (export),
                           jn_import_session_get_uai (self->session),
                           jn_export_get_uai (export));
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Another Establishment?"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "continue", _("_Import Anyway"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "continue",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (uai_mismatch_response_cb),
-                           self, G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (dialog));
+  ask (self, _("Another Establishment?"), body, _("_Cancel"), "continue", _("_Import Anyway"),
+       TRUE, G_CALLBACK (uai_mismatch_response_cb));
 }
 
 static void
@@ -1310,24 +1326,15 @@ interrupt_action (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   JnWindow *self = JN_WINDOW (widget);
-  GtkWidget *dialog;
 
   if (self->session == NULL || self->cancellable != NULL)
     return;
 
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Interrupt the Import?"),
-                                   _("The steps already validated stay in the ENT and your "
-                                     "choices are kept: you can resume this import from the "
-                                     "start page, with the same file."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "interrupt", _("_Interrupt"),
-                                    NULL);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (interrupt_response_cb),
-                           self, G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (dialog));
+  ask (self, _("Interrupt the Import?"),
+       _("The steps already validated stay in the ENT and your "
+         "choices are kept: you can resume this import from the "
+         "start page, with the same file."),
+       _("_Cancel"), "interrupt", _("_Interrupt"), FALSE, G_CALLBACK (interrupt_response_cb));
 }
 
 static void
@@ -1419,26 +1426,15 @@ discard_action (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   JnWindow *self = JN_WINDOW (widget);
-  GtkWidget *dialog;
 
   if (self->interrupted == NULL)
     return;
 
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Discard the Interrupted Import?"),
-                                   _("The steps already validated stay in the ENT, but the "
-                                     "choices made for the other steps are lost. This cannot "
-                                     "be undone."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "discard", _("_Discard"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (discard_response_cb),
-                           self, G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (dialog));
+  ask (self, _("Discard the Interrupted Import?"),
+       _("The steps already validated stay in the ENT, but the "
+         "choices made for the other steps are lost. This cannot "
+         "be undone."),
+       _("_Cancel"), "discard", _("_Discard"), TRUE, G_CALLBACK (discard_response_cb));
 }
 
 /* ---- the report ---- */
@@ -1595,22 +1591,10 @@ jn_window_close_request (GtkWindow *window)
   /* Closing during a step's writes stops them: asked first */
   if (self->pushing && !self->close_confirmed)
     {
-      GtkWidget *dialog =
-        adw_message_dialog_new (window, _("Stop Writing Into the ENT?"),
-                                _("The step is being written. The writes already made are "
-                                  "kept, and the import can be resumed from the start page."));
-
-      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                        "cancel", _("_Keep Writing"),
-                                        "stop", _("_Stop and Close"),
-                                        NULL);
-      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "stop",
-                                                  ADW_RESPONSE_DESTRUCTIVE);
-      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-      g_signal_connect_object (dialog, "response", G_CALLBACK (close_response_cb),
-                               self, G_CONNECT_SWAPPED);
-      gtk_window_present (GTK_WINDOW (dialog));
+      ask (self, _("Stop Writing Into the ENT?"),
+           _("The step is being written. The writes already made are "
+             "kept, and the import can be resumed from the start page."),
+           _("_Keep Writing"), "stop", _("_Stop and Close"), TRUE, G_CALLBACK (close_response_cb));
       return TRUE;
     }
 
