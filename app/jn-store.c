@@ -1322,6 +1322,27 @@ jn_store_forget (JnStore  *self,
   return ok;
 }
 
+/* One statement with two text parameters, run to its end */
+static gboolean
+run_with_texts (JnStore     *self,
+                const char  *sql,
+                const char  *first,
+                const char  *second,
+                GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, first);
+  bind_text (stmt, 2, second);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (self, error);
+
+  return TRUE;
+}
+
 /* ---- the wizard's imports ---- */
 
 char *
@@ -1422,20 +1443,10 @@ jn_store_delete_decision (JnStore     *self,
                           const char  *pronote_id,
                           GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
   g_return_val_if_fail (JN_IS_STORE (self), FALSE);
 
-  stmt = prepare (self, "DELETE FROM decisions WHERE import_id = ?1 AND pronote_id = ?2", error);
-  if (stmt == NULL)
-    return FALSE;
-
-  bind_text (stmt, 1, import_id);
-  bind_text (stmt, 2, pronote_id);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_sqlite_error (self, error);
-
-  return TRUE;
+  return run_with_texts (self, "DELETE FROM decisions WHERE import_id = ?1 AND pronote_id = ?2",
+                         import_id, pronote_id, error);
 }
 
 GHashTable *
@@ -1562,20 +1573,9 @@ jn_store_set_import_state (JnStore     *self,
                            const char  *state,
                            GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
   g_return_val_if_fail (JN_IS_STORE (self), FALSE);
 
-  stmt = prepare (self, "UPDATE imports SET state = ?1 WHERE id = ?2", error);
-  if (stmt == NULL)
-    return FALSE;
-
-  bind_text (stmt, 1, state);
-  bind_text (stmt, 2, import_id);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_sqlite_error (self, error);
-
-  return TRUE;
+  return run_with_texts (self, "UPDATE imports SET state = ?1 WHERE id = ?2", state, import_id, error);
 }
 
 JnImportRecord *
