@@ -201,6 +201,25 @@ exec (JnStore     *self,
   return TRUE;
 }
 
+/* Turning a new database to WAL takes it whole for a moment: SQLite answers "busy" to a
+ * second process at that moment without waiting in the busy handler, so wait here (up to
+ * the busy timeout) for the first one to be done. */
+static gboolean
+set_wal (JnStore  *self,
+         GError  **error)
+{
+  for (guint attempt = 0; ; attempt++)
+    {
+      int rc = sqlite3_exec (self->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+
+      if (rc == SQLITE_OK)
+        return TRUE;
+      if ((rc & 0xff) != SQLITE_BUSY || attempt >= 1000)
+        return set_sqlite_error (self, error);
+      g_usleep (10 * 1000);
+    }
+}
+
 static sqlite3_stmt *
 prepare (JnStore     *self,
          const char  *sql,
@@ -258,27 +277,45 @@ jn_store_get_schema_version (JnStore *self)
   return sqlite3_column_int (stmt, 0);
 }
 
+/* Two processes may open a new store at once (two pushes started together): each version
+ * is read again inside the write transaction that moves it on, so the second one finds the
+ * first one's work done instead of creating the tables twice. */
 static gboolean
 migrate (JnStore  *self,
          GError  **error)
 {
-  int version = jn_store_get_schema_version (self);
-
-  if (version > (int)G_N_ELEMENTS (migrations))
+  for (;;)
     {
-      g_set_error (error, JN_ERROR, JN_ERROR_IO,
-                   _("local store %s was written by a newer version of Jonction (schema %d)"),
-                   self->path, version);
-      return FALSE;
-    }
-
-  for (int v = version; v < (int)G_N_ELEMENTS (migrations); v++)
-    {
-      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
+      g_autofree char *bump = NULL;
+      int version;
 
       if (!exec (self, "BEGIN IMMEDIATE", error))
         return FALSE;
-      if (!exec (self, migrations[v], error) || !exec (self, bump, error))
+
+      version = jn_store_get_schema_version (self);
+      if (version > (int)G_N_ELEMENTS (migrations))
+        {
+          exec (self, "ROLLBACK", NULL);
+          g_set_error (error, JN_ERROR, JN_ERROR_IO,
+                       _("local store %s was written by a newer version of Jonction (schema %d)"),
+                       self->path, version);
+          return FALSE;
+        }
+      if (version < 0)
+        {
+          exec (self, "ROLLBACK", NULL);
+          g_set_error (error, JN_ERROR, JN_ERROR_IO, _("local store %s: %s"), self->path,
+                       sqlite3_errmsg (self->db));
+          return FALSE;
+        }
+      if (version == (int)G_N_ELEMENTS (migrations))
+        {
+          exec (self, "ROLLBACK", NULL);
+          break;
+        }
+
+      bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+      if (!exec (self, migrations[version], error) || !exec (self, bump, error))
         {
           exec (self, "ROLLBACK", NULL);
           return FALSE;
@@ -496,7 +533,7 @@ jn_store_open (const char  *directory,
 
   sqlite3_busy_timeout (self->db, 10000);
   /* Deleted rows are overwritten, not left in free pages */
-  if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
+  if (!set_wal (self, error) ||
       !exec (self, "PRAGMA synchronous = FULL", error) ||
       !exec (self, "PRAGMA foreign_keys = ON", error) ||
       !exec (self, "PRAGMA secure_delete = ON", error) ||
@@ -544,6 +581,18 @@ describe_holder (const char *lock_path)
 
   return g_strdup_printf (_("process %s (%s) since %s"), pid, program ? program : "?",
                           since ? since : "?");
+}
+
+/* The holder writes who it is just after taking the lock: give it that moment (0.1 s) */
+static char *
+wait_for_holder (const char *lock_path)
+{
+  char *holder = NULL;
+
+  for (guint attempt = 0; (holder = describe_holder (lock_path)) == NULL && attempt < 20; attempt++)
+    g_usleep (5 * 1000);
+
+  return holder;
 }
 
 /* Opens @path (created private) and takes its exclusive lock, writing who holds it. On
@@ -606,7 +655,7 @@ jn_store_lock (JnStore  *self,
       if (!busy)
         return FALSE;
 
-      holder = describe_holder (self->lock_path);
+      holder = wait_for_holder (self->lock_path);
       if (holder != NULL)
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
                      _("another push is using the local store %s: %s. Only one push (or "
@@ -679,7 +728,7 @@ jn_store_lock_target (JnStore     *self,
       jn_store_unlock (self);
       if (!busy)
         return FALSE;
-      holder = describe_holder (path);
+      holder = wait_for_holder (path);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
                    _("another push to this ENT for establishment %s is running (%s), from another "
                      "local store. Only one push to an ENT runs at a time; wait for it to end, or "

@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -34,6 +35,10 @@ class Tap:
             self.failed += 1
             for line in str(diag or "").splitlines()[:40]:
                 print(f"# {line!r}" if self.repr_diag else f"# {line}", flush=True)
+            # meson prints a failed test's stderr, not its TAP comments: CI logs show why
+            print(f"not ok {self.n} - {name}", file=sys.stderr, flush=True)
+            for line in str(diag or "").splitlines()[:40]:
+                print(f"# {line!r}" if self.repr_diag else f"# {line}", file=sys.stderr, flush=True)
         return cond
 
     def skip(self, name, why):

@@ -253,6 +253,22 @@ def loads(text):
         return None
 
 
+def test_new_store_together(tap, cli, work):
+    """Two pushes started together on a new --state both create its store: neither may fail
+    on the other's half-made tables ("table imports already exists", "database is locked")."""
+    env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8")
+    failures = []
+    for round_ in range(10):
+        state = os.path.join(work, f"state-new-{round_}")
+        procs = [subprocess.Popen([cli, "history", "--state", state, "--json"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, env=env) for _ in range(6)]
+        for p in procs:
+            out, err = p.communicate()
+            if p.returncode != 0:
+                failures.append(f"round {round_}: rc={p.returncode} {err.strip()}")
+    tap.ok(not failures, "six commands opening one new local store together all succeed", "\n".join(failures))
+
+
 def test_lock_file_ent(tap, cli, est_dir, work):
     """Class 8 on the file ENT: another program holds the lock → refused at once."""
     state = os.path.join(work, "state-lock")
@@ -468,6 +484,7 @@ def main():
     tap = Tap(repr_diag=True)
     test_tokens(tap, cli, work)
     test_output(tap, cli, work)
+    test_new_store_together(tap, cli, work)
     small = make_small_establishment(work)
     test_lock_file_ent(tap, cli, small, work)
     test_privacy(tap, cli, small, work)
