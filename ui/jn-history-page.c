@@ -179,7 +179,8 @@ import_subtitle (const JnImportRecord *record)
 
       g_string_append (text, " ");
       /* Translators: after "1,575 identifiers imported" */
-      g_string_append_printf (text, _("(%s replaced)"), n);
+      g_string_append_printf (text, ngettext ("(%s replaced)", "(%s replaced)",
+                                              record->n_replaced), n);
     }
   if (record->n_cleared > 0)
     {

@@ -481,6 +481,8 @@ test_last_import (void)
       g_assert_true (g_str_has_suffix (text, " in Partial mode — 1575 identifiers imported"));
     }
 
+  save_screenshot (GTK_WIDGET (window), french ? "welcome-last-import-fr" : "welcome-last-import");
+
   /* Another establishment set up: its own last import */
   g_settings_set_string (settings, "uai", "0750001A");
   jn_window_refresh_start (window);
