@@ -3,8 +3,8 @@
  * The local store's imports, newest first: one row per import or single edit (its date in
  * local time, mode, UAI, counts and outcome). Expanding a row lists who was changed: the
  * journal keeps ENT ids and PRONOTE identifiers, not names, so the names come from the
- * directory the window has read, else from the ENT, read then. They are shown, never
- * logged. A purged import keeps only its summary line.
+ * directory the window has read, else from the window's ENT (or the ENT of the connection
+ * settings, opened then), read then. They are shown, never logged. A purged import keeps only its summary line.
  *
  * The store is read in a worker thread: the list of a store with many imports, and the
  * journal of a large import, never hold the main loop.
@@ -17,7 +17,9 @@
 
 #include <glib/gi18n.h>
 
+#include "jn-connection.h"
 #include "jn-plan.h"
+#include "jn-secret.h"
 #include "jn-types.h"
 #include "jn-ui-utils.h"
 #include "jn-history-page.h"
@@ -56,6 +58,10 @@ struct _JnHistoryPage
   GCancellable   *cancellable;   /* of the list's reading; NULL when idle */
   GPtrArray      *rows;          /* HistoryRow */
   guint           retention_days;
+  /* The connection settings, to open the ENT for names when the window had none */
+  char           *connection_kind;
+  char           *connection_address;
+  char           *extension_urn;
 };
 
 G_DEFINE_FINAL_TYPE (JnHistoryPage, jn_history_page, ADW_TYPE_BIN)
@@ -217,8 +223,13 @@ typedef struct
   JnEnt       *ent;
   char        *import_id;
   char        *uai;
+  /* without @ent: the ENT of the connection settings, opened in the worker */
+  char        *connection_kind;
+  char        *connection_address;
+  char        *extension_urn;
   GPtrArray   *operations;   /* out */
   GHashTable  *names;        /* out: ENT id → "DUPONT Léa" */
+  JnEnt       *opened_ent;   /* out: the ENT opened from the settings, for the next rows */
 } DetailsData;
 
 static void
@@ -229,6 +240,10 @@ details_data_free (DetailsData *data)
   g_clear_object (&data->ent);
   g_free (data->import_id);
   g_free (data->uai);
+  g_free (data->connection_kind);
+  g_free (data->connection_address);
+  g_free (data->extension_urn);
+  g_clear_object (&data->opened_ent);
   g_clear_pointer (&data->operations, g_ptr_array_unref);
   g_clear_pointer (&data->names, g_hash_table_unref);
   g_free (data);
@@ -250,6 +265,38 @@ add_names_from (GHashTable  *names,
       if (user != NULL)
         g_hash_table_insert (names, g_strdup (op->ent_id), jn_ent_user_dup_display_name (user));
     }
+}
+
+/* The ENT of the connection settings, as the window opens it: the token from the
+ * environment or the keyring (blocking: in the worker) */
+static JnEnt *
+open_settings_ent (DetailsData   *data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autofree char *token = NULL;
+  JnEnt *ent = NULL;
+
+  if (data->connection_kind == NULL || data->connection_address == NULL ||
+      *data->connection_address == '\0')
+    return NULL;
+
+  if (g_str_equal (data->connection_kind, "offline"))
+    return jn_connection_new_ent (data->connection_address, NULL, data->extension_urn, error);
+  if (!g_str_equal (data->connection_kind, "ent"))
+    return NULL;
+
+  token = jn_connection_dup_env_token (error);
+  if (token == NULL && (error == NULL || *error == NULL))
+    token = jn_secret_lookup_token_sync (data->connection_address, cancellable, error);
+  if (token != NULL)
+    {
+      ent = jn_connection_open_ent (data->connection_address, token, data->extension_urn,
+                                    cancellable, error);
+      explicit_bzero (token, strlen (token));
+    }
+
+  return ent;
 }
 
 static void
@@ -280,6 +327,17 @@ read_details_thread (GTask        *task,
       if (op->state != JN_OP_SUPERSEDED && !g_hash_table_contains (data->names, op->ent_id) &&
           !g_ptr_array_find_with_equal_func (missing, op->ent_id, g_str_equal, NULL))
         g_ptr_array_add (missing, op->ent_id);
+    }
+
+  if (data->ent == NULL && missing->len > 0)
+    {
+      g_autoptr(GError) open_error = NULL;
+
+      data->opened_ent = open_settings_ent (data, cancellable, &open_error);
+      if (data->opened_ent != NULL)
+        data->ent = g_object_ref (data->opened_ent);
+      else if (open_error != NULL)
+        g_debug ("Could not open the ENT for the history: %s", open_error->message);
     }
 
   /* The names the window's directory did not have: from the ENT, one account at a time
@@ -470,6 +528,9 @@ read_details_cb (GObject      *object,
       row->loading_row = NULL;
     }
   g_clear_object (&row->cancellable);
+  /* Opened once, for the rows expanded next */
+  if (data->opened_ent != NULL && row->page->ent == NULL)
+    row->page->ent = g_object_ref (data->opened_ent);
 
   if (error != NULL)
     add_detail (row, detail_row_new (_("Could not read the changes of this import"),
@@ -503,6 +564,12 @@ request_details (HistoryRow *row)
   data->ent = self->ent != NULL ? g_object_ref (self->ent) : NULL;
   data->import_id = g_strdup (row->record->id);
   data->uai = g_strdup (row->record->uai);
+  if (self->ent == NULL)
+    {
+      data->connection_kind = g_strdup (self->connection_kind);
+      data->connection_address = g_strdup (self->connection_address);
+      data->extension_urn = g_strdup (self->extension_urn);
+    }
 
   row->cancellable = g_cancellable_new ();
   task = g_task_new (NULL, row->cancellable, read_details_cb, row);
@@ -775,12 +842,25 @@ jn_history_page_dispose (GObject *object)
 }
 
 static void
+jn_history_page_finalize (GObject *object)
+{
+  JnHistoryPage *self = JN_HISTORY_PAGE (object);
+
+  g_free (self->connection_kind);
+  g_free (self->connection_address);
+  g_free (self->extension_urn);
+
+  G_OBJECT_CLASS (jn_history_page_parent_class)->finalize (object);
+}
+
+static void
 jn_history_page_class_init (JnHistoryPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = jn_history_page_dispose;
+  object_class->finalize = jn_history_page_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/fr/jonction/Jonction/jn-history-page.ui");
@@ -798,6 +878,13 @@ jn_history_page_init (JnHistoryPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify)history_row_free);
   self->retention_days = g_settings_get_uint (settings, "retention-days");
+  self->connection_kind = g_settings_get_string (settings, "connection-kind");
+  self->connection_address = g_settings_get_string (settings,
+                                                    g_str_equal (self->connection_kind, "offline")
+                                                    ? "offline-snapshot" : "ent-url");
+  self->extension_urn = g_settings_get_string (settings, "extension-urn");
+  if (*self->extension_urn == '\0')
+    g_clear_pointer (&self->extension_urn, g_free);
 }
 
 GtkWidget *

@@ -1538,9 +1538,10 @@ history_action (GtkWidget  *widget,
       return;
     }
 
-  /* The names of the users changed come from the directory read, else from the ENT */
+  /* The names of the users changed come from the directory read, else from the ENT (not
+   * while a call of the window uses it) */
   gtk_window_present (jn_history_window_new (GTK_WINDOW (self), self->store, directory,
-                                             self->ent));
+                                             self->cancellable == NULL ? self->ent : NULL));
 }
 
 /* An import finished elsewhere (the command line, another window) shows on the start page

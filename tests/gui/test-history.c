@@ -790,6 +790,24 @@ test_import_and_edit (void)
   save_screenshot (GTK_WIDGET (history), french ? "history-fr" : "history");
 
   gtk_window_destroy (history);
+
+  /* Without the window's ENT nor its directory: the ENT of the connection settings */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+    GtkWindow *alone;
+    g_auto(GStrv) lines = NULL;
+
+    g_settings_set_string (settings, "connection-kind", "offline");
+    g_settings_set_string (settings, "offline-snapshot", snapshot_path);
+    alone = jn_history_window_new (GTK_WINDOW (window), store, NULL, NULL);
+    gtk_window_present (alone);
+    wait_until (history_loaded, jn_history_window_get_page (alone));
+    lines = expand (jn_history_window_get_page (alone), 0);
+    g_assert_cmpuint (g_strv_length (lines), ==, 1);
+    g_assert_true (g_str_has_prefix (lines[0], edited_name));
+    gtk_window_destroy (alone);
+  }
+
   destroy_window (window);
   g_unlink (snapshot_path);
   reset_settings ();
