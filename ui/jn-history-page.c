@@ -57,6 +57,8 @@ struct _JnHistoryPage
   JnEnt          *ent;
   GCancellable   *cancellable;   /* of the list's reading; NULL when idle */
   GPtrArray      *rows;          /* HistoryRow */
+  GPtrArray      *pending;       /* JnImportRecord read, not shown yet */
+  guint           append_source;
   guint           retention_days;
   /* The connection settings, to open the ENT for names when the window had none */
   char           *connection_kind;
@@ -647,6 +649,9 @@ clear_rows (JnHistoryPage *self)
 {
   GtkWidget *child;
 
+  g_clear_handle_id (&self->append_source, g_source_remove);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
     gtk_list_box_remove (self->list_box, child);
   /* After the widgets: a row's cancelled reading finds nothing to update */
@@ -668,6 +673,37 @@ list_imports_thread (GTask        *task,
     g_task_return_pointer (task, imports, (GDestroyNotify)g_ptr_array_unref);
 }
 
+/* Rows are made a few at a time: a store with thousands of imports never holds the main
+ * loop for long */
+#define ROWS_PER_IDLE 50
+
+static gboolean
+append_rows_cb (gpointer user_data)
+{
+  JnHistoryPage *self = user_data;
+  guint end = MIN (self->rows->len + ROWS_PER_IDLE, self->pending->len);
+
+  for (guint i = self->rows->len; i < end; i++)
+    {
+      HistoryRow *row = history_row_new (self, g_steal_pointer (&self->pending->pdata[i]));
+
+      g_ptr_array_add (self->rows, row);
+      gtk_list_box_append (self->list_box, row->row);
+    }
+
+  if (self->rows->len > 0)
+    gtk_stack_set_visible_child_name (self->stack, "list");
+  if (end < self->pending->len)
+    return G_SOURCE_CONTINUE;
+
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  self->append_source = 0;
+  if (self->rows->len == 0)
+    gtk_stack_set_visible_child_name (self->stack, "empty");
+  gtk_spinner_stop (self->spinner);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 list_imports_cb (GObject      *object,
                  GAsyncResult *result,
@@ -681,25 +717,18 @@ list_imports_cb (GObject      *object,
     return;  /* a newer reading, or the page is gone */
 
   g_clear_object (&self->cancellable);
-  gtk_spinner_stop (self->spinner);
   if (imports == NULL)
     {
+      gtk_spinner_stop (self->spinner);
       adw_status_page_set_description (self->error_page, error->message);
       gtk_stack_set_visible_child_name (self->stack, "error");
       return;
     }
 
   clear_rows (self);
-  for (guint i = 0; i < imports->len; i++)
-    {
-      HistoryRow *row = history_row_new (self, g_steal_pointer (&imports->pdata[i]));
-
-      g_ptr_array_add (self->rows, row);
-      gtk_list_box_append (self->list_box, row->row);
-    }
-  g_ptr_array_set_free_func (imports, NULL);
-
-  gtk_stack_set_visible_child_name (self->stack, imports->len > 0 ? "list" : "empty");
+  self->pending = g_steal_pointer (&imports);
+  if (append_rows_cb (self) == G_SOURCE_CONTINUE)
+    self->append_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, append_rows_cb, self, NULL);
 }
 
 void
@@ -729,7 +758,7 @@ jn_history_page_get_loading (JnHistoryPage *self)
 {
   g_return_val_if_fail (JN_IS_HISTORY_PAGE (self), FALSE);
 
-  return self->cancellable != NULL;
+  return self->cancellable != NULL || self->pending != NULL;
 }
 
 const char *

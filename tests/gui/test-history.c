@@ -813,7 +813,10 @@ test_import_and_edit (void)
   reset_settings ();
 }
 
-/* Many imports: the page shows at once (reading), the list comes from a worker */
+/* Many imports: the page shows at once (reading), the list comes from a worker, its rows a
+ * few at a time */
+#define N_MANY 1000
+
 static void
 test_many_imports (void)
 {
@@ -823,8 +826,9 @@ test_many_imports (void)
   JnHistoryPage *page;
   JnWindow *window;
   guint n_iterations = 0;
+  double longest = 0;
 
-  for (guint i = 0; i < 400; i++)
+  for (guint i = 0; i < N_MANY; i++)
     g_free (add_import (store, i % 3 == 0 ? "single" : "partial", UAI, i % 3 == 0 ? 1 : 20, 0));
 
   window = create_window (store, NULL);
@@ -838,12 +842,18 @@ test_many_imports (void)
   g_assert_cmpstr (jn_history_page_get_state (page), ==, "loading");
   while (jn_history_page_get_loading (page))
     {
+      g_autoptr(GTimer) iteration = g_timer_new ();
+
       g_main_context_iteration (NULL, TRUE);
+      longest = MAX (longest, g_timer_elapsed (iteration, NULL));
       n_iterations++;
     }
-  g_test_message ("400 imports listed in %.0f ms, %u main loop iterations meanwhile",
-                  g_timer_elapsed (timer, NULL) * 1000, n_iterations);
-  g_assert_cmpuint (jn_history_page_get_n_imports (page), ==, 400);
+  g_test_message ("%u imports listed in %.0f ms, %u main loop iterations meanwhile, the "
+                  "longest %.0f ms", N_MANY, g_timer_elapsed (timer, NULL) * 1000, n_iterations,
+                  longest * 1000);
+  g_assert_cmpuint (jn_history_page_get_n_imports (page), ==, N_MANY);
+  /* Made in several rounds of the main loop, not one */
+  g_assert_cmpuint (n_iterations, >, N_MANY / 50);
 
   gtk_window_destroy (history);
   destroy_window (window);
