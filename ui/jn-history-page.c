@@ -50,6 +50,7 @@ struct _JnHistoryPage
   GtkSpinner     *spinner;
   AdwStatusPage  *error_page;
   GtkListBox     *list_box;
+  GtkWidget      *more_button;
 
   /* owned */
   JnStore        *store;
@@ -57,8 +58,9 @@ struct _JnHistoryPage
   JnEnt          *ent;
   GCancellable   *cancellable;   /* of the list's reading; NULL when idle */
   GPtrArray      *rows;          /* HistoryRow */
-  GPtrArray      *pending;       /* JnImportRecord read, not shown yet */
+  GPtrArray      *pending;       /* JnImportRecord read (those shown are stolen) */
   guint           append_source;
+  guint           n_wanted;      /* rows to show: more with the "older" button */
   guint           retention_days;
   /* The connection settings, to open the ENT for names when the window had none */
   char           *connection_kind;
@@ -674,14 +676,17 @@ list_imports_thread (GTask        *task,
 }
 
 /* Rows are made a few at a time: a store with thousands of imports never holds the main
- * loop for long */
-#define ROWS_PER_IDLE 50
+ * loop for long; the newest are shown first, the older ones on demand */
+#define ROWS_PER_IDLE 25
+#define ROWS_PER_PAGE 100
+
+static void update_more (JnHistoryPage *self);
 
 static gboolean
 append_rows_cb (gpointer user_data)
 {
   JnHistoryPage *self = user_data;
-  guint end = MIN (self->rows->len + ROWS_PER_IDLE, self->pending->len);
+  guint end = MIN (MIN (self->rows->len + ROWS_PER_IDLE, self->n_wanted), self->pending->len);
 
   for (guint i = self->rows->len; i < end; i++)
     {
@@ -693,15 +698,47 @@ append_rows_cb (gpointer user_data)
 
   if (self->rows->len > 0)
     gtk_stack_set_visible_child_name (self->stack, "list");
-  if (end < self->pending->len)
+  if (end < MIN (self->n_wanted, self->pending->len))
     return G_SOURCE_CONTINUE;
 
-  g_clear_pointer (&self->pending, g_ptr_array_unref);
   self->append_source = 0;
   if (self->rows->len == 0)
     gtk_stack_set_visible_child_name (self->stack, "empty");
   gtk_spinner_stop (self->spinner);
+  update_more (self);
   return G_SOURCE_REMOVE;
+}
+
+static void
+append_rows (JnHistoryPage *self)
+{
+  if (self->append_source == 0 && append_rows_cb (self) == G_SOURCE_CONTINUE)
+    self->append_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, append_rows_cb, self, NULL);
+  update_more (self);
+}
+
+static void
+update_more (JnHistoryPage *self)
+{
+  guint n_older = self->pending != NULL ? self->pending->len - self->rows->len : 0;
+
+  gtk_widget_set_visible (self->more_button, self->append_source == 0 && n_older > 0);
+  if (n_older > 0)
+    {
+      g_autofree char *count = jn_format_count (n_older);
+      g_autofree char *label = g_strdup_printf (ngettext ("Show %s Older Import",
+                                                          "Show %s Older Imports", n_older),
+                                                count);
+
+      gtk_button_set_label (GTK_BUTTON (self->more_button), label);
+    }
+}
+
+static void
+more_clicked_cb (JnHistoryPage *self)
+{
+  self->n_wanted += ROWS_PER_PAGE;
+  append_rows (self);
 }
 
 static void
@@ -727,8 +764,8 @@ list_imports_cb (GObject      *object,
 
   clear_rows (self);
   self->pending = g_steal_pointer (&imports);
-  if (append_rows_cb (self) == G_SOURCE_CONTINUE)
-    self->append_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, append_rows_cb, self, NULL);
+  self->n_wanted = ROWS_PER_PAGE;
+  append_rows (self);
 }
 
 void
@@ -758,7 +795,7 @@ jn_history_page_get_loading (JnHistoryPage *self)
 {
   g_return_val_if_fail (JN_IS_HISTORY_PAGE (self), FALSE);
 
-  return self->cancellable != NULL || self->pending != NULL;
+  return self->cancellable != NULL || self->append_source != 0;
 }
 
 const char *
@@ -897,6 +934,8 @@ jn_history_page_class_init (JnHistoryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JnHistoryPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, JnHistoryPage, error_page);
   gtk_widget_class_bind_template_child (widget_class, JnHistoryPage, list_box);
+  gtk_widget_class_bind_template_child (widget_class, JnHistoryPage, more_button);
+  gtk_widget_class_bind_template_callback (widget_class, more_clicked_cb);
 }
 
 static void
