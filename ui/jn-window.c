@@ -2039,7 +2039,7 @@ jn_window_refresh_start (JnWindow *self)
   jn_welcome_page_set_has_history (self->welcome_page, FALSE);
   if (self->store != NULL)
     {
-      /* Two indexed queries: the newest import of a file for the establishment set up (any
+      /* Two small queries: the newest import of a file for the establishment set up (any
        * establishment without one; single edits do not count), and whether there is any */
       g_autofree char *uai = g_settings_get_string (self->settings, "uai");
       g_autoptr(JnImportRecord) last = jn_store_get_last_import (self->store,
