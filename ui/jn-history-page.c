@@ -469,9 +469,10 @@ show_details (HistoryRow *row,
   if (n_unnamed > 0)
     {
       GtkWidget *note = detail_row_new (_("Some names are not available"),
-                                        _("Names are not kept on this computer: they are read "
-                                          "from the ENT, which did not give them. The ENT "
-                                          "account identifier is shown instead."));
+                                        _("Names are not kept on this computer and the ENT did "
+                                          "not give them (no connection set up, or accounts "
+                                          "since removed): the ENT account identifier is "
+                                          "shown instead."));
 
       gtk_widget_add_css_class (note, "dim-label");
       add_detail (row, note);

@@ -548,6 +548,7 @@ test_purged_and_unnamed (void)
   g_assert_nonnull (strstr (details[1], "failed: identifier already held"));
   g_assert_true (g_str_has_prefix (details[2], "ENT account ent-0\nStudents · identifier "
                                                "ABCDEFGH00000000 set"));
+  save_screenshot (GTK_WIDGET (history), "history-purged");
 
   gtk_window_destroy (history);
   destroy_window (window);
