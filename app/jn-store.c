@@ -1244,6 +1244,34 @@ jn_store_get_import (JnStore     *self,
   return read_import (self, stmt);
 }
 
+JnImportRecord *
+jn_store_get_last_import (JnStore     *self,
+                          const char  *uai,
+                          GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (JN_IS_STORE (self), NULL);
+
+  stmt = prepare (self, "SELECT " SELECT_COLUMNS " FROM imports "
+                        "WHERE mode IN ('complete', 'partial') AND state IN ('done', 'partial') "
+                        "AND (?1 IS NULL OR uai = ?1) "
+                        "ORDER BY COALESCE(finished_at, started_at) DESC, rowid DESC LIMIT 1",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+
+  bind_text (stmt, 1, uai);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return read_import (self, stmt);
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (self, error);
+
+  return NULL;
+}
+
 /* Finished imports whose end is older than @days lose their personal data: the journal
  * (PRONOTE and ENT identifiers, server details) and the decisions go; the import keeps an
  * anonymous line (dates, mode, UAI, ENT, counts, outcome) for the history. Unfinished

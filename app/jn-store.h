@@ -176,6 +176,12 @@ GPtrArray      *jn_store_list_imports          (JnStore         *self,
 JnImportRecord *jn_store_get_import            (JnStore         *self,
                                                 const char      *import_id,
                                                 GError         **error);
+/* The newest finished import of a file ("complete" or "partial" mode, state "done" or
+ * "partial"; purged ones count, single edits do not), of @uai unless NULL; NULL (and no
+ * error) when there is none */
+JnImportRecord *jn_store_get_last_import       (JnStore         *self,
+                                                const char      *uai,
+                                                GError         **error);
 
 /* One push (or single edit) at a time per store. Takes the lock or fails at once with
  * G_IO_ERROR_BUSY, naming the process that holds it and since when; calls nest. The kernel

@@ -384,6 +384,62 @@ test_retention (void)
     }
 }
 
+/* The start page's "last import": the newest finished import of a file (purged ones too,
+ * with the counts they kept), of the establishment asked; not a running, interrupted or
+ * single-edit one */
+static void
+test_last_import (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnStore) store = jn_store_open (dir, &error);
+  g_autoptr(JnImportRecord) last = NULL;
+  g_autoptr(GPtrArray) single_ops = make_operations (SECRET_ID, 1);
+  g_autofree char *old = NULL;
+  g_autofree char *running = NULL;
+  g_autofree char *interrupted = NULL;
+  g_autofree char *single = NULL;
+  g_autofree char *newest = NULL;
+  guint n_purged = 0;
+
+  g_assert_no_error (error);
+  g_assert_null (jn_store_get_last_import (store, NULL, &error));
+  g_assert_no_error (error);
+
+  old = add_import (store, "hash-old", "done");
+  age_import (dir, old, 40);
+  g_assert_true (jn_store_purge_expired (store, 30, &n_purged, &error));
+  g_assert_cmpuint (n_purged, ==, 1);
+  running = add_import (store, "hash-running", NULL);
+  interrupted = add_import (store, "hash-interrupted", NULL);
+  g_assert_true (jn_store_finish_import (store, interrupted, "interrupted", &error));
+  single = jn_store_begin_import (store, "single", UAI, "file:test", "", NULL, single_ops, 0,
+                                  &error);
+  g_assert_no_error (error);
+  g_assert_true (jn_store_finish_import (store, single, "done", &error));
+
+  last = jn_store_get_last_import (store, UAI, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (last);
+  g_assert_cmpstr (last->id, ==, old);
+  g_assert_true (last->purged);
+  g_assert_cmpuint (last->n_set, ==, 1);
+  g_assert_cmpuint (last->n_cleared, ==, 1);
+  g_assert_cmpuint (last->n_failed, ==, 1);
+  g_clear_pointer (&last, jn_import_record_free);
+
+  /* Another establishment has none */
+  g_assert_null (jn_store_get_last_import (store, "0750001A", &error));
+  g_assert_no_error (error);
+
+  /* A newer one finished with failures is the last */
+  newest = add_import (store, "hash-newest", "partial");
+  last = jn_store_get_last_import (store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (last->id, ==, newest);
+  g_assert_false (last->purged);
+}
+
 static void
 test_forget (void)
 {
@@ -546,6 +602,7 @@ main (int    argc,
   g_test_add_func ("/store/lock-killed", test_lock_killed);
   g_test_add_func ("/store/retention", test_retention);
   g_test_add_func ("/store/forget", test_forget);
+  g_test_add_func ("/store/last-import", test_last_import);
 
   return g_test_run ();
 }

@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "jn-history-page.h"
 #include "jn-plan.h"
 #include "jn-ui-utils.h"
 #include "jn-welcome-page.h"
@@ -24,6 +25,7 @@ struct _JnWelcomePage
   AdwPreferencesGroup *resume_group;
   AdwActionRow        *resume_row;
   GtkLabel            *last_import_label;
+  GtkWidget           *history_button;
 };
 
 G_DEFINE_FINAL_TYPE (JnWelcomePage, jn_welcome_page, ADW_TYPE_BIN)
@@ -49,6 +51,7 @@ jn_welcome_page_class_init (JnWelcomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JnWelcomePage, resume_group);
   gtk_widget_class_bind_template_child (widget_class, JnWelcomePage, resume_row);
   gtk_widget_class_bind_template_child (widget_class, JnWelcomePage, last_import_label);
+  gtk_widget_class_bind_template_child (widget_class, JnWelcomePage, history_button);
 }
 
 static void
@@ -135,23 +138,23 @@ jn_welcome_page_set_last_import (JnWelcomePage        *self,
   if (record == NULL)
     return;
 
-  date = jn_format_export_date (record->finished_at != NULL ? record->finished_at
-                                                            : record->started_at);
+  /* The store's time (UTC) on the admin's clock */
+  date = jn_format_store_time (record->finished_at != NULL ? record->finished_at
+                                                           : record->started_at);
   n_imported = record->n_set + record->n_replaced;
   count = jn_format_count (n_imported);
   if (record->mode != NULL && jn_import_mode_from_string (record->mode, &mode))
-    /* Translators: as the ENT says it: "Last import on 27/06/2019 at 15:01 in Partial
-     * mode — 1 575 PRONOTE identifiers imported" */
-    text = g_strdup_printf (ngettext ("Last import on %s in %s mode — %s PRONOTE identifier "
-                                      "imported",
-                                      "Last import on %s in %s mode — %s PRONOTE identifiers "
-                                      "imported", n_imported),
+    /* Translators: as the ENT says it: "Last import on 27/06/2026 at 15:01 in Partial
+     * mode — 1,575 identifiers imported" */
+    text = g_strdup_printf (ngettext ("Last import on %s in %s mode — %s identifier imported",
+                                      "Last import on %s in %s mode — %s identifiers imported",
+                                      n_imported),
                             date != NULL ? date : "?",
                             mode == JN_IMPORT_MODE_COMPLETE ? _("Complete") : _("Partial"),
                             count);
   else
-    text = g_strdup_printf (ngettext ("Last import on %s — %s PRONOTE identifier imported",
-                                      "Last import on %s — %s PRONOTE identifiers imported",
+    text = g_strdup_printf (ngettext ("Last import on %s — %s identifier imported",
+                                      "Last import on %s — %s identifiers imported",
                                       n_imported),
                             date != NULL ? date : "?", count);
   gtk_label_set_label (self->last_import_label, text);
@@ -166,4 +169,13 @@ jn_welcome_page_get_last_import_text (JnWelcomePage *self)
     return NULL;
 
   return gtk_label_get_label (self->last_import_label);
+}
+
+void
+jn_welcome_page_set_has_history (JnWelcomePage *self,
+                                 gboolean       has_history)
+{
+  g_return_if_fail (JN_IS_WELCOME_PAGE (self));
+
+  gtk_widget_set_visible (self->history_button, has_history);
 }

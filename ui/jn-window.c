@@ -20,6 +20,7 @@
 #include "jn-connection-page.h"
 #include "jn-error.h"
 #include "jn-error-page.h"
+#include "jn-history-page.h"
 #include "jn-loading-page.h"
 #include "jn-mode-page.h"
 #include "jn-preferences-window.h"
@@ -1520,6 +1521,41 @@ show_start (JnWindow *self)
   update_title (self);
 }
 
+/* ---- history ---- */
+
+static void
+history_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  JnWindow *self = JN_WINDOW (widget);
+  JnDirectory *directory = self->session != NULL
+                           ? jn_import_session_get_directory (self->session) : NULL;
+
+  if (self->store == NULL)
+    {
+      toast (self, _("The local journal could not be opened: there is no history"));
+      return;
+    }
+
+  /* The names of the users changed come from the directory read, else from the ENT (not
+   * while a call of the window uses it) */
+  gtk_window_present (jn_history_window_new (GTK_WINDOW (self), self->store, directory,
+                                             self->cancellable == NULL ? self->ent : NULL));
+}
+
+/* An import finished elsewhere (the command line, another window) shows on the start page
+ * when the admin comes back to it */
+static void
+is_active_cb (JnWindow   *self,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  if (gtk_window_is_active (GTK_WINDOW (self)) && self->cancellable == NULL &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "welcome") == 0)
+    jn_window_refresh_start (self);
+}
+
 /* ---- drop ---- */
 
 /* The connection settings changed (here or in another window): the ENT opened from them
@@ -1793,11 +1829,14 @@ jn_window_class_init (JnWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.retry-failed", NULL, retry_failed_action);
   gtk_widget_class_install_action (widget_class, "win.back-to-start", NULL,
                                    back_to_start_action);
+  gtk_widget_class_install_action (widget_class, "win.history", NULL, history_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK,
                                        "win.preferences", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_h, GDK_CONTROL_MASK,
+                                       "win.history", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0,
                                        "win.cancel-load", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
@@ -1828,6 +1867,7 @@ jn_window_init (JnWindow *self)
 
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (is_active_cb), NULL);
 
   self->session_signals = g_signal_group_new (JN_TYPE_IMPORT_SESSION);
   g_signal_group_connect_object (self->session_signals, "notify::current-step",
@@ -1996,20 +2036,19 @@ jn_window_refresh_start (JnWindow *self)
 
   jn_welcome_page_set_interrupted (self->welcome_page, self->interrupted);
   jn_welcome_page_set_last_import (self->welcome_page, NULL);
+  jn_welcome_page_set_has_history (self->welcome_page, FALSE);
   if (self->store != NULL)
     {
-      g_autoptr(GPtrArray) imports = jn_store_list_imports (self->store, 20, NULL);
+      /* Two small queries: the newest import of a file for the establishment set up (any
+       * establishment without one; single edits do not count), and whether there is any */
+      g_autofree char *uai = g_settings_get_string (self->settings, "uai");
+      g_autoptr(JnImportRecord) last = jn_store_get_last_import (self->store,
+                                                                 *uai != '\0' ? uai : NULL,
+                                                                 NULL);
+      g_autoptr(GPtrArray) any = jn_store_list_imports (self->store, 1, NULL);
 
-      for (guint i = 0; imports != NULL && i < imports->len; i++)
-        {
-          JnImportRecord *record = g_ptr_array_index (imports, i);
-
-          if (g_strcmp0 (record->state, "done") == 0 || g_strcmp0 (record->state, "partial") == 0)
-            {
-              jn_welcome_page_set_last_import (self->welcome_page, record);
-              break;
-            }
-        }
+      jn_welcome_page_set_last_import (self->welcome_page, last);
+      jn_welcome_page_set_has_history (self->welcome_page, any != NULL && any->len > 0);
     }
   update_actions (self);
 }

@@ -962,7 +962,7 @@ test_complete_flow (void)
   g_assert_null (jn_welcome_page_get_interrupted_text (template_child (window, "welcome_page")));
   g_assert_nonnull (strstr (jn_welcome_page_get_last_import_text (template_child (window,
                                                                                   "welcome_page")),
-                            "in Complete mode — 6 PRONOTE identifiers imported"));
+                            "in Complete mode — 6 identifiers imported"));
 
   destroy_window (window);
   server_stop (server);

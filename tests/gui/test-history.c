@@ -1,0 +1,929 @@
+/* test-history.c: the start page's last import and the History page, under Xvfb
+ *
+ * A real import of the generated establishment through the window (a file ENT on a copy of
+ * its directory snapshot, partial mode, the six steps validated through their dialogs), then
+ * a single edit through jn_push_set_one() on the same store and ENT; the History page then
+ * lists both with their counts, and expanding them shows who was changed, by name. Other
+ * cases: the empty history, a purged import, names not available, the last-import line of
+ * the start page (local time, single edits and other establishments left out), a store with
+ * many imports read without holding the main loop.
+ *
+ * With JN_TEST_LOCALEDIR set (history-fr), the strings are the environment's (French): only
+ * the cases that check French words run, and the screenshot is history-fr.png.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "jn-file-ent.h"
+#include "jn-history-page.h"
+#include "jn-import-session.h"
+#include "jn-mode-page.h"
+#include "jn-push.h"
+#include "jn-welcome-page.h"
+#include "jn-window.h"
+
+#define WAIT_TIMEOUT_SECONDS 120
+#define UAI "0312609T"
+#define EXT_URN "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
+
+static gboolean french;
+
+/* ---- waiting and looking (as test-wizard does) ---- */
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+wait_until (Condition  condition,
+            gpointer   data)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, timeout_cb, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_false (timed_out);
+  g_source_remove (timeout_id);
+}
+
+static gboolean
+is_idle (gpointer data)
+{
+  return !jn_window_get_busy (data);
+}
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static void
+flush_main_context (void)
+{
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+static void
+wait_for_paint (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gboolean painted = FALSE;
+  gboolean timed_out = FALSE;
+  guint timeout_id;
+  gulong handler;
+
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, timeout_cb, &timed_out);
+  gtk_widget_queue_draw (widget);
+
+  while (!painted && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_signal_handler_disconnect (clock, handler);
+  g_assert_false (timed_out);
+  g_source_remove (timeout_id);
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *dir = g_getenv ("JN_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+
+  if (dir == NULL || *dir == '\0')
+    return;
+
+  paintable = gtk_widget_paintable_new (widget);
+  for (guint attempt = 0; attempt < 10 && node == NULL; attempt++)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      wait_for_paint (widget);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot),
+                              gtk_widget_get_width (widget), gtk_widget_get_height (widget));
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
+  g_assert_nonnull (node);
+
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0,
+                                                              gtk_widget_get_width (widget),
+                                                              gtk_widget_get_height (widget)));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+reset_settings (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (settings, keys[i]);
+}
+
+/* A new, empty store of its own */
+static JnStore *
+open_store (void)
+{
+  static guint n;
+  g_autofree char *name = g_strdup_printf ("history-store-%u", ++n);
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), name, NULL);
+  g_autoptr(GError) error = NULL;
+  JnStore *store = jn_store_open (dir, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+static JnWindow *
+create_window (JnStore *store,
+               JnEnt   *ent)
+{
+  JnWindow *window = jn_window_new_with_store (NULL, store);
+
+  if (ent != NULL)
+    jn_window_set_ent (window, ent);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (is_mapped, window);
+
+  return window;
+}
+
+static void
+destroy_window (JnWindow *window)
+{
+  g_assert_false (jn_window_get_busy (window));
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  flush_main_context ();
+  g_assert_finalize_object (window);
+}
+
+static gpointer
+template_child (JnWindow   *window,
+                const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (window), JN_TYPE_WINDOW, name);
+
+  g_assert_nonnull (child);
+  return child;
+}
+
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static AdwMessageDialog *
+find_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+static GtkWindow *
+find_history_window (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (g_object_get_data (l->data, "jn-history-page") != NULL && gtk_widget_get_visible (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+static GtkWidget *
+history_button (JnWelcomePage *welcome)
+{
+  GObject *button = gtk_widget_get_template_child (GTK_WIDGET (welcome), JN_TYPE_WELCOME_PAGE,
+                                                   "history_button");
+
+  g_assert_nonnull (button);
+  return GTK_WIDGET (button);
+}
+
+static void
+activate (JnWindow   *window,
+          const char *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
+  flush_main_context ();
+}
+
+/* ---- the history page ---- */
+
+static gboolean
+history_loaded (gpointer data)
+{
+  return !jn_history_page_get_loading (data);
+}
+
+static gboolean
+details_ready (gpointer data)
+{
+  JnHistoryPage *page = g_object_get_data (data, "page");
+
+  return jn_history_page_get_details_ready (page, GPOINTER_TO_UINT (g_object_get_data (data, "index")));
+}
+
+/* Expands row @index and waits for its changes: "title\nsubtitle" each */
+static char **
+expand (JnHistoryPage *page,
+        guint          index)
+{
+  g_autoptr(GObject) data = g_object_new (G_TYPE_OBJECT, NULL);
+
+  g_object_set_data (data, "page", page);
+  g_object_set_data (data, "index", GUINT_TO_POINTER (index));
+  jn_history_page_expand (page, index);
+  wait_until (details_ready, data);
+
+  return jn_history_page_dup_details (page, index);
+}
+
+/* The history window the window's action opens, loaded */
+static GtkWindow *
+open_history (JnWindow *window)
+{
+  GtkWindow *history;
+
+  activate (window, "win.history");
+  history = find_history_window ();
+  g_assert_nonnull (history);
+  g_assert_true (gtk_window_get_transient_for (history) == GTK_WINDOW (window));
+  wait_until (history_loaded, jn_history_window_get_page (history));
+
+  return history;
+}
+
+static gboolean
+strv_has_line (char       **lines,
+               const char  *text)
+{
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], text) != NULL)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* ---- a store's imports made by hand ---- */
+
+static JnOperation *
+operation_new (JnCategory  category,
+               JnOpKind    kind,
+               const char *ent_id,
+               const char *pronote_id,
+               const char *old_pronote_id)
+{
+  JnOperation *op = g_new0 (JnOperation, 1);
+
+  op->category = category;
+  op->kind = kind;
+  op->ent_id = g_strdup (ent_id);
+  op->uai = g_strdup (UAI);
+  op->pronote_id = g_strdup (pronote_id);
+  op->old_pronote_id = g_strdup (old_pronote_id);
+  op->record_id = g_strdup (pronote_id);
+
+  return op;
+}
+
+/* An import of @n_set identifiers set on "ent-N" accounts (the last @n_failed failed),
+ * finished; its id */
+static char *
+add_import (JnStore    *store,
+            const char *mode,
+            const char *uai,
+            guint       n_set,
+            guint       n_failed)
+{
+  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = g_strdup_printf ("hash-%s-%u-%d", mode, n_set, g_random_int ());
+  char *id;
+
+  for (guint i = 0; i < n_set; i++)
+    {
+      g_autofree char *ent_id = g_strdup_printf ("ent-%u", i);
+      g_autofree char *pronote_id = g_strdup_printf ("ABCDEFGH%08u", i);
+
+      g_ptr_array_add (ops, operation_new (JN_CATEGORY_STUDENT, JN_OP_SET, ent_id,
+                                           pronote_id, NULL));
+    }
+  id = jn_store_begin_import (store, mode, uai, "test-ent", hash, NULL, ops, 0, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < ops->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (ops, i);
+
+      op->state = i >= n_set - n_failed ? JN_OP_FAILED : JN_OP_DONE;
+      op->status = op->state == JN_OP_FAILED ? 409 : 200;
+      op->detail = op->state == JN_OP_FAILED ? g_strdup ("identifier already held") : NULL;
+    }
+  jn_store_save_operations (store, id, ops, &error);
+  g_assert_no_error (error);
+  jn_store_finish_import (store, id, n_failed > 0 ? "partial" : "done", &error);
+  g_assert_no_error (error);
+
+  return id;
+}
+
+/* ---- the cases ---- */
+
+static void
+test_empty (void)
+{
+  g_autoptr(JnStore) store = open_store ();
+  JnWindow *window = create_window (store, NULL);
+  JnWelcomePage *welcome = template_child (window, "welcome_page");
+  GtkWindow *history;
+
+  g_assert_null (jn_welcome_page_get_last_import_text (welcome));
+  g_assert_false (gtk_widget_get_visible (history_button (welcome)));
+
+  history = open_history (window);
+  g_assert_cmpstr (jn_history_page_get_state (jn_history_window_get_page (history)), ==, "empty");
+  g_assert_cmpuint (jn_history_page_get_n_imports (jn_history_window_get_page (history)), ==, 0);
+  gtk_window_destroy (history);
+
+  destroy_window (window);
+  reset_settings ();
+}
+
+/* The newest finished import of a file for the establishment set up: not a single edit, not
+ * another establishment's, not an interrupted one; in local time, with its count */
+static void
+test_last_import (void)
+{
+  g_autoptr(JnStore) store = open_store ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = add_import (store, "partial", UAI, 1575, 0);
+  g_autofree char *other = NULL;
+  g_autofree char *single = NULL;
+  g_autofree char *local = NULL;
+  g_autofree char *utc = NULL;
+  g_autoptr(JnImportRecord) record = jn_store_get_import (store, id, &error);
+  g_autoptr(GDateTime) finished = NULL;
+  g_autoptr(GTimeZone) zone = g_time_zone_new_utc ();
+  JnWindow *window;
+  const char *text;
+
+  g_assert_no_error (error);
+  g_settings_set_string (settings, "uai", UAI);
+  other = add_import (store, "complete", "0750001A", 3, 0);
+  single = add_import (store, "single", UAI, 1, 0);
+  {
+    /* An interrupted import is offered to resume, not counted as the last */
+    g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+    g_autofree char *interrupted = NULL;
+
+    g_ptr_array_add (ops, operation_new (JN_CATEGORY_TEACHER, JN_OP_SET, "t-1",
+                                         "KVX8NTH4DPQ3SYU7", NULL));
+    interrupted = jn_store_begin_import (store, "complete", UAI, "test-ent", "h", NULL, ops, 0,
+                                         &error);
+    g_assert_no_error (error);
+    jn_store_finish_import (store, interrupted, "interrupted", &error);
+    g_assert_no_error (error);
+  }
+
+  window = create_window (store, NULL);
+  text = jn_welcome_page_get_last_import_text (template_child (window, "welcome_page"));
+  g_assert_nonnull (text);
+  g_test_message ("%s", text);
+
+  /* Local time (the tests run in Europe/Paris: never the UTC the store keeps) */
+  local = jn_format_store_time (record->finished_at);
+  finished = g_date_time_new_from_iso8601 (record->finished_at, zone);
+  utc = g_date_time_format (finished, "%H:%M");
+  g_assert_nonnull (strstr (text, local));
+  g_assert_null (strstr (text, utc));
+
+  if (french)
+    {
+      /* "1 575" with the French grouping (a narrow no-break space) */
+      g_assert_nonnull (strstr (text, "1\u202f575") != NULL ? strstr (text, "1\u202f575")
+                                                            : strstr (text, "1\u00a0575"));
+      g_assert_nonnull (strstr (text, " à "));
+      if (g_str_has_prefix (text, "Last import"))
+        g_test_message ("the catalogue has no French for the line yet "
+                        "(po/fragments/history.po not merged into po/fr.po)");
+      else
+        {
+          g_assert_true (g_str_has_prefix (text, "Dernier import fait le "));
+          g_assert_nonnull (strstr (text, " en mode Partiel — 1"));
+          g_assert_true (g_str_has_suffix (text, "575 identifiants importés"));
+        }
+    }
+  else
+    {
+      g_assert_true (g_str_has_prefix (text, "Last import on "));
+      g_assert_nonnull (strstr (text, " at "));
+      g_assert_true (g_str_has_suffix (text, " in Partial mode — 1575 identifiers imported"));
+    }
+
+  save_screenshot (GTK_WIDGET (window), french ? "welcome-last-import-fr" : "welcome-last-import");
+
+  /* Another establishment set up: its own last import */
+  g_settings_set_string (settings, "uai", "0750001A");
+  jn_window_refresh_start (window);
+  text = jn_welcome_page_get_last_import_text (template_child (window, "welcome_page"));
+  g_assert_nonnull (text);
+  if (!french)
+    g_assert_true (g_str_has_suffix (text, " in Complete mode — 3 identifiers imported"));
+
+  /* One without any: no line, the history button stays */
+  g_settings_set_string (settings, "uai", "0999999Z");
+  jn_window_refresh_start (window);
+  g_assert_null (jn_welcome_page_get_last_import_text (template_child (window, "welcome_page")));
+  g_assert_true (gtk_widget_get_visible (history_button (template_child (window, "welcome_page"))));
+
+  destroy_window (window);
+  reset_settings ();
+}
+
+/* A purged import keeps only its line; an import whose accounts nobody can name shows the
+ * ENT ids and says so */
+static void
+test_purged_and_unnamed (void)
+{
+  g_autoptr(JnStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old = add_import (store, "complete", UAI, 12, 2);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) details = NULL;
+  GtkWindow *history;
+  JnHistoryPage *page;
+  guint n_purged = 0;
+  JnWindow *window;
+
+  g_assert_true (jn_store_purge_expired (store, 0, &n_purged, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_purged, ==, 1);
+  g_free (add_import (store, "partial", UAI, 3, 1));
+
+  window = create_window (store, NULL);
+  history = open_history (window);
+  page = jn_history_window_get_page (history);
+  g_assert_cmpstr (jn_history_page_get_state (page), ==, "list");
+  g_assert_cmpuint (jn_history_page_get_n_imports (page), ==, 2);
+
+  /* Newest first: the partial import, then the purged one */
+  text = jn_history_page_dup_import_text (page, 0);
+  g_assert_nonnull (strstr (text, "Partial Import"));
+  g_assert_nonnull (strstr (text, UAI " · 2 identifiers imported · 1 failure"));
+  g_free (text);
+  text = jn_history_page_dup_import_text (page, 1);
+  g_assert_nonnull (strstr (text, "Complete Import"));
+  g_assert_nonnull (strstr (text, "10 identifiers imported · 2 failures"));
+  g_assert_nonnull (strstr (text, "Details forgotten after 30 days"));
+  jn_history_page_expand (page, 1);
+  flush_main_context ();
+  g_assert_false (jn_history_page_get_details_ready (page, 1));
+
+  /* No directory, no ENT: the ENT ids, the failure first, and the note */
+  details = expand (page, 0);
+  g_assert_cmpuint (g_strv_length (details), ==, 4);
+  g_assert_true (g_str_has_prefix (details[0], "Some names are not available"));
+  g_assert_true (g_str_has_prefix (details[1], "ENT account ent-2\n"));
+  g_assert_nonnull (strstr (details[1], "failed: identifier already held"));
+  g_assert_true (g_str_has_prefix (details[2], "ENT account ent-0\nStudents · identifier "
+                                               "ABCDEFGH00000000 set"));
+  save_screenshot (GTK_WIDGET (history), "history-purged");
+
+  gtk_window_destroy (history);
+  destroy_window (window);
+  reset_settings ();
+}
+
+/* ---- a real import, then a single edit ---- */
+
+static gboolean
+validation_started (gpointer data)
+{
+  return find_dialog () != NULL || jn_window_get_busy (data);
+}
+
+/* Validates the current step through its dialog (confirming replacements), as the admin */
+static void
+validate_step (JnWindow *window)
+{
+  JnImportSession *session = jn_window_get_session (window);
+  guint step = jn_import_session_get_current_step (session);
+  AdwMessageDialog *dialog;
+
+  activate (window, "win.validate-step");
+  wait_until (validation_started, window);
+  dialog = find_dialog ();
+  if (dialog != NULL)
+    {
+      GtkWidget *check = find_named (GTK_WIDGET (dialog), "confirm-check");
+
+      if (check != NULL)
+        gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+      g_assert_true (adw_message_dialog_get_response_enabled (dialog, "validate"));
+      adw_message_dialog_response (dialog, "validate");
+      gtk_window_destroy (GTK_WINDOW (dialog));
+    }
+  wait_until (is_idle, window);
+  g_assert_true (jn_import_session_get_step_validated (session, step));
+}
+
+static JnDirectory *
+load_directory (GFile *file)
+{
+  g_autoptr(GError) error = NULL;
+  JnDirectory *directory = jn_directory_new (EXT_URN);
+
+  jn_directory_load_file (directory, file, NULL, &error);
+  g_assert_no_error (error);
+  return directory;
+}
+
+/* The names of the accounts an import changed, as the directory has them */
+static GPtrArray *
+changed_names (JnStore     *store,
+               const char  *import_id,
+               JnDirectory *directory)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ops = jn_store_list_operations (store, import_id, &error);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < ops->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (ops, i);
+      JnEntUser *user = jn_directory_lookup (directory, op->ent_id);
+
+      g_assert_nonnull (user);
+      g_ptr_array_add (names, jn_ent_user_dup_display_name (user));
+    }
+
+  return names;
+}
+
+static void
+test_import_and_edit (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "history-ent", NULL);
+  g_autofree char *snapshot_path = g_build_filename (dir, "directory.json", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GFile) snapshot = NULL;
+  g_autoptr(GFile) export = g_file_new_for_path (JN_ESTABLISHMENT_DIR "/export.xml");
+  g_autoptr(JnFileEnt) ent = NULL;
+  g_autoptr(JnStore) store = open_store ();
+  g_autoptr(JnDirectory) directory = NULL;
+  g_autoptr(GPtrArray) imports = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(JnEntUser) user = NULL;
+  g_autoptr(JnPushReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *edited_name = NULL;
+  g_auto(GStrv) details = NULL;
+  g_auto(GStrv) edit_details = NULL;
+  JnImportSession *session;
+  JnImportRecord *import;
+  JnWelcomePage *welcome;
+  GtkWindow *history;
+  JnHistoryPage *page;
+  JnWindow *window;
+  guint n_imported = 0;
+  const char *line;
+
+  /* The ENT: a copy of the establishment's snapshot, written in place */
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_get_contents (JN_ESTABLISHMENT_DIR "/directory.json", &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (snapshot_path, contents, -1, &error);
+  g_assert_no_error (error);
+  snapshot = g_file_new_for_path (snapshot_path);
+  ent = jn_file_ent_new (snapshot, EXT_URN, &error);
+  g_assert_no_error (error);
+
+  window = create_window (store, JN_ENT (ent));
+  welcome = template_child (window, "welcome_page");
+  g_assert_null (jn_welcome_page_get_last_import_text (welcome));
+
+  /* The file, its directory, partial mode, the six steps */
+  jn_window_open (window, export);
+  wait_until (is_idle, window);
+  g_assert_cmpstr (jn_window_get_page (window), ==, "summary");
+  activate (window, "win.continue");
+  g_assert_cmpstr (jn_window_get_page (window), ==, "mode");
+  jn_mode_page_set_mode (template_child (window, "mode_page"), JN_IMPORT_MODE_PARTIAL);
+  activate (window, "win.match");
+  wait_until (is_idle, window);
+  g_assert_cmpstr (jn_window_get_page (window), ==, "steps");
+  session = jn_window_get_session (window);
+  for (guint step = 0; step < JN_N_STEPS; step++)
+    {
+      JnStepCounts counts = { 0 };
+
+      jn_import_session_get_counts (session, jn_import_session_step_category (step), &counts);
+      n_imported += counts.n_set + counts.n_replace;
+      validate_step (window);
+    }
+  g_assert_cmpstr (jn_window_get_page (window), ==, "report");
+  g_assert_cmpuint (n_imported, >, 100);
+
+  /* From the report, the history names the accounts from the directory the window read */
+  {
+    GtkWindow *from_report = jn_history_window_new (GTK_WINDOW (window), store,
+                                                    jn_import_session_get_directory (session),
+                                                    NULL);
+    JnHistoryPage *report_page = jn_history_window_get_page (from_report);
+    g_auto(GStrv) lines = NULL;
+
+    gtk_window_present (from_report);
+    wait_until (history_loaded, report_page);
+    g_assert_cmpuint (jn_history_page_get_n_imports (report_page), ==, 1);
+    lines = expand (report_page, 0);
+    g_assert_false (strv_has_line (lines, "Some names are not available"));
+    g_assert_false (strv_has_line (lines, "ENT account "));
+    gtk_window_destroy (from_report);
+  }
+
+  /* Back at the start: the line of the import just finished */
+  activate (window, "win.back-to-start");
+  line = jn_welcome_page_get_last_import_text (welcome);
+  g_assert_nonnull (line);
+  expected = g_strdup_printf (" in Partial mode — %u identifiers imported", n_imported);
+  if (!french)
+    g_assert_true (g_str_has_suffix (line, expected));
+  g_assert_true (gtk_widget_get_visible (history_button (welcome)));
+
+  /* A single edit on the same store and ENT: an account the import left alone */
+  directory = load_directory (snapshot);
+  {
+    GListModel *users = jn_directory_get_users (directory);
+
+    for (guint i = 0; i < g_list_model_get_n_items (users) && user == NULL; i++)
+      {
+        g_autoptr(JnEntUser) candidate = g_list_model_get_item (users, i);
+
+        if (jn_ent_user_get_pronote_id (candidate, UAI) == NULL &&
+            g_strcmp0 (jn_ent_user_get_user_type (candidate), "Eleve") == 0)
+          user = g_steal_pointer (&candidate);
+      }
+  }
+  g_assert_nonnull (user);
+  edited_name = jn_ent_user_dup_display_name (user);
+  report = jn_push_set_one (store, JN_ENT (ent), user, UAI, "QZ7W3KX9TR2MHPNB", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+
+  /* The single edit does not change the last import */
+  jn_window_refresh_start (window);
+  g_assert_cmpstr (jn_welcome_page_get_last_import_text (welcome), ==, line);
+
+  /* The history: the edit, then the import, with their counts */
+  history = open_history (window);
+  page = jn_history_window_get_page (history);
+  g_assert_cmpuint (jn_history_page_get_n_imports (page), ==, 2);
+  imports = jn_store_list_imports (store, 0, &error);
+  g_assert_no_error (error);
+  import = g_ptr_array_index (imports, 1);
+
+  text = jn_history_page_dup_import_text (page, 0);
+  g_test_message ("%s", text);
+  if (!french)
+    {
+      g_assert_nonnull (strstr (text, "Single Edit"));
+      g_assert_nonnull (strstr (text, UAI " · 1 identifier imported"));
+    }
+  g_free (text);
+  text = jn_history_page_dup_import_text (page, 1);
+  g_test_message ("%s", text);
+  g_free (expected);
+  expected = g_strdup_printf (UAI " · %u identifiers imported", n_imported);
+  if (!french)
+    {
+      g_assert_nonnull (strstr (text, "Partial Import"));
+      g_assert_nonnull (strstr (text, expected));
+    }
+
+  /* Who was changed, by name: the window's ENT is read (the directory is gone with the
+   * session) */
+  edit_details = expand (page, 0);
+  g_assert_cmpuint (g_strv_length (edit_details), ==, 1);
+  g_assert_true (g_str_has_prefix (edit_details[0], edited_name));
+  g_assert_nonnull (strstr (edit_details[0], "QZ7W3KX9TR2MHPNB"));
+
+  details = expand (page, 1);
+  names = changed_names (store, import->id, directory);
+  g_assert_cmpuint (names->len, ==, n_imported);
+  for (guint i = 0; i < MIN (names->len, 300); i++)
+    {
+      g_autofree char *prefix = g_strconcat (g_ptr_array_index (names, i), "\n", NULL);
+      gboolean found = FALSE;
+
+      for (guint j = 0; details[j] != NULL && !found; j++)
+        found = g_str_has_prefix (details[j], prefix);
+      if (!found)
+        g_error ("%s is not among the changes shown", (char *)g_ptr_array_index (names, i));
+    }
+  g_assert_false (strv_has_line (details, "Some names are not available"));
+
+  /* The edit's row open, the import's too: the screenshot */
+  gtk_window_set_default_size (history, 800, 700);
+  save_screenshot (GTK_WIDGET (history), french ? "history-fr" : "history");
+
+  gtk_window_destroy (history);
+
+  /* Without the window's ENT nor its directory: the ENT of the connection settings */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+    GtkWindow *alone;
+    g_auto(GStrv) lines = NULL;
+
+    g_settings_set_string (settings, "connection-kind", "offline");
+    g_settings_set_string (settings, "offline-snapshot", snapshot_path);
+    alone = jn_history_window_new (GTK_WINDOW (window), store, NULL, NULL);
+    gtk_window_present (alone);
+    wait_until (history_loaded, jn_history_window_get_page (alone));
+    lines = expand (jn_history_window_get_page (alone), 0);
+    g_assert_cmpuint (g_strv_length (lines), ==, 1);
+    g_assert_true (g_str_has_prefix (lines[0], edited_name));
+    gtk_window_destroy (alone);
+  }
+
+  destroy_window (window);
+  g_unlink (snapshot_path);
+  reset_settings ();
+}
+
+/* Many imports: the page shows at once (reading), the list comes from a worker, its rows a
+ * few at a time */
+#define N_MANY 1000
+
+static void
+test_many_imports (void)
+{
+  g_autoptr(JnStore) store = open_store ();
+  g_autoptr(GTimer) timer = NULL;
+  GtkWindow *history;
+  JnHistoryPage *page;
+  JnWindow *window;
+  guint n_iterations = 0;
+  double longest = 0;
+  double first_shown = 0;
+  GtkWidget *more;
+
+  for (guint i = 0; i < N_MANY; i++)
+    g_free (add_import (store, i % 3 == 0 ? "single" : "partial", UAI, i % 3 == 0 ? 1 : 20, 0));
+
+  window = create_window (store, NULL);
+  timer = g_timer_new ();
+  /* The window shows before a single import is read */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.history", NULL));
+  history = find_history_window ();
+  page = jn_history_window_get_page (history);
+  g_assert_nonnull (page);
+  g_assert_true (jn_history_page_get_loading (page));
+  g_assert_cmpstr (jn_history_page_get_state (page), ==, "loading");
+  while (jn_history_page_get_loading (page))
+    {
+      g_autoptr(GTimer) iteration = g_timer_new ();
+
+      g_main_context_iteration (NULL, TRUE);
+      longest = MAX (longest, g_timer_elapsed (iteration, NULL));
+      n_iterations++;
+      if (first_shown == 0 && g_strcmp0 (jn_history_page_get_state (page), "list") == 0)
+        first_shown = g_timer_elapsed (timer, NULL);
+    }
+  g_test_message ("%u imports: the first shown after %.0f ms, all after %.0f ms; %u main loop "
+                  "iterations meanwhile, the longest %.0f ms", N_MANY, first_shown * 1000,
+                  g_timer_elapsed (timer, NULL) * 1000, n_iterations, longest * 1000);
+  /* The newest hundred, made in several rounds of the main loop, not one */
+  g_assert_cmpuint (jn_history_page_get_n_imports (page), ==, 100);
+  g_assert_cmpuint (n_iterations, >, 4);
+  more = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), JN_TYPE_HISTORY_PAGE,
+                                                    "more_button"));
+  g_assert_true (gtk_widget_get_visible (more));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (more)), ==, "Show 900 Older Imports");
+
+  /* The older ones on demand, a hundred at a time, then the button goes */
+  for (guint shown = 200; shown <= N_MANY; shown += 100)
+    {
+      g_signal_emit_by_name (more, "clicked");
+      wait_until (history_loaded, page);
+      g_assert_cmpuint (jn_history_page_get_n_imports (page), ==, shown);
+    }
+  g_assert_false (gtk_widget_get_visible (more));
+  {
+    g_autofree char *oldest = jn_history_page_dup_import_text (page, N_MANY - 1);
+
+    /* The first one made: a single edit */
+    g_assert_nonnull (strstr (oldest, "Single Edit"));
+  }
+
+  gtk_window_destroy (history);
+  destroy_window (window);
+  reset_settings ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *localedir = g_getenv ("JN_TEST_LOCALEDIR");
+  g_autofree char *svg_type = NULL;
+  GtkIconTheme *icon_theme;
+
+  /* Local time differs from UTC all year round */
+  g_setenv ("TZ", "Europe/Paris", TRUE);
+  french = localedir != NULL && *localedir != '\0';
+  if (french)
+    {
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, localedir);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
+  else
+    gtk_disable_setlocale ();
+  svg_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
+  gtk_init ();
+  adw_init ();
+  icon_theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+  gtk_icon_theme_add_resource_path (icon_theme, "/fr/jonction/Jonction/icons");
+  g_object_set (gtk_settings_get_default (),
+                "gtk-font-name", "Cantarell 11",
+                "gtk-enable-animations", FALSE,
+                NULL);
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/history/last-import", test_last_import);
+  g_test_add_func ("/history/import-and-edit", test_import_and_edit);
+  if (!french)
+    {
+      g_test_add_func ("/history/empty", test_empty);
+      g_test_add_func ("/history/purged-and-unnamed", test_purged_and_unnamed);
+      g_test_add_func ("/history/many-imports", test_many_imports);
+    }
+
+  return g_test_run ();
+}
