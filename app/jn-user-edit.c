@@ -415,6 +415,17 @@ jn_user_edit_list_uais (JnEntUser *user)
   return g_strv_builder_end (builder);
 }
 
+char *
+jn_user_edit_dup_name (JnEntUser *user)
+{
+  g_autofree char *family = NULL;
+
+  g_return_val_if_fail (JN_IS_ENT_USER (user), NULL);
+
+  family = g_utf8_strup (jn_ent_user_get_family_name (user), -1);
+  return g_strstrip (g_strdup_printf ("%s %s", family, jn_ent_user_get_given_name (user)));
+}
+
 /* ---- the check ---- */
 
 void
@@ -534,7 +545,7 @@ jn_user_edit_check (JnEntUser   *user,
     check->holder = holder_in_directory (directory, user, uai, check->value);
   if (check->holder != NULL)
     {
-      g_autofree char *name = jn_ent_user_dup_display_name (check->holder);
+      g_autofree char *name = jn_user_edit_dup_name (check->holder);
 
       check->verdict = JN_USER_EDIT_REFUSED;
       check->message = g_strdup_printf (_("%s already holds this identifier for %s: remove it "

@@ -57,6 +57,9 @@ GPtrArray   *jn_user_index_find_holders (JnUserIndex  *self,
  * once (free with g_strfreev) */
 char       **jn_user_edit_list_uais     (JnEntUser    *user);
 
+/* "DURAND Léa": how the editor and its messages name an account */
+char        *jn_user_edit_dup_name      (JnEntUser    *user);
+
 /* ---- checking a new value ---- */
 
 /**

@@ -13,6 +13,7 @@
 
 #include "jn-error.h"
 #include "jn-types.h"
+#include "jn-ui-utils.h"
 #include "jn-user-dialog.h"
 
 /* More results than an admin reads: the count says to type more */
@@ -408,9 +409,7 @@ change_clicked_cb (GtkButton    *button,
 static void
 fill_user_page (JnUserDialog *self)
 {
-  g_autofree char *name = jn_ent_user_dup_display_name (self->user);
-  g_autofree char *family = g_utf8_strup (jn_ent_user_get_family_name (self->user), -1);
-  g_autofree char *full = g_strdup_printf ("%s %s", family, jn_ent_user_get_given_name (self->user));
+  g_autofree char *full = jn_user_edit_dup_name (self->user);
   g_autofree char *profile = dup_profile (self->user);
   g_autofree char *structures = dup_structures (self->user);
   g_auto(GStrv) uais = jn_user_edit_list_uais (self->user);
@@ -425,7 +424,8 @@ fill_user_page (JnUserDialog *self)
   adw_action_row_set_subtitle (self->name_row, full);
   if (birth != NULL && *birth != '\0')
     {
-      g_autofree char *with_birth = g_strdup_printf (_("%s, born on %s"), full, birth);
+      g_autofree char *date = jn_format_export_date (birth);
+      g_autofree char *with_birth = g_strdup_printf (_("%s, born on %s"), full, date ? date : birth);
 
       adw_action_row_set_subtitle (self->name_row, with_birth);
     }

@@ -475,7 +475,7 @@ jn_cli_command_set_id (int    argc,
       /* Refused: the push engine's one-holder check journals the refusal (a 409 naming the
        * holder's account, in history) and sends nothing; the admin reads the holder's name
        * here, never in the journal */
-      g_autofree char *name = jn_ent_user_dup_display_name (check->holder);
+      g_autofree char *name = jn_user_edit_dup_name (check->holder);
       g_autofree char *safe_name = jn_cli_safe (name);
       g_autofree char *safe_holder = jn_cli_safe (jn_ent_user_get_id (check->holder));
       g_autofree char *message = g_strdup_printf (

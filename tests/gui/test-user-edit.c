@@ -777,7 +777,7 @@ test_refusals_and_confirmations (void)
   jn_user_dialog_edit_value (dialog, UAI);
   flush_main_context ();
   type_value (dialog, ID_OLD);
-  g_assert_nonnull (strstr (validation (dialog), "Ancien Jules"));
+  g_assert_nonnull (strstr (validation (dialog), "ANCIEN Jules"));
   g_assert_true (gtk_widget_has_css_class (dialog_child (dialog, "validation_label"), "error"));
   g_assert_false (gtk_widget_get_sensitive (dialog_child (dialog, "save_button")));
   g_signal_emit_by_name (dialog_child (dialog, "value_entry"), "activate");
@@ -807,7 +807,7 @@ test_refusals_and_confirmations (void)
   g_assert_cmpstr (validation (dialog), ==, "A well-formed PRONOTE identifier");
   click (dialog, "save_button");
   wait_until (dialog_saved, dialog);
-  g_assert_nonnull (strstr (validation (dialog), "Morel Tom"));
+  g_assert_nonnull (strstr (validation (dialog), "MOREL Tom"));
   g_assert_true (gtk_widget_has_css_class (dialog_child (dialog, "validation_label"), "error"));
   assert_server_holds (server, "s-durand", NULL);
   assert_server_holds (server, "s-morel", "TQ2WXZ8KNR4HMEB7");
