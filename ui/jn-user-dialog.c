@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "jn-error.h"
@@ -377,6 +379,21 @@ value_changed_cb (JnUserDialog *self)
 
   if (self->user == NULL || self->editing_uai == NULL)
     return;
+
+  /* PRONOTE writes capitals: typed small letters are raised (the entry signals again) */
+  {
+    const char *text = gtk_editable_get_text (GTK_EDITABLE (self->value_entry));
+    g_autofree char *upper = g_ascii_strup (text, -1);
+
+    if (strcmp (upper, text) != 0)
+      {
+        int position = gtk_editable_get_position (GTK_EDITABLE (self->value_entry));
+
+        gtk_editable_set_text (GTK_EDITABLE (self->value_entry), upper);
+        gtk_editable_set_position (GTK_EDITABLE (self->value_entry), position);
+        return;
+      }
+  }
 
   check = check_value (self);
   switch (check->verdict)

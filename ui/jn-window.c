@@ -763,6 +763,9 @@ edit_user_ready (JnWindow *self)
     }
 
   dialog = jn_user_dialog_new (GTK_WINDOW (self), self->store, self->ent, uai, query);
+  /* the start page tells of the last change */
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (jn_window_refresh_start), self,
+                           G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

@@ -718,6 +718,7 @@ test_change (void)
   g_assert_true (gtk_widget_get_visible (dialog_child (dialog, "edit_group")));
 
   type_value (dialog, "abc!");
+  g_assert_cmpstr (gtk_editable_get_text (dialog_child (dialog, "value_entry")), ==, "ABC!");
   g_assert_nonnull (strstr (validation (dialog), "capital letters"));
   g_assert_false (gtk_widget_get_sensitive (dialog_child (dialog, "save_button")));
 
