@@ -642,35 +642,35 @@ clear_clicked_cb (JnUserDialog *self)
 
 /* ---- keyboard ---- */
 
-static gboolean
-focus_search_cb (GtkWidget *widget,
-                 GVariant  *args,
-                 gpointer   user_data)
+/* Ctrl+F: back to the search, its entry focused */
+static void
+focus_search_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
 {
   JnUserDialog *self = JN_USER_DIALOG (widget);
 
   if (!self->saving && g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), "user") == 0)
     back_clicked_cb (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
-  return TRUE;
 }
 
-static gboolean
-escape_cb (GtkWidget *widget,
-           GVariant  *args,
-           gpointer   user_data)
+/* Escape: the change of value, then the account's page, then the editor closes */
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
   JnUserDialog *self = JN_USER_DIALOG (widget);
 
   if (self->saving)
-    return TRUE;
+    return;
   if (gtk_widget_get_visible (GTK_WIDGET (self->edit_group)))
     close_edit (self);
   else if (g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), "user") == 0)
     back_clicked_cb (self);
   else
     gtk_window_close (GTK_WINDOW (self));
-  return TRUE;
 }
 
 /* ---- GObject ---- */
@@ -811,8 +811,11 @@ jn_user_dialog_class_init (JnUserDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, clear_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, cancel_edit_clicked_cb);
 
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, focus_search_cb, NULL);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, escape_cb, NULL);
+  gtk_widget_class_install_action (widget_class, "user.focus-search", NULL, focus_search_action);
+  gtk_widget_class_install_action (widget_class, "user.back", NULL, back_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "user.focus-search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "user.back", NULL);
 }
 
 static void

@@ -867,7 +867,28 @@ test_refusals_and_confirmations (void)
   assert_server_holds (server, "t-nguyen", NULL);
   g_assert_cmpuint (count_single (store), ==, n_single + 2);
 
-  close_editor (dialog);
+  /* Escape: the change of value closes, then the page, then the editor; Ctrl+F searches */
+  g_assert_true (gtk_widget_get_visible (dialog_child (dialog, "edit_group")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "user.back", NULL));
+  g_assert_false (gtk_widget_get_visible (dialog_child (dialog, "edit_group")));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (dialog_child (dialog, "pages")), ==, "user");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "user.focus-search", NULL));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (dialog_child (dialog, "pages")), ==, "search");
+  {
+    GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (dialog));
+
+    g_assert_nonnull (focus);
+    g_assert_true (focus == dialog_child (dialog, "search_entry") ||
+                   gtk_widget_is_ancestor (focus, dialog_child (dialog, "search_entry")));
+  }
+  jn_user_dialog_show_user (dialog, jn_user_index_lookup (jn_user_dialog_get_index (dialog), "s-morel"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "user.back", NULL));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (dialog_child (dialog, "pages")), ==, "search");
+  g_object_ref (dialog);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "user.back", NULL));
+  flush_main_context ();
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_finalize_object (dialog);
   destroy_window (window);
   server_stop (server);
   reset_settings ();
