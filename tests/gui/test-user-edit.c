@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "jn-import-session.h"
 #include "jn-match-panel.h"
 #include "jn-scim-client.h"
 #include "jn-user-dialog.h"
@@ -894,6 +895,123 @@ test_refusals_and_confirmations (void)
   reset_settings ();
 }
 
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *result;
+}
+
+static JnSessionRow *
+find_row (JnImportSession *session,
+          const char      *pronote_id)
+{
+  GListModel *rows = jn_import_session_get_rows (session, JN_CATEGORY_STUDENT);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(JnSessionRow) row = g_list_model_get_item (rows, i);
+
+      if (g_strcmp0 (jn_session_row_get_pronote_id (row), pronote_id) == 0)
+        return row;  /* the model keeps it */
+    }
+
+  g_error ("no row for %s", pronote_id);
+  return NULL;
+}
+
+/* A step's match panel: "Edit a User…" targets the row's ENT account, or the record's name
+ * when no account is matched; the window's action opens the editor on either */
+static void
+test_from_match_panel (void)
+{
+  static const char export_xml[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<ExportIdentifiants xmlns=\"http://www.index-education.com/exportidentifiants\""
+    " UAI=\"0312609T\" NomEtablissement=\"Collège\" DateExport=\"2026-09-01\">\n"
+    "  <Eleves>\n"
+    "    <Eleve Ident=\"5\" Nom=\"DURAND\" Prenom=\"Léa\" DateNaissance=\"2011-02-03\""
+    " IDPN=\"" ID_DURAND "\"/>\n"
+    "    <Eleve Ident=\"6\" Nom=\"NOUVEAU\" Prenom=\"Zoé\" DateNaissance=\"2012-03-04\""
+    " IDPN=\"B7TQ2WXZ8KNR4HME\"/>\n"
+    "  </Eleves>\n"
+    "</ExportIdentifiants>\n";
+  Server *server = server_start (FALSE, 0);
+  g_autoptr(JnStore) store = NULL;
+  g_autoptr(JnImportSession) session = NULL;
+  g_autoptr(JnDirectory) directory = NULL;
+  g_autoptr(GAsyncResult) opened = NULL;
+  g_autoptr(GAsyncResult) matched = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) target = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  GtkWidget *panel;
+  GtkWidget *button;
+  JnWindow *window;
+  JnUserDialog *dialog;
+
+  if (server == NULL)
+    return;
+  set_uai_setting ();
+  path = g_build_filename (g_get_user_cache_dir (), "export.xml", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, export_xml, -1, NULL));
+  file = g_file_new_for_path (path);
+
+  session = jn_import_session_new (NULL);
+  jn_import_session_set_uai (session, UAI);
+  jn_import_session_open_export_async (session, file, NULL, NULL, NULL, store_result_cb, &opened);
+  jn_import_session_open_export_finish (session, wait_for_result (&opened), &error);
+  g_assert_no_error (error);
+  directory = jn_ent_read_directory (server->ent, UAI, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  jn_import_session_set_directory (session, directory);
+  jn_import_session_set_mode (session, JN_IMPORT_MODE_PARTIAL);
+  jn_import_session_match_async (session, NULL, NULL, store_result_cb, &matched);
+  jn_import_session_match_finish (session, wait_for_result (&matched), &error);
+  g_assert_no_error (error);
+
+  panel = g_object_ref_sink (jn_match_panel_new (session));
+  button = GTK_WIDGET (gtk_widget_get_template_child (panel, JN_TYPE_MATCH_PANEL, "edit_user_button"));
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "win.edit-user");
+
+  jn_match_panel_set_row (JN_MATCH_PANEL (panel), find_row (session, ID_DURAND));
+  target = g_variant_ref (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button)));
+  g_assert_cmpstr (g_variant_get_string (target, NULL), ==, "s-durand");
+  g_clear_pointer (&target, g_variant_unref);
+
+  jn_match_panel_set_row (JN_MATCH_PANEL (panel), find_row (session, "B7TQ2WXZ8KNR4HME"));
+  target = g_variant_ref (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button)));
+  g_assert_cmpstr (g_variant_get_string (target, NULL), ==, "NOUVEAU Zoé");
+
+  /* The window's action with the newcomer's name: searched, nobody of that name yet */
+  store = open_store ();
+  window = create_window (store, server->ent);
+  dialog = open_editor (window, g_variant_get_string (target, NULL));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (dialog_child (dialog, "pages")), ==, "search");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (dialog_child (dialog, "results_stack")), ==, "empty");
+  close_editor (dialog);
+
+  g_object_unref (panel);
+  destroy_window (window);
+  g_unlink (path);
+  server_stop (server);
+  reset_settings ();
+}
+
 /* The French screenshots */
 static void
 test_french (void)
@@ -999,6 +1117,7 @@ main (int   argc,
   g_test_add_func ("/user-edit/search", test_search);
   g_test_add_func ("/user-edit/change", test_change);
   g_test_add_func ("/user-edit/refusals-and-confirmations", test_refusals_and_confirmations);
+  g_test_add_func ("/user-edit/from-match-panel", test_from_match_panel);
 
   return g_test_run ();
 }
