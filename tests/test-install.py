@@ -17,6 +17,7 @@ Python 3.11, stdlib only.
 import configparser
 import gettext
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -125,6 +126,7 @@ def main():
         tap.ok(os.path.isfile(os.path.join(icons, "scalable", "apps", f"{app_id}.svg"))
                and os.path.isfile(os.path.join(icons, "symbolic", "apps", f"{app_id}-symbolic.svg")),
                "the icons in the hicolor theme (scalable and symbolic)", icons)
+        doc = staged(os.path.join(datadir, "doc", "jonction"))
         metainfo = staged(os.path.join(datadir, "metainfo", f"{app_id}.metainfo.xml"))
         if tap.ok(os.path.isfile(metainfo), "the metainfo in share/metainfo", metainfo):
             root = ET.parse(metainfo).getroot()
@@ -134,6 +136,25 @@ def main():
                    and launchable.text == f"{app_id}.desktop",
                    "the metainfo names the app and its desktop file")
             tap.ok(version in releases, "the metainfo lists this version's release", releases)
+            images = [i.text for i in root.iter("image")]
+            homepage = root.findtext("url[@type='homepage']") or ""
+            missing = [i for i in images
+                       if not i.startswith(homepage + "screenshots/") or not os.path.isfile(
+                           os.path.join(doc, "data", "screenshots", i.rsplit("/", 1)[-1]))]
+            tap.ok(homepage.startswith("https://") and images and not missing,
+                   "the metainfo's screenshots are published under its homepage, from the "
+                   "installed copies of data/screenshots", (homepage, missing))
+
+        # The user guide (the About window's link) and every image it shows
+        guide = os.path.join(doc, "README.md")
+        if tap.ok(os.path.isfile(guide), "the user guide in share/doc/jonction", guide):
+            with open(guide, encoding="utf-8") as f:
+                text = f.read()
+            shown = re.findall(r"\]\((data/screenshots/[^)\s]+)\)", text)
+            broken = [s for s in shown if not os.path.isfile(os.path.join(doc, s))]
+            tap.ok(shown and not broken and "Guide d'utilisation" in text,
+                   "the installed guide (French and English) finds every screenshot it shows",
+                   broken or "no screenshot or no French guide")
     finally:
         shutil.rmtree(destdir, ignore_errors=True)
 

@@ -185,7 +185,16 @@ about_action (GSimpleAction *action,
                         "license-type", GTK_LICENSE_GPL_3_0,
                         /* Translators: your name, one per line, e.g. "Marie Dupont <marie@example.org>" */
                         "translator-credits", _("translator-credits"),
+                        "website", HOMEPAGE_URL,
                         NULL);
+  /* The guide installed with the app (not there when running from the build tree) */
+  if (g_file_test (GUIDE_PATH, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autoptr(GFile) guide = g_file_new_for_path (GUIDE_PATH);
+      g_autofree char *uri = g_file_get_uri (guide);
+
+      adw_about_window_add_link (ADW_ABOUT_WINDOW (about), _("_User Guide"), uri);
+    }
   gtk_window_present (GTK_WINDOW (about));
 }
 

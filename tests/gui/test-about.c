@@ -51,6 +51,8 @@ test_about (void)
   g_assert_cmpstr (adw_about_window_get_version (about), ==, PACKAGE_VERSION);
   g_assert_cmpstr (adw_about_window_get_application_icon (about), ==, APP_ID);
   g_assert_cmpint (adw_about_window_get_license_type (about), ==, GTK_LICENSE_GPL_3_0);
+  g_assert_cmpstr (adw_about_window_get_website (about), ==, HOMEPAGE_URL);
+  g_assert_true (g_str_has_prefix (HOMEPAGE_URL, "https://"));
   g_object_get (about, "developers", &developers, NULL);
   g_assert_nonnull (developers);
   g_assert_nonnull (strstr (developers[0], "Jonction contributors"));
