@@ -353,9 +353,11 @@ update_edit_sensitivity (JnUserDialog *self,
                          gboolean      can_save)
 {
   gtk_widget_set_sensitive (self->save_button, can_save && !self->saving);
-  gtk_widget_set_sensitive (self->clear_button,
-                            !self->saving && self->user != NULL && self->editing_uai != NULL &&
-                            jn_ent_user_get_pronote_id (self->user, self->editing_uai) != NULL);
+  /* nothing to remove: no button */
+  gtk_widget_set_visible (self->clear_button,
+                          self->user != NULL && self->editing_uai != NULL &&
+                          jn_ent_user_get_pronote_id (self->user, self->editing_uai) != NULL);
+  gtk_widget_set_sensitive (self->clear_button, !self->saving);
   gtk_widget_set_sensitive (self->cancel_edit_button, !self->saving);
   gtk_editable_set_editable (GTK_EDITABLE (self->value_entry), !self->saving);
   if (self->saving)

@@ -53,10 +53,10 @@ add_user (GString    *seed,
     g_string_append_c (seed, ',');
   g_string_append_printf (seed,
                           "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\",\"%s\"],"
-                          "\"id\":\"%s\",\"userName\":\"%s.%s\","
+                          "\"id\":\"%s\",\"userName\":\"%s\","
                           "\"name\":{\"familyName\":\"%s\",\"givenName\":\"%s\"},"
                           "\"userType\":\"%s\",\"active\":true,\"%s\":{\"structures\":[%s]",
-                          EXT_URN, id, given, id, family, given, type, EXT_URN, structures);
+                          EXT_URN, id, id, family, given, type, EXT_URN, structures);
   if (birth != NULL)
     g_string_append_printf (seed, ",\"birthDate\":\"%s\"", birth);
   if (pronote_ids != NULL)
@@ -725,11 +725,12 @@ test_change (void)
 
   type_value (dialog, ID_DURAND);
   g_assert_cmpstr (validation (dialog), ==, "A well-formed PRONOTE identifier");
+  save_screenshot (GTK_WIDGET (dialog), "user-edit");
   click (dialog, "save_button");
   g_assert_true (jn_user_dialog_get_saving (dialog));
   wait_until (dialog_saved, dialog);
   wait_until (toast_shown, dialog);
-  save_screenshot (GTK_WIDGET (dialog), "user-edit");
+  save_screenshot (GTK_WIDGET (dialog), "user-saved");
   g_assert_false (gtk_widget_get_visible (dialog_child (dialog, "edit_group")));
   g_assert_true (shows_label (GTK_WIDGET (dialog), ID_DURAND));
   assert_server_holds (server, "s-durand", ID_DURAND);
@@ -1042,10 +1043,11 @@ test_french (void)
   jn_user_dialog_edit_value (dialog, UAI);
   flush_main_context ();
   type_value (dialog, ID_DURAND);
+  save_screenshot (GTK_WIDGET (dialog), "user-edit-fr");
   click (dialog, "save_button");
   wait_until (dialog_saved, dialog);
   wait_until (toast_shown, dialog);
-  save_screenshot (GTK_WIDGET (dialog), "user-edit-fr");
+  save_screenshot (GTK_WIDGET (dialog), "user-saved-fr");
   close_editor (dialog);
 
   destroy_window (window);
