@@ -425,6 +425,26 @@ change_clicked_cb (GtkButton    *button,
   jn_user_dialog_edit_value (self, g_object_get_data (G_OBJECT (button), "jn-uai"));
 }
 
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *name)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static void
 fill_user_page (JnUserDialog *self)
 {
@@ -484,6 +504,13 @@ fill_user_page (JnUserDialog *self)
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
       gtk_list_box_append (self->ids_list, row);
     }
+}
+
+/* The "Change Value" button of this establishment's row (the first row) */
+static GtkWidget *
+own_change_button (JnUserDialog *self)
+{
+  return find_button (GTK_WIDGET (self->ids_list), self->uai);
 }
 
 static void
@@ -903,7 +930,9 @@ jn_user_dialog_show_user (JnUserDialog *self,
   g_set_object (&self->user, user);
   fill_user_page (self);
   gtk_stack_set_visible_child_name (self->pages, "user");
-  gtk_widget_grab_focus (gtk_widget_get_first_child (GTK_WIDGET (self->ids_list)));
+  /* Enter on a result, then Enter again: the value of this establishment to change */
+  if (own_change_button (self) != NULL)
+    gtk_widget_grab_focus (own_change_button (self));
 }
 
 JnEntUser *

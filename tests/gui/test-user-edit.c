@@ -661,6 +661,8 @@ test_search (void)
   flush_main_context ();
   g_assert_cmpstr (gtk_stack_get_visible_child_name (dialog_child (dialog, "pages")), ==, "user");
   g_assert_cmpstr (jn_ent_user_get_id (jn_user_dialog_get_user (dialog)), ==, "s-aissa-1");
+  /* Enter again would change this establishment's value */
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (dialog)) == find_named (GTK_WIDGET (dialog), UAI));
   close_editor (dialog);
 
   /* From a step's row: the row's account opens at once; an unknown id is searched */
