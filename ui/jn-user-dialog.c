@@ -274,7 +274,7 @@ load_cb (GObject      *source,
   g_autoptr(JnUserIndex) index = jn_user_index_load_finish (result, &error);
   JnEntUser *user;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->pages == NULL)
     return;
 
   gtk_spinner_stop (self->spinner);
@@ -551,7 +551,8 @@ save_cb (GObject      *source,
   g_autoptr(JnEntUser) after = NULL;
   g_autoptr(JnPushReport) report = jn_user_edit_save_finish (result, &after, &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* closed with its parent window meanwhile: the journal has the outcome */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->pages == NULL)
     return;
 
   self->saving = FALSE;
@@ -704,6 +705,18 @@ back_action (GtkWidget  *widget,
 
 /* ---- GObject ---- */
 
+/* Not while an identifier is being written: its outcome is shown here */
+static gboolean
+jn_user_dialog_close_request (GtkWindow *window)
+{
+  JnUserDialog *self = JN_USER_DIALOG (window);
+
+  if (self->saving)
+    return TRUE;
+
+  return GTK_WINDOW_CLASS (jn_user_dialog_parent_class)->close_request (window);
+}
+
 static void
 jn_user_dialog_constructed (GObject *object)
 {
@@ -780,8 +793,10 @@ jn_user_dialog_class_init (JnUserDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->constructed = jn_user_dialog_constructed;
+  window_class->close_request = jn_user_dialog_close_request;
   object_class->dispose = jn_user_dialog_dispose;
   object_class->finalize = jn_user_dialog_finalize;
   object_class->set_property = jn_user_dialog_set_property;

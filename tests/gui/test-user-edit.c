@@ -730,6 +730,10 @@ test_change (void)
   save_screenshot (GTK_WIDGET (dialog), "user-edit");
   click (dialog, "save_button");
   g_assert_true (jn_user_dialog_get_saving (dialog));
+  /* not closed while writing */
+  gtk_window_close (GTK_WINDOW (dialog));
+  flush_main_context ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
   wait_until (dialog_saved, dialog);
   wait_until (toast_shown, dialog);
   save_screenshot (GTK_WIDGET (dialog), "user-saved");
