@@ -188,6 +188,9 @@ def main():
                "409: an identifier held by another user is reported with both users, not forced",
                out + err)
         tap.ok(pronote_id(server.dump()[holder]) == held, "409: the holder keeps its identifier")
+        family = seed_users[holder]["name"]["familyName"].upper()
+        tap.ok(family in err and holder in err,
+               "409: set-id names the holder (name and ENT account) before sending anything", err)
 
         rc, out, err = run(cli, "set-id", "--ent", server.url, "--token-file", token_file, "--state", state,
                            "--user", "no-such-user", "--uai", UAI, "--pronote-id", "HUP2NFZQRYAD7EXS")

@@ -42,6 +42,7 @@ struct _JnMatchPanel
   GtkButton       *browse_button;
   GtkButton       *skip_button;
   GtkButton       *undo_button;
+  GtkButton       *edit_user_button;
 
   /* owned */
   JnImportSession *session;
@@ -472,6 +473,14 @@ refresh (JnMatchPanel *self)
   gtk_widget_set_visible (GTK_WIDGET (self->undo_button),
                           can_change && jn_session_row_get_manual (row));
 
+  /* "Edit a User…" opens the row's ENT account, or searches for the record's name */
+  {
+    JnEntUser *user = jn_plan_item_get_user (jn_session_row_get_item (row));
+
+    gtk_actionable_set_action_target (GTK_ACTIONABLE (self->edit_user_button), "s",
+                                      user != NULL ? jn_ent_user_get_id (user) : name);
+  }
+
   gtk_stack_set_visible_child_name (self->stack, "record");
   queue_refresh_suggestions (self);
 }
@@ -624,6 +633,7 @@ jn_match_panel_class_init (JnMatchPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JnMatchPanel, browse_button);
   gtk_widget_class_bind_template_child (widget_class, JnMatchPanel, skip_button);
   gtk_widget_class_bind_template_child (widget_class, JnMatchPanel, undo_button);
+  gtk_widget_class_bind_template_child (widget_class, JnMatchPanel, edit_user_button);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, suggestion_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, browse_clicked_cb);

@@ -29,6 +29,7 @@
 #include "jn-step-page.h"
 #include "jn-summary-page.h"
 #include "jn-ui-utils.h"
+#include "jn-user-dialog.h"
 #include "jn-welcome-page.h"
 #include "jn-window.h"
 
@@ -73,6 +74,8 @@ struct _JnWindow
   gboolean              close_confirmed;
   const char           *page_after_directory;  /* "summary", or "mode" after a confirmation */
   AdwToast             *last_toast;        /* weak: dismissed when the page changes */
+  char                 *edit_user_query;   /* win.edit-user: what the editor opens on */
+  char                 *page_before_edit;  /* win.edit-user: the page under the editor */
 };
 
 enum {
@@ -278,6 +281,7 @@ update_actions (JnWindow *self)
   gtk_widget_action_set_enabled (widget, "win.back-to-start", !busy);
   gtk_widget_action_set_enabled (widget, "win.resume", !busy && self->interrupted != NULL);
   gtk_widget_action_set_enabled (widget, "win.discard", !busy && self->interrupted != NULL);
+  gtk_widget_action_set_enabled (widget, "win.edit-user", !busy && !self->pushing);
 }
 
 static void
@@ -723,6 +727,70 @@ connection_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   jn_window_show_connection (JN_WINDOW (widget));
+}
+
+/* ---- "Edit a User…" ---- */
+
+/* The establishment the editor works on: the import's, else the settings' */
+static char *
+dup_edit_uai (JnWindow *self)
+{
+  const char *uai = self->session != NULL ? jn_import_session_get_uai (self->session) : NULL;
+  g_autofree char *configured = NULL;
+
+  if (uai != NULL && *uai != '\0')
+    return g_strdup (uai);
+  configured = g_settings_get_string (self->settings, "uai");
+  if (*configured != '\0')
+    return g_steal_pointer (&configured);
+  return self->ent_given ? g_strdup (JN_DEMO_UAI) : NULL;
+}
+
+static void
+edit_user_ready (JnWindow *self)
+{
+  g_autofree char *uai = dup_edit_uai (self);
+  g_autofree char *query = g_steal_pointer (&self->edit_user_query);
+  JnUserDialog *dialog;
+
+  if (self->page_before_edit != NULL)
+    gtk_stack_set_visible_child_name (self->stack, self->page_before_edit);
+  g_clear_pointer (&self->page_before_edit, g_free);
+
+  if (uai == NULL || self->store == NULL || self->ent == NULL)
+    {
+      toast (self, _("Set up the establishment’s UAI in the connection settings first"));
+      return;
+    }
+
+  dialog = jn_user_dialog_new (GTK_WINDOW (self), self->store, self->ent, uai, query);
+  /* the start page tells of the last change */
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (jn_window_refresh_start), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* @parameter: an ENT account id (its page opens) or words to search for, or "" */
+static void
+edit_user_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  JnWindow *self = JN_WINDOW (widget);
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
+
+  if (jn_window_needs_connection (self))
+    {
+      jn_window_show_connection (self);
+      toast (self, _("Connect to the ENT first"));
+      return;
+    }
+
+  g_free (self->edit_user_query);
+  self->edit_user_query = g_variant_dup_string (parameter, NULL);
+  g_free (self->page_before_edit);
+  self->page_before_edit = g_strdup (page);
+  ensure_ent (self, NULL, edit_user_ready, page);
 }
 
 /* ---- the actions ---- */
@@ -1693,6 +1761,8 @@ jn_window_dispose (GObject *object)
   g_clear_pointer (&self->page_before_connection, g_free);
   g_clear_object (&self->session_before_load);
   g_clear_pointer (&self->page_before_load, g_free);
+  g_clear_pointer (&self->edit_user_query, g_free);
+  g_clear_pointer (&self->page_before_edit, g_free);
 
   G_OBJECT_CLASS (jn_window_parent_class)->dispose (object);
 }
@@ -1830,6 +1900,7 @@ jn_window_class_init (JnWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.back-to-start", NULL,
                                    back_to_start_action);
   gtk_widget_class_install_action (widget_class, "win.history", NULL, history_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-user", "s", edit_user_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "win.open", NULL);
@@ -1837,6 +1908,8 @@ jn_window_class_init (JnWindowClass *klass)
                                        "win.preferences", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_h, GDK_CONTROL_MASK,
                                        "win.history", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK,
+                                       "win.edit-user", "s", "");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0,
                                        "win.cancel-load", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,

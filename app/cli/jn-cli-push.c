@@ -18,6 +18,7 @@
 #include "jn-matcher.h"
 #include "jn-push.h"
 #include "jn-suggestions.h"
+#include "jn-user-edit.h"
 
 static void
 directory_progress_cb (guint    done,
@@ -399,6 +400,8 @@ jn_cli_command_set_id (int    argc,
   g_autoptr(JnStore) store = NULL;
   g_autoptr(JnEntUser) user = NULL;
   g_autoptr(JnPushReport) report = NULL;
+  g_autoptr(JnDirectory) directory = NULL;
+  g_autoptr(JnUserEditCheck) check = NULL;
   g_autoptr(GError) error = NULL;
   gboolean clear = FALSE;
   GOptionEntry entries[] = {
@@ -425,9 +428,9 @@ jn_cli_command_set_id (int    argc,
 
   if (pronote_id != NULL)
     {
-      JnPronoteIdCheck check = jn_pronote_id_check (g_strstrip (pronote_id));
+      JnPronoteIdCheck format = jn_pronote_id_check (g_strstrip (pronote_id));
 
-      if (check == JN_PRONOTE_ID_INVALID)
+      if (format == JN_PRONOTE_ID_INVALID)
         {
           g_autofree char *message = g_strdup_printf (
             _("a PRONOTE identifier is made of capital letters A–Z and digits 0–9 only "
@@ -435,7 +438,7 @@ jn_cli_command_set_id (int    argc,
 
           return jn_cli_usage_error (NULL, message);
         }
-      if (check == JN_PRONOTE_ID_UNUSUAL && !options.yes)
+      if (format == JN_PRONOTE_ID_UNUSUAL && !options.yes)
         {
           g_autofree char *message = g_strdup_printf (
             _("“%s” does not look like a PRONOTE identifier (16 characters among "
@@ -456,8 +459,34 @@ jn_cli_command_set_id (int    argc,
   if (user == NULL)
     return jn_cli_fail (error);
 
-  current = jn_ent_user_get_pronote_id (user, options.uai);
-  if (current != NULL && g_strcmp0 (current, pronote_id) != 0 && !options.yes)
+  /* Who else holds the value: the establishment's directory as the ENT holds it now */
+  if (pronote_id != NULL)
+    {
+      directory = jn_ent_read_directory (ent, options.uai, NULL, NULL, NULL, &error);
+      if (directory == NULL)
+        return jn_cli_fail (error);
+    }
+
+  /* The desktop's "Edit a User…" makes the same checks */
+  check = jn_user_edit_check (user, options.uai, pronote_id, directory, NULL);
+  current = check->current;
+  if (check->verdict == JN_USER_EDIT_REFUSED && check->holder != NULL)
+    {
+      /* Refused: the push engine's one-holder check journals the refusal (a 409 naming the
+       * holder's account, in history) and sends nothing; the admin reads the holder's name
+       * here, never in the journal */
+      g_autofree char *name = jn_user_edit_dup_name (check->holder);
+      g_autofree char *safe_name = jn_cli_safe (name);
+      g_autofree char *safe_holder = jn_cli_safe (jn_ent_user_get_id (check->holder));
+      g_autofree char *message = g_strdup_printf (
+        _("%s (ENT account “%s”) already holds the identifier %s for %s: remove it there first"),
+        safe_name, safe_holder, check->value, options.uai);
+
+      jn_cli_print_error (message);
+    }
+  else if (check->verdict == JN_USER_EDIT_REFUSED)
+    return jn_cli_usage_error (NULL, check->message);
+  else if (check->replaces && !options.yes)
     {
       g_autofree char *safe_user = jn_cli_safe (user_id);
       g_autofree char *safe_current = jn_cli_safe (current);
@@ -468,7 +497,7 @@ jn_cli_command_set_id (int    argc,
       return jn_cli_usage_error (NULL, message);
     }
 
-  if (g_strcmp0 (current, pronote_id) == 0)
+  if (check->verdict == JN_USER_EDIT_UNCHANGED)
     {
       /* Nothing to write, nothing to journal */
       if (options.json)
@@ -490,7 +519,7 @@ jn_cli_command_set_id (int    argc,
       return JN_EXIT_OK;
     }
 
-  report = jn_push_set_one (store, ent, user, options.uai, pronote_id, NULL, &error);
+  report = jn_push_set_one (store, ent, user, options.uai, check->value, NULL, &error);
   if (report == NULL)
     return jn_cli_fail (error);
 
