@@ -669,8 +669,12 @@ jn_ent_user_set_pronote_id (JnEntUser  *self,
 char *
 jn_ent_user_dup_display_name (JnEntUser *self)
 {
+  g_autofree char *family = NULL;
+
   g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
 
-  return g_strdup_printf ("%s %s", jn_ent_user_get_family_name (self),
-                          jn_ent_user_get_given_name (self));
+  family = g_utf8_strup (jn_ent_user_get_family_name (self), -1);
+
+  /* As the ENT and PRONOTE write it: "DUPONT Léa" */
+  return g_strdup_printf ("%s %s", family, jn_ent_user_get_given_name (self));
 }

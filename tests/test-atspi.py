@@ -525,7 +525,7 @@ try:
           flush=True)
 
     def display(user):
-        return f"{user['name']['familyName']} {user['name']['givenName']}"
+        return f"{user['name']['familyName'].upper()} {user['name']['givenName']}"
 
     for key, label in (("chosen", "the suggestion chosen"), ("browsed", "the account chosen in the directory")):
         if key in decisions:
