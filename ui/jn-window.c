@@ -72,6 +72,7 @@ struct _JnWindow
   gboolean              close_confirmed;
   const char           *page_after_directory;  /* "summary", or "mode" after a confirmation */
   AdwToast             *last_toast;        /* weak: dismissed when the page changes */
+  guint                 prebuild_id;       /* makes the next step's page ahead */
 };
 
 enum {
@@ -296,6 +297,35 @@ visible_page_changed_cb (JnWindow   *self,
 
 /* ---- the session ---- */
 
+/* Step @step's page: made now if it is not yet */
+static void
+ensure_step_page (JnWindow *self,
+                  guint     step)
+{
+  g_autofree char *name = g_strdup_printf ("step-%u", step);
+
+  if (gtk_stack_get_child_by_name (self->steps_stack, name) == NULL &&
+      jn_import_session_get_plan (self->session) != NULL)
+    gtk_stack_add_named (self->steps_stack, jn_step_page_new (self->session, step), name);
+}
+
+static gboolean
+prebuild_cb (gpointer user_data)
+{
+  JnWindow *self = user_data;
+  guint next;
+
+  self->prebuild_id = 0;
+  if (self->session == NULL)
+    return G_SOURCE_REMOVE;
+
+  next = jn_import_session_get_current_step (self->session) + 1;
+  if (next < JN_N_STEPS)
+    ensure_step_page (self, next);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 show_current_step (JnWindow *self)
 {
@@ -305,18 +335,20 @@ show_current_step (JnWindow *self)
   if (self->session == NULL)
     return;
 
-  /* Each step's page is made when first shown: a column view makes its rows' widgets as
-   * soon as it has a model, shown or not (up to 200 rows of six cells, a tenth of a second
-   * per page on the bench) */
+  /* Each step's page is made when first shown, or ahead of it once the step before is
+   * shown: in its own main-loop turn, when the window has nothing else to do (a page takes
+   * 15–25 ms to make on the bench, its column view makes its first rows' widgets as soon as
+   * it has a model, shown or not), rather than in the turn that ends the step before's push */
   step = jn_import_session_get_current_step (self->session);
   name = g_strdup_printf ("step-%u", step);
-  if (gtk_stack_get_child_by_name (self->steps_stack, name) == NULL &&
-      jn_import_session_get_plan (self->session) != NULL)
-    gtk_stack_add_named (self->steps_stack, jn_step_page_new (self->session, step), name);
+  ensure_step_page (self, step);
   if (gtk_stack_get_child_by_name (self->steps_stack, name) != NULL)
     gtk_stack_set_visible_child_name (self->steps_stack, name);
   update_title (self);
   update_actions (self);
+
+  if (step + 1 < JN_N_STEPS && self->prebuild_id == 0)
+    self->prebuild_id = g_idle_add_full (G_PRIORITY_LOW, prebuild_cb, self, NULL);
 }
 
 static void
@@ -358,6 +390,7 @@ clear_steps (JnWindow *self)
 {
   GtkWidget *child;
 
+  g_clear_handle_id (&self->prebuild_id, g_source_remove);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->steps_stack))) != NULL)
     gtk_stack_remove (self->steps_stack, child);
 }
@@ -1638,6 +1671,7 @@ jn_window_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->prebuild_id, g_source_remove);
 
   if (self->session_signals != NULL)
     g_signal_group_set_target (self->session_signals, NULL);
