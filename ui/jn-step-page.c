@@ -145,6 +145,8 @@ jn_slot_list_init (JnSlotList *self)
 }
 
 static void complete_slots (JnStepPage *self);
+static gboolean fill_cb (gpointer user_data);
+static void ensure_filled (JnStepPage *self);
 
 struct _JnStepPage
 {
@@ -178,6 +180,8 @@ struct _JnStepPage
   JnSlotList          *slots;         /* what the column view shows */
   GtkSingleSelection  *selection;     /* of the slots */
   guint                add_slots_id;
+  gboolean             ahead;         /* made ahead of being shown */
+  guint                fill_id;       /* then reads its rows in this idle */
   JnMatchPanel        *match_panel;
   JnStepFilter         filter_kind;
   char                *search_text;
@@ -200,6 +204,7 @@ enum {
   PROP_SELECTED_ROW,
   PROP_TITLE,
   PROP_SUMMARY,
+  PROP_AHEAD,
   N_PROPS
 };
 
@@ -1134,8 +1139,39 @@ update_rows (JnStepPage *self)
 static void
 state_changed_cb (JnStepPage *self)
 {
+  if (self->fill_id != 0)
+    return;
   update_rows (self);
   update_list_stack (self);
+}
+
+static gboolean
+fill_cb (gpointer user_data)
+{
+  JnStepPage *self = user_data;
+
+  self->fill_id = 0;
+  update_rows (self);
+  update_list_stack (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A page made ahead reads its rows when first needed: asked, shown, or at its idle */
+static void
+ensure_filled (JnStepPage *self)
+{
+  if (self->fill_id != 0)
+    {
+      g_clear_handle_id (&self->fill_id, g_source_remove);
+      fill_cb (self);
+    }
+}
+
+static void
+jn_step_page_map (GtkWidget *widget)
+{
+  ensure_filled (JN_STEP_PAGE (widget));
+  GTK_WIDGET_CLASS (jn_step_page_parent_class)->map (widget);
 }
 
 /* ---- GObject ---- */
@@ -1196,9 +1232,15 @@ jn_step_page_constructed (GObject *object)
                                               G_CALLBACK (counts_changed_cb), self);
   self->state_notify_id = g_signal_connect_swapped (self->session, "notify::state",
                                                     G_CALLBACK (state_changed_cb), self);
-  update_rows (self);
   update_summary (self);
-  update_list_stack (self);
+  if (!self->ahead)
+    update_rows (self);
+  else
+    {
+      /* In a turn of its own: the page's widgets are enough for this one */
+      self->fill_id = g_idle_add_full (G_PRIORITY_LOW, fill_cb, self, NULL);
+      gtk_stack_set_visible_child_name (self->list_stack, "loading");
+    }
 }
 
 static void
@@ -1218,6 +1260,7 @@ jn_step_page_dispose (GObject *object)
   if (self->filter_model != NULL)
     g_signal_handlers_disconnect_by_data (self->filter_model, self);
   g_clear_handle_id (&self->add_slots_id, g_source_remove);
+  g_clear_handle_id (&self->fill_id, g_source_remove);
 
   /* The bin's child is a template child: unparented once, by the bin */
   adw_bin_set_child (ADW_BIN (self), NULL);
@@ -1304,6 +1347,9 @@ jn_step_page_set_property (GObject      *object,
     case PROP_STEP:
       self->step = g_value_get_uint (value);
       break;
+    case PROP_AHEAD:
+      self->ahead = g_value_get_boolean (value);
+      break;
     case PROP_FILTER:
       jn_step_page_set_filter (self, g_value_get_int (value));
       break;
@@ -1326,6 +1372,7 @@ jn_step_page_class_init (JnStepPageClass *klass)
   object_class->finalize = jn_step_page_finalize;
   object_class->get_property = jn_step_page_get_property;
   object_class->set_property = jn_step_page_set_property;
+  widget_class->map = jn_step_page_map;
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, JN_TYPE_IMPORT_SESSION,
@@ -1352,6 +1399,12 @@ jn_step_page_class_init (JnStepPageClass *klass)
   properties[PROP_SUMMARY] =
     g_param_spec_string ("summary", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /* Made ahead of being shown: the rows are read in a later main-loop turn (or when the
+   * page is shown or asked for them first) */
+  properties[PROP_AHEAD] =
+    g_param_spec_boolean ("ahead", NULL, NULL, FALSE,
+                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -1411,6 +1464,16 @@ jn_step_page_new (JnImportSession *session,
   g_return_val_if_fail (step < JN_N_STEPS, NULL);
 
   return g_object_new (JN_TYPE_STEP_PAGE, "session", session, "step", step, NULL);
+}
+
+GtkWidget *
+jn_step_page_new_ahead (JnImportSession *session,
+                        guint            step)
+{
+  g_return_val_if_fail (JN_IS_IMPORT_SESSION (session), NULL);
+  g_return_val_if_fail (step < JN_N_STEPS, NULL);
+
+  return g_object_new (JN_TYPE_STEP_PAGE, "session", session, "step", step, "ahead", TRUE, NULL);
 }
 
 JnImportSession *
@@ -1527,6 +1590,7 @@ jn_step_page_get_visible_rows (JnStepPage *self)
 {
   g_return_val_if_fail (JN_IS_STEP_PAGE (self), NULL);
 
+  ensure_filled (self);
   return G_LIST_MODEL (self->filter_model);
 }
 
@@ -1546,6 +1610,8 @@ jn_step_page_select_row (JnStepPage   *self,
 
   g_return_val_if_fail (JN_IS_STEP_PAGE (self), FALSE);
   g_return_val_if_fail (JN_IS_SESSION_ROW (row), FALSE);
+
+  ensure_filled (self);
 
   position = find_position (G_LIST_MODEL (self->filter_model), row);
   if (position == GTK_INVALID_LIST_POSITION)

@@ -300,13 +300,17 @@ visible_page_changed_cb (JnWindow   *self,
 /* Step @step's page: made now if it is not yet */
 static void
 ensure_step_page (JnWindow *self,
-                  guint     step)
+                  guint     step,
+                  gboolean  ahead)
 {
   g_autofree char *name = g_strdup_printf ("step-%u", step);
 
   if (gtk_stack_get_child_by_name (self->steps_stack, name) == NULL &&
       jn_import_session_get_plan (self->session) != NULL)
-    gtk_stack_add_named (self->steps_stack, jn_step_page_new (self->session, step), name);
+    gtk_stack_add_named (self->steps_stack,
+                         ahead ? jn_step_page_new_ahead (self->session, step)
+                               : jn_step_page_new (self->session, step),
+                         name);
 }
 
 static gboolean
@@ -321,7 +325,7 @@ prebuild_cb (gpointer user_data)
 
   next = jn_import_session_get_current_step (self->session) + 1;
   if (next < JN_N_STEPS)
-    ensure_step_page (self, next);
+    ensure_step_page (self, next, TRUE);
 
   return G_SOURCE_REMOVE;
 }
@@ -341,7 +345,7 @@ show_current_step (JnWindow *self)
    * it has a model, shown or not), rather than in the turn that ends the step before's push */
   step = jn_import_session_get_current_step (self->session);
   name = g_strdup_printf ("step-%u", step);
-  ensure_step_page (self, step);
+  ensure_step_page (self, step, FALSE);
   if (gtk_stack_get_child_by_name (self->steps_stack, name) != NULL)
     gtk_stack_set_visible_child_name (self->steps_stack, name);
   update_title (self);
