@@ -156,6 +156,7 @@ struct _JnStepPage
   AdwLeaflet          *leaflet;
   GtkWidget           *list_side;
   GtkLabel            *summary_label;
+  GtkLabel            *causes_label;
   GtkToggleButton     *all_button;
   GtkToggleButton     *recognised_button;
   GtkToggleButton     *unrecognised_button;
@@ -336,11 +337,104 @@ format_summary (JnCategory          category,
   return g_string_free (g_steal_pointer (&line), FALSE);
 }
 
+/* One cause's part of the causes line: "3 no ENT account", "2 homonyms" */
+static char *
+format_cause (JnPlanCause cause,
+              guint       n)
+{
+  const char *format;
+
+  switch (cause)
+    {
+    case JN_PLAN_CAUSE_NO_ACCOUNT:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s no ENT account", "%s no ENT account", n);
+      break;
+    case JN_PLAN_CAUSE_SEVERAL_ACCOUNTS:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s homonym", "%s homonyms", n);
+      break;
+    case JN_PLAN_CAUSE_COUPLE:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s couple", "%s couples", n);
+      break;
+    case JN_PLAN_CAUSE_NOT_GUARDIAN:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s not a legal guardian", "%s not legal guardians", n);
+      break;
+    case JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s duplicate in PRONOTE", "%s duplicates in PRONOTE", n);
+      break;
+    case JN_PLAN_CAUSE_OTHER_ESTABLISHMENT:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s in another establishment",
+                            "%s in another establishment", n);
+      break;
+    case JN_PLAN_CAUSE_WEAK_EVIDENCE:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s close account to confirm",
+                            "%s close accounts to confirm", n);
+      break;
+    case JN_PLAN_CAUSE_INVALID_IDENTIFIER:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s invalid identifier", "%s invalid identifiers", n);
+      break;
+    case JN_PLAN_CAUSE_NONE:
+    default:
+      return NULL;
+    }
+
+  return format_part (format, n);
+}
+
+/* "Why not recognised: 3 no ENT account · 2 homonyms · 1 couple": the causes of the
+ * records left (unrecognised or to check) with a count, most frequent first; NULL when none */
+static char *
+format_causes (const guint *counts)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  gboolean listed[JN_SESSION_N_CAUSES] = { FALSE };
+
+  for (;;)
+    {
+      guint best = JN_PLAN_CAUSE_NONE;
+      g_autofree char *part = NULL;
+
+      for (guint c = JN_PLAN_CAUSE_NONE + 1; c < JN_SESSION_N_CAUSES; c++)
+        if (!listed[c] && counts[c] > 0 && (best == JN_PLAN_CAUSE_NONE || counts[c] > counts[best]))
+          best = c;
+      if (best == JN_PLAN_CAUSE_NONE)
+        break;
+
+      listed[best] = TRUE;
+      part = format_cause (best, counts[best]);
+      append_part (line, part);
+    }
+
+  if (line->len == 0)
+    return NULL;
+
+  /* TRANSLATORS: the causes of the records not recognised or to check, as in
+   * "Why not recognised: 3 no ENT account · 2 homonyms · 1 couple" */
+  return g_strdup_printf (_("Why not recognised: %s"), line->str);
+}
+
+static void
+update_causes (JnStepPage *self)
+{
+  guint counts[JN_SESSION_N_CAUSES] = { 0 };
+  g_autofree char *causes = NULL;
+
+  jn_import_session_get_cause_counts (self->session, self->category, counts);
+  causes = format_causes (counts);
+  if (g_strcmp0 (causes, gtk_widget_get_visible (GTK_WIDGET (self->causes_label))
+                           ? gtk_label_get_text (self->causes_label) : NULL) == 0)
+    return;
+
+  gtk_label_set_text (self->causes_label, causes != NULL ? causes : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->causes_label), causes != NULL);
+}
+
 static void
 update_summary (JnStepPage *self)
 {
   JnStepCounts counts = { 0 };
   g_autofree char *summary = NULL;
+
+  update_causes (self);
 
   jn_import_session_get_counts (self->session, self->category, &counts);
   summary = format_summary (self->category, &counts);
@@ -1412,6 +1506,7 @@ jn_step_page_class_init (JnStepPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, list_side);
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, JnStepPage, causes_label);
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, all_button);
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, recognised_button);
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, unrecognised_button);
