@@ -1134,7 +1134,9 @@ add_slots (JnStepPage *self,
   if (new_n > old_n)
     g_list_model_items_changed (G_LIST_MODEL (self->slots), old_n, 0, new_n - old_n);
 
-  if (slots->len < g_list_model_get_n_items (model))
+  /* (a page not shown yet, made ahead, waits to be shown for the rest: each batch makes
+   * rows of widgets) */
+  if (slots->len < g_list_model_get_n_items (model) && gtk_widget_get_mapped (GTK_WIDGET (self)))
     {
       if (self->add_slots_id == 0)
         self->add_slots_id = g_idle_add (add_slots_cb, self);
@@ -1264,8 +1266,12 @@ ensure_filled (JnStepPage *self)
 static void
 jn_step_page_map (GtkWidget *widget)
 {
-  ensure_filled (JN_STEP_PAGE (widget));
+  JnStepPage *self = JN_STEP_PAGE (widget);
+
+  ensure_filled (self);
   GTK_WIDGET_CLASS (jn_step_page_parent_class)->map (widget);
+  /* The rows past the first batch, left while the page was not shown */
+  add_slots (self, 0);
 }
 
 /* ---- GObject ---- */

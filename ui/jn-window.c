@@ -339,10 +339,8 @@ show_current_step (JnWindow *self)
   if (self->session == NULL)
     return;
 
-  /* Each step's page is made when first shown, or ahead of it once the step before is
-   * shown: in its own main-loop turn, when the window has nothing else to do (a page takes
-   * 15–25 ms to make on the bench, its column view makes its first rows' widgets as soon as
-   * it has a model, shown or not), rather than in the turn that ends the step before's push */
+  /* Each step's page is made when first shown, or ahead of it while the step before is
+   * pushed (see session_busy_cb) */
   step = jn_import_session_get_current_step (self->session);
   name = g_strdup_printf ("step-%u", step);
   ensure_step_page (self, step, FALSE);
@@ -350,8 +348,20 @@ show_current_step (JnWindow *self)
     gtk_stack_set_visible_child_name (self->steps_stack, name);
   update_title (self);
   update_actions (self);
+}
 
-  if (step + 1 < JN_N_STEPS && self->prebuild_id == 0)
+/* While a step is pushed (the admin waits, the window has little to do), the next step's
+ * page is made, in main-loop turns of its own (a page takes 15–25 ms to make on the bench,
+ * its rows as much again), rather than in the turn that ends the push; made when the step
+ * is shown instead, it would delay the admin's first clicks there */
+static void
+session_busy_cb (JnWindow        *self,
+                 GParamSpec      *pspec,
+                 JnImportSession *session)
+{
+  if (jn_import_session_get_busy (session) &&
+      jn_import_session_get_state (session) == JN_SESSION_STATE_STEPS &&
+      jn_import_session_get_current_step (session) + 1 < JN_N_STEPS && self->prebuild_id == 0)
     self->prebuild_id = g_idle_add_full (G_PRIORITY_LOW, prebuild_cb, self, NULL);
 }
 
@@ -1870,6 +1880,8 @@ jn_window_init (JnWindow *self)
   self->session_signals = g_signal_group_new (JN_TYPE_IMPORT_SESSION);
   g_signal_group_connect_object (self->session_signals, "notify::current-step",
                                  G_CALLBACK (session_current_step_cb), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "notify::busy",
+                                 G_CALLBACK (session_busy_cb), self, G_CONNECT_SWAPPED);
   g_signal_group_connect_object (self->session_signals, "notify::state",
                                  G_CALLBACK (session_state_cb), self, G_CONNECT_SWAPPED);
   g_signal_group_connect_object (self->session_signals, "notify::progress",
