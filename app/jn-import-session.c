@@ -132,6 +132,9 @@ jn_session_suggestion_free (JnSessionSuggestion *suggestion)
 
 /* ---- object ---- */
 
+static void rows_items_changed_cb (GListModel *rows, guint position, guint removed, guint added,
+                                   JnImportSession *self);
+
 static void
 jn_import_session_dispose (GObject *object)
 {
@@ -181,7 +184,11 @@ jn_import_session_finalize (GObject *object)
   g_free (self->progress_text);
   g_free (self->pending_text);
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
-    g_clear_object (&self->rows[c]);
+    {
+      if (self->rows[c] != NULL)
+        g_signal_handlers_disconnect_by_func (self->rows[c], rows_items_changed_cb, self);
+      g_clear_object (&self->rows[c]);
+    }
   g_clear_pointer (&self->positions, g_hash_table_unref);
   g_clear_object (&self->failures);
   clear_accounts (self);
@@ -283,6 +290,20 @@ jn_import_session_class_init (JnImportSessionClass *klass)
                   NULL, G_TYPE_NONE, 1, G_TYPE_INT);
 }
 
+/* Any change of a category's rows (a row in place included) makes its counts stale; the
+ * session sees it before the faces do (connected first) */
+static void
+rows_items_changed_cb (GListModel      *rows,
+                       guint            position,
+                       guint            removed,
+                       guint            added,
+                       JnImportSession *self)
+{
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    if (G_LIST_MODEL (self->rows[c]) == rows)
+      self->counts_valid[c] = FALSE;
+}
+
 static void
 jn_import_session_init (JnImportSession *self)
 {
@@ -291,7 +312,10 @@ jn_import_session_init (JnImportSession *self)
   self->decisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->positions = g_hash_table_new (NULL, NULL);
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
-    self->rows[c] = g_list_store_new (JN_TYPE_SESSION_ROW);
+    {
+      self->rows[c] = g_list_store_new (JN_TYPE_SESSION_ROW);
+      g_signal_connect (self->rows[c], "items-changed", G_CALLBACK (rows_items_changed_cb), self);
+    }
   self->failures = g_list_store_new (JN_TYPE_SESSION_ROW);
   self->context = g_main_context_ref_thread_default ();
   g_mutex_init (&self->pending_mutex);
