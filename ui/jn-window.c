@@ -305,8 +305,9 @@ ensure_step_page (JnWindow *self,
 {
   g_autofree char *name = g_strdup_printf ("step-%u", step);
 
+  /* (made ahead, a page can wait for the plan: it follows the session's rows) */
   if (gtk_stack_get_child_by_name (self->steps_stack, name) == NULL &&
-      jn_import_session_get_plan (self->session) != NULL)
+      (ahead || jn_import_session_get_plan (self->session) != NULL))
     gtk_stack_add_named (self->steps_stack,
                          ahead ? jn_step_page_new_ahead (self->session, step)
                                : jn_step_page_new (self->session, step),
@@ -323,7 +324,9 @@ prebuild_cb (gpointer user_data)
   if (self->session == NULL)
     return G_SOURCE_REMOVE;
 
-  next = jn_import_session_get_current_step (self->session) + 1;
+  /* While matching, the first step's; while a step is pushed, the next one's */
+  next = jn_import_session_get_state (self->session) == JN_SESSION_STATE_STEPS
+         ? jn_import_session_get_current_step (self->session) + 1 : 0;
   if (next < JN_N_STEPS)
     ensure_step_page (self, next, TRUE);
 
@@ -409,10 +412,11 @@ clear_steps (JnWindow *self)
     gtk_stack_remove (self->steps_stack, child);
 }
 
+/* The pages follow the session's rows: the ones made before (ahead, during the match) are
+ * kept (set_session() removes another session's) */
 static void
 build_steps (JnWindow *self)
 {
-  clear_steps (self);
   show_current_step (self);
 }
 
@@ -1005,6 +1009,9 @@ match_action (GtkWidget  *widget,
   data = op_begin (self);
   show_loading (self, _("Matching the Accounts…"));
   jn_import_session_match_async (self->session, NULL, data->cancellable, match_cb, data);
+  /* The first step's page is made meanwhile */
+  if (self->prebuild_id == 0)
+    self->prebuild_id = g_idle_add_full (G_PRIORITY_LOW, prebuild_cb, self, NULL);
 }
 
 /* ---- validate a step ---- */
