@@ -1009,9 +1009,6 @@ match_action (GtkWidget  *widget,
   data = op_begin (self);
   show_loading (self, _("Matching the Accounts…"));
   jn_import_session_match_async (self->session, NULL, data->cancellable, match_cb, data);
-  /* The first step's page is made meanwhile */
-  if (self->prebuild_id == 0)
-    self->prebuild_id = g_idle_add_full (G_PRIORITY_LOW, prebuild_cb, self, NULL);
 }
 
 /* ---- validate a step ---- */
