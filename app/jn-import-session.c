@@ -69,6 +69,12 @@ struct _JnImportSession
   GHashTable     *positions;         /* JnPlanItem → its row's position + 1 */
   GListStore     *failures;
   guint           n_recognised, n_unrecognised, n_to_check;
+  /* Each category's counts as its rows last gave them (the current step's removals apart,
+   * see compute_counts), valid until one of its rows changes: the session, each step page
+   * and the validation read them after each change */
+  JnStepCounts    counts[JN_N_CATEGORIES];
+  guint           cause_counts[JN_N_CATEGORIES][JN_SESSION_N_CAUSES];
+  gboolean        counts_valid[JN_N_CATEGORIES];
   GArray         *accounts[JN_N_CATEGORIES];   /* Account: the directory, folded once */
   GHashTable     *taken[JN_N_CATEGORIES];      /* accounts matched to a record, for suggest */
 
@@ -126,6 +132,9 @@ jn_session_suggestion_free (JnSessionSuggestion *suggestion)
 
 /* ---- object ---- */
 
+static void rows_items_changed_cb (GListModel *rows, guint position, guint removed, guint added,
+                                   JnImportSession *self);
+
 static void
 jn_import_session_dispose (GObject *object)
 {
@@ -175,7 +184,11 @@ jn_import_session_finalize (GObject *object)
   g_free (self->progress_text);
   g_free (self->pending_text);
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
-    g_clear_object (&self->rows[c]);
+    {
+      if (self->rows[c] != NULL)
+        g_signal_handlers_disconnect_by_func (self->rows[c], rows_items_changed_cb, self);
+      g_clear_object (&self->rows[c]);
+    }
   g_clear_pointer (&self->positions, g_hash_table_unref);
   g_clear_object (&self->failures);
   clear_accounts (self);
@@ -277,6 +290,20 @@ jn_import_session_class_init (JnImportSessionClass *klass)
                   NULL, G_TYPE_NONE, 1, G_TYPE_INT);
 }
 
+/* Any change of a category's rows (a row in place included) makes its counts stale; the
+ * session sees it before the faces do (connected first) */
+static void
+rows_items_changed_cb (GListModel      *rows,
+                       guint            position,
+                       guint            removed,
+                       guint            added,
+                       JnImportSession *self)
+{
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    if (G_LIST_MODEL (self->rows[c]) == rows)
+      self->counts_valid[c] = FALSE;
+}
+
 static void
 jn_import_session_init (JnImportSession *self)
 {
@@ -285,7 +312,10 @@ jn_import_session_init (JnImportSession *self)
   self->decisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->positions = g_hash_table_new (NULL, NULL);
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
-    self->rows[c] = g_list_store_new (JN_TYPE_SESSION_ROW);
+    {
+      self->rows[c] = g_list_store_new (JN_TYPE_SESSION_ROW);
+      g_signal_connect (self->rows[c], "items-changed", G_CALLBACK (rows_items_changed_cb), self);
+    }
   self->failures = g_list_store_new (JN_TYPE_SESSION_ROW);
   self->context = g_main_context_ref_thread_default ();
   g_mutex_init (&self->pending_mutex);
@@ -1107,6 +1137,7 @@ match_thread (GTask        *task,
 }
 
 static void compute_counts (JnImportSession *self, JnCategory category, JnStepCounts *counts);
+static void invalidate_counts (JnImportSession *self, JnCategory category);
 static void clears_changed_cb (GListModel *clears, guint position, guint removed, guint added,
                                JnImportSession *self);
 
@@ -1135,18 +1166,27 @@ update_current_counts (JnImportSession *self)
 }
 
 static void
+invalidate_counts (JnImportSession *self,
+                   JnCategory       category)
+{
+  self->counts_valid[category] = FALSE;
+}
+
+static void
 counts_changed (JnImportSession *self,
                 JnCategory       category)
 {
+  invalidate_counts (self, category);
   if (category == jn_import_session_step_category (self->current_step))
     update_current_counts (self);
   g_signal_emit (self, signals[COUNTS_CHANGED], 0, (int)category);
 }
 
-/* On the main context: the thread's plan becomes the session's */
+/* On the main context: the thread's plan becomes the session's, in three parts (see
+ * match_done) */
 static void
-install_plan (JnImportSession *self,
-              MatchData       *data)
+install_plan_begin (JnImportSession *self,
+                    MatchData       *data)
 {
   if (self->plan != NULL)
     for (guint c = 0; c < JN_N_CATEGORIES; c++)
@@ -1157,20 +1197,27 @@ install_plan (JnImportSession *self,
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
     g_clear_pointer (&self->taken[c], g_hash_table_unref);
   g_hash_table_remove_all (self->positions);
+}
 
-  for (guint c = 0; c < JN_N_CATEGORIES; c++)
-    {
-      GPtrArray *rows = data->rows[c];
+static void
+install_category (JnImportSession *self,
+                  MatchData       *data,
+                  JnCategory       c)
+{
+  GPtrArray *rows = data->rows[c];
 
-      for (guint i = 0; i < rows->len; i++)
-        g_hash_table_insert (self->positions, jn_session_row_get_item (g_ptr_array_index (rows, i)),
-                             GUINT_TO_POINTER (i + 1));
-      g_list_store_splice (self->rows[c], 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows[c])),
-                           rows->pdata, rows->len);
-      g_signal_connect (jn_plan_get_clears (self->plan, c), "items-changed",
-                        G_CALLBACK (clears_changed_cb), self);
-    }
+  for (guint i = 0; i < rows->len; i++)
+    g_hash_table_insert (self->positions, jn_session_row_get_item (g_ptr_array_index (rows, i)),
+                         GUINT_TO_POINTER (i + 1));
+  g_list_store_splice (self->rows[c], 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows[c])),
+                       rows->pdata, rows->len);
+  g_signal_connect (jn_plan_get_clears (self->plan, c), "items-changed",
+                    G_CALLBACK (clears_changed_cb), self);
+}
 
+static void
+install_plan_end (JnImportSession *self)
+{
   /* The decisions in force: what the plan holds (a file's, or the ones restored) */
   g_hash_table_remove_all (self->decisions);
   for (guint c = 0; c < JN_N_CATEGORIES; c++)
@@ -1195,24 +1242,54 @@ install_plan (JnImportSession *self,
 }
 
 static void
-match_done (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+install_plan (JnImportSession *self,
+              MatchData       *data)
 {
-  JnImportSession *self = JN_IMPORT_SESSION (source);
-  g_autoptr(GTask) task = user_data;
-  MatchData *data = g_task_get_task_data (G_TASK (result));
-  GError *error = NULL;
+  install_plan_begin (self, data);
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    install_category (self, data, c);
+  install_plan_end (self);
+}
 
-  end_work (self);
+/* After the match's thread, its plan is installed one part per main-loop turn (a
+ * category's rows, then the decisions and counts), then the steps begin in a turn of their
+ * own (the face builds its first page then): all in one turn stalled the window 40–100 ms
+ * on the bench. The session stays busy until the end. */
+typedef struct
+{
+  GTask *task;      /* the face's */
+  GTask *result;    /* the thread's, which owns the MatchData */
+  guint  phase;     /* 0…JN_N_CATEGORIES - 1: a category; then the end; then the steps */
+} MatchInstall;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+static void
+match_install_free (MatchInstall *install)
+{
+  g_clear_object (&install->task);
+  g_clear_object (&install->result);
+  g_free (install);
+}
+
+static gboolean
+match_install_cb (gpointer user_data)
+{
+  MatchInstall *install = user_data;
+  JnImportSession *self = g_task_get_source_object (install->task);
+  MatchData *data = g_task_get_task_data (install->result);
+  guint phase = install->phase++;
+
+  if (phase < JN_N_CATEGORIES)
     {
-      g_task_return_error (task, error);
-      return;
+      install_category (self, data, phase);
+      return G_SOURCE_CONTINUE;
+    }
+  if (phase == JN_N_CATEGORIES)
+    {
+      install_plan_end (self);
+      return G_SOURCE_CONTINUE;
     }
 
-  install_plan (self, data);
+  end_work (self);
   self->n_validated = 0;
   if (self->current_step != 0)
     {
@@ -1221,7 +1298,35 @@ match_done (GObject      *source,
       update_current_counts (self);
     }
   set_state (self, JN_SESSION_STATE_STEPS);
-  g_task_return_boolean (task, TRUE);
+  g_task_return_boolean (install->task, TRUE);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+match_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  JnImportSession *self = JN_IMPORT_SESSION (source);
+  g_autoptr(GTask) task = user_data;
+  MatchData *data = g_task_get_task_data (G_TASK (result));
+  MatchInstall *install;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      end_work (self);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  install_plan_begin (self, data);
+  install = g_new0 (MatchInstall, 1);
+  install->task = g_steal_pointer (&task);
+  install->result = g_object_ref (G_TASK (result));
+  g_idle_add_full (G_PRIORITY_DEFAULT, match_install_cb, install,
+                   (GDestroyNotify)match_install_free);
 }
 
 void
@@ -1303,22 +1408,27 @@ jn_import_session_get_rows (JnImportSession *self,
   return G_LIST_MODEL (self->rows[category]);
 }
 
+/* Counts @category's rows into the cache */
 static void
-compute_counts (JnImportSession *self,
-                JnCategory       category,
-                JnStepCounts    *counts)
+tally_rows (JnImportSession *self,
+            JnCategory       category)
 {
   GListModel *rows = G_LIST_MODEL (self->rows[category]);
   guint n = g_list_model_get_n_items (rows);
+  JnStepCounts *counts = &self->counts[category];
+  guint *causes = self->cause_counts[category];
 
   memset (counts, 0, sizeof *counts);
+  memset (causes, 0, sizeof self->cause_counts[category]);
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(JnSessionRow) row = g_list_model_get_item (rows, i);
       JnPlanItem *item = jn_session_row_get_item (row);
+      JnRowStatus status = jn_session_row_get_status (row);
+      JnRowPushState push_state = jn_session_row_get_push_state (row);
 
-      switch (jn_session_row_get_status (row))
+      switch (status)
         {
         case JN_ROW_STATUS_MATCHED:
           counts->n_records++;
@@ -1350,24 +1460,41 @@ compute_counts (JnImportSession *self,
           break;
         }
 
-      if (jn_session_row_get_push_state (row) == JN_ROW_PUSH_DONE)
+      if (status == JN_ROW_STATUS_AMBIGUOUS || status == JN_ROW_STATUS_UNMATCHED)
+        {
+          guint cause = jn_plan_item_get_cause (item);
+
+          causes[cause < JN_SESSION_N_CAUSES ? cause : JN_PLAN_CAUSE_NONE]++;
+        }
+
+      if (push_state == JN_ROW_PUSH_DONE)
         {
           counts->n_done++;
-          if (jn_session_row_get_status (row) == JN_ROW_STATUS_WILL_CLEAR)
+          if (status == JN_ROW_STATUS_WILL_CLEAR)
             counts->n_removed++;
         }
-      else if (jn_session_row_get_push_state (row) == JN_ROW_PUSH_FAILED)
+      else if (push_state == JN_ROW_PUSH_FAILED)
         counts->n_failed++;
     }
+
+  self->counts_valid[category] = TRUE;
+}
+
+static guint count_step_clears (JnImportSession *self);
+
+static void
+compute_counts (JnImportSession *self,
+                JnCategory       category,
+                JnStepCounts    *counts)
+{
+  if (!self->counts_valid[category])
+    tally_rows (self, category);
+  *counts = self->counts[category];
 
   /* The current step's removals are the ones its push makes (see list_step_changes): the
    * confirmation's figures must count a removal moved here from another step */
   if (self->plan != NULL && category == jn_import_session_step_category (self->current_step))
-    {
-      g_autoptr(GPtrArray) removals = jn_import_session_list_step_changes (self, JN_PLAN_ACTION_CLEAR);
-
-      counts->n_clear = removals->len;
-    }
+    counts->n_clear = count_step_clears (self);
 }
 
 void
@@ -1380,6 +1507,20 @@ jn_import_session_get_counts (JnImportSession *self,
   g_return_if_fail (counts != NULL);
 
   compute_counts (self, category, counts);
+}
+
+void
+jn_import_session_get_cause_counts (JnImportSession *self,
+                                    JnCategory       category,
+                                    guint           *counts)
+{
+  g_return_if_fail (JN_IS_IMPORT_SESSION (self));
+  g_return_if_fail ((guint)category < JN_N_CATEGORIES);
+  g_return_if_fail (counts != NULL);
+
+  if (!self->counts_valid[category])
+    tally_rows (self, category);
+  memcpy (counts, self->cause_counts[category], sizeof self->cause_counts[category]);
 }
 
 /* Complete mode's removals of a category changed (after a decision): their rows follow */
@@ -2005,6 +2146,50 @@ jn_import_session_go_to_step (JnImportSession *self,
   return TRUE;
 }
 
+/* The removals are the ones the step's push makes: each goes in the step that gives its
+ * identifier to another account when that comes first (jn_push_run_step), so a removal
+ * listed in another step may be this one's, and one that appeared in a step validated
+ * before (by a decision here) is sent now. Adds their rows to @rows (or counts them, @rows
+ * NULL); returns how many. */
+static guint
+add_step_clears (JnImportSession *self,
+                 GPtrArray       *rows)
+{
+  guint n = 0;
+
+  for (guint c = 0; self->plan != NULL && c < JN_N_CATEGORIES; c++)
+    {
+      GListModel *clears = jn_plan_get_clears (self->plan, c);
+
+      for (guint i = 0; i < g_list_model_get_n_items (clears); i++)
+        {
+          g_autoptr(JnPlanItem) item = g_list_model_get_item (clears, i);
+          JnPlanItem *giver = jn_plan_lookup (self->plan, jn_plan_item_get_pronote_id (item));
+          JnSessionRow *row = row_of_item (self, item, NULL);
+          guint step = c;
+
+          if (giver != NULL && jn_plan_item_get_state (giver) == JN_PLAN_STATE_MATCHED)
+            step = MIN (step, (guint)jn_plan_item_get_category (giver));
+          if (row != NULL &&
+              (step == self->current_step ||
+               (step < self->current_step && jn_session_row_get_push_state (row) == JN_ROW_PUSH_NONE)))
+            {
+              if (rows != NULL)
+                g_ptr_array_add (rows, g_object_ref (row));
+              n++;
+            }
+        }
+    }
+
+  return n;
+}
+
+static guint
+count_step_clears (JnImportSession *self)
+{
+  return add_step_clears (self, NULL);
+}
+
 GPtrArray *
 jn_import_session_list_step_changes (JnImportSession *self,
                                      JnPlanAction     action)
@@ -2026,29 +2211,8 @@ jn_import_session_list_step_changes (JnImportSession *self,
         g_ptr_array_add (rows, g_steal_pointer (&row));
     }
 
-  /* The removals are the ones the step's push makes: each goes in the step that gives its
-   * identifier to another account when that comes first (jn_push_run_step), so a removal
-   * listed in another step may be this one's, and one that appeared in a step validated
-   * before (by a decision here) is sent now */
-  for (guint c = 0; self->plan != NULL && action == JN_PLAN_ACTION_CLEAR && c < JN_N_CATEGORIES; c++)
-    {
-      GListModel *clears = jn_plan_get_clears (self->plan, c);
-
-      for (guint i = 0; i < g_list_model_get_n_items (clears); i++)
-        {
-          g_autoptr(JnPlanItem) item = g_list_model_get_item (clears, i);
-          JnPlanItem *giver = jn_plan_lookup (self->plan, jn_plan_item_get_pronote_id (item));
-          JnSessionRow *row = row_of_item (self, item, NULL);
-          guint step = c;
-
-          if (giver != NULL && jn_plan_item_get_state (giver) == JN_PLAN_STATE_MATCHED)
-            step = MIN (step, (guint)jn_plan_item_get_category (giver));
-          if (row != NULL &&
-              (step == self->current_step ||
-               (step < self->current_step && jn_session_row_get_push_state (row) == JN_ROW_PUSH_NONE)))
-            g_ptr_array_add (rows, g_object_ref (row));
-        }
-    }
+  if (action == JN_PLAN_ACTION_CLEAR)
+    add_step_clears (self, rows);
 
   return g_steal_pointer (&rows);
 }
@@ -2119,11 +2283,37 @@ push_step_thread (GTask        *task,
     g_task_return_boolean (task, TRUE);
 }
 
+/* The removals' rows by account, for the outcomes of a push */
+static GHashTable *
+clear_rows_by_account (JnImportSession *self)
+{
+  GHashTable *rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint c = 0; c < JN_N_CATEGORIES; c++)
+    {
+      GListModel *clears = jn_plan_get_clears (self->plan, c);
+
+      for (guint i = 0; i < g_list_model_get_n_items (clears); i++)
+        {
+          g_autoptr(JnPlanItem) item = g_list_model_get_item (clears, i);
+          JnSessionRow *row = row_of_item (self, item, NULL);
+          const char *ent_id = jn_ent_user_get_id (jn_plan_item_get_user (item));
+
+          /* the first one, as a scan in order would find */
+          if (row != NULL && !g_hash_table_contains (rows, ent_id))
+            g_hash_table_insert (rows, g_strdup (ent_id), row);
+        }
+    }
+
+  return rows;
+}
+
 /* The outcome of each operation on its row: by the record's identifier, or for a removal
- * by the account */
+ * by the account (@clear_rows: clear_rows_by_account()) */
 static void
 apply_operation_outcome (JnImportSession *self,
-                         JnOperation     *op)
+                         JnOperation     *op,
+                         GHashTable      *clear_rows)
 {
   JnSessionRow *row = NULL;
   JnRowPushState state;
@@ -2142,21 +2332,8 @@ apply_operation_outcome (JnImportSession *self,
       if (item != NULL)
         row = row_of_item (self, item, NULL);
     }
-  else
-    {
-      for (guint c = 0; c < JN_N_CATEGORIES && row == NULL; c++)
-        {
-          GListModel *clears = jn_plan_get_clears (self->plan, c);
-
-          for (guint i = 0; i < g_list_model_get_n_items (clears) && row == NULL; i++)
-            {
-              g_autoptr(JnPlanItem) item = g_list_model_get_item (clears, i);
-
-              if (g_strcmp0 (jn_ent_user_get_id (jn_plan_item_get_user (item)), op->ent_id) == 0)
-                row = row_of_item (self, item, NULL);
-            }
-        }
-    }
+  else if (op->ent_id != NULL)
+    row = g_hash_table_lookup (clear_rows, op->ent_id);
 
   if (row == NULL)
     return;
@@ -2167,6 +2344,7 @@ apply_operation_outcome (JnImportSession *self,
       guint position;
 
       jn_session_row_set_push_outcome (row, state, op->detail);
+      invalidate_counts (self, jn_session_row_get_category (row));
       if (row_of_item (self, jn_session_row_get_item (row), &position) == row)
         g_list_model_items_changed (G_LIST_MODEL (self->rows[jn_session_row_get_category (row)]),
                                     position, 1, 1);
@@ -2236,35 +2414,37 @@ mark_interrupted (JnImportSession *self)
   set_state (self, JN_SESSION_STATE_INTERRUPTED);
 }
 
-static void
-push_step_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+/* A push's outcomes are put on their rows a batch at a time, each batch in its own
+ * main-loop turn (a step of the bench has 5,000: one items-changed each, all in one turn
+ * stalled the window); the step is finished, and the task returned, after the last */
+#define OUTCOMES_BATCH 400
+
+typedef struct
 {
-  JnImportSession *self = JN_IMPORT_SESSION (source);
-  g_autoptr(GTask) task = user_data;
-  PushData *data = g_task_get_task_data (G_TASK (result));
+  GTask      *task;       /* the face's */
+  GTask      *result;     /* the thread's, which owns the PushData */
+  GHashTable *clear_rows;
+  guint       next;       /* in report->all, then in report->failed */
+} PushOutcomes;
+
+static void
+push_outcomes_free (PushOutcomes *outcomes)
+{
+  g_clear_object (&outcomes->task);
+  g_clear_object (&outcomes->result);
+  g_clear_pointer (&outcomes->clear_rows, g_hash_table_unref);
+  g_free (outcomes);
+}
+
+static void
+finish_push_step (JnImportSession *self,
+                  GTask           *task,
+                  PushData        *data)
+{
   gboolean retry = g_task_get_source_tag (task) == jn_import_session_retry_failed_async;
-  GError *error = NULL;
 
-  jn_store_unlock (self->store);
-  self->holds_lock = FALSE;
-  end_work (self);
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      /* What was sent is in the journal: the same step can be validated again */
-      if (self->interrupt_pending)
-        mark_interrupted (self);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  for (guint i = 0; i < data->report->all->len; i++)
-    apply_operation_outcome (self, g_ptr_array_index (data->report->all, i));
-  for (guint i = 0; i < data->report->failed->len; i++)
-    apply_operation_outcome (self, g_ptr_array_index (data->report->failed, i));
   refresh_failures (self);
+  end_work (self);
 
   if (!retry)
     {
@@ -2302,6 +2482,60 @@ push_step_done (GObject      *source,
     mark_interrupted (self);
 
   g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+apply_outcomes_cb (gpointer user_data)
+{
+  PushOutcomes *outcomes = user_data;
+  JnImportSession *self = g_task_get_source_object (outcomes->task);
+  PushData *data = g_task_get_task_data (outcomes->result);
+  GPtrArray *all = data->report->all, *failed = data->report->failed;
+  guint end = MIN (outcomes->next + OUTCOMES_BATCH, all->len + failed->len);
+
+  for (; outcomes->next < end; outcomes->next++)
+    apply_operation_outcome (self, outcomes->next < all->len
+                                     ? g_ptr_array_index (all, outcomes->next)
+                                     : g_ptr_array_index (failed, outcomes->next - all->len),
+                             outcomes->clear_rows);
+
+  if (outcomes->next < all->len + failed->len)
+    return G_SOURCE_CONTINUE;
+
+  finish_push_step (self, outcomes->task, data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+push_step_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  JnImportSession *self = JN_IMPORT_SESSION (source);
+  g_autoptr(GTask) task = user_data;
+  PushOutcomes *outcomes;
+  GError *error = NULL;
+
+  jn_store_unlock (self->store);
+  self->holds_lock = FALSE;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      end_work (self);
+      /* What was sent is in the journal: the same step can be validated again */
+      if (self->interrupt_pending)
+        mark_interrupted (self);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* Still busy (no decision, no other push) until every outcome is on its row */
+  outcomes = g_new0 (PushOutcomes, 1);
+  outcomes->task = g_steal_pointer (&task);
+  outcomes->result = g_object_ref (G_TASK (result));
+  outcomes->clear_rows = clear_rows_by_account (self);
+  g_idle_add_full (G_PRIORITY_DEFAULT, apply_outcomes_cb, outcomes,
+                   (GDestroyNotify)push_outcomes_free);
 }
 
 static void
@@ -2749,6 +2983,7 @@ push_all_done (GObject      *source,
   JnImportSession *self = JN_IMPORT_SESSION (source);
   g_autoptr(GTask) task = user_data;
   PushData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GHashTable) clear_rows = NULL;
   GError *error = NULL;
 
   end_work (self);
@@ -2759,8 +2994,9 @@ push_all_done (GObject      *source,
       return;
     }
 
+  clear_rows = clear_rows_by_account (self);
   for (guint i = 0; i < data->report->failed->len; i++)
-    apply_operation_outcome (self, g_ptr_array_index (data->report->failed, i));
+    apply_operation_outcome (self, g_ptr_array_index (data->report->failed, i), clear_rows);
   refresh_failures (self);
   set_state (self, JN_SESSION_STATE_FINISHED);
 

@@ -66,6 +66,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (JnSessionSuggestion, jn_session_suggestion_free)
 
 #define JN_N_STEPS JN_N_CATEGORIES
 
+/* The causes a record is left unrecognised or to check for (JnPlanCause), as indexes of
+ * jn_import_session_get_cause_counts()'s array */
+#define JN_SESSION_N_CAUSES (JN_PLAN_CAUSE_INVALID_IDENTIFIER + 1)
+
 #define JN_TYPE_IMPORT_SESSION (jn_import_session_get_type ())
 G_DECLARE_FINAL_TYPE (JnImportSession, jn_import_session, JN, IMPORT_SESSION, GObject)
 
@@ -173,6 +177,12 @@ GListModel      *jn_import_session_get_rows            (JnImportSession      *se
 void             jn_import_session_get_counts          (JnImportSession      *self,
                                                         JnCategory            category,
                                                         JnStepCounts         *counts);
+/* How many of @category's records left unrecognised or to check have each cause:
+ * @counts[JnPlanCause], JN_SESSION_N_CAUSES of them (JN_PLAN_CAUSE_NONE: no cause known).
+ * Kept as the rows change (a decision, a push), not recounted at each call. */
+void             jn_import_session_get_cause_counts    (JnImportSession      *self,
+                                                        JnCategory            category,
+                                                        guint                *counts);
 
 /* ---- 4. the admin's decisions (stored as they are made) ---- */
 

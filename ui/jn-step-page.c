@@ -145,6 +145,8 @@ jn_slot_list_init (JnSlotList *self)
 }
 
 static void complete_slots (JnStepPage *self);
+static gboolean fill_cb (gpointer user_data);
+static void ensure_filled (JnStepPage *self);
 
 struct _JnStepPage
 {
@@ -154,6 +156,7 @@ struct _JnStepPage
   AdwLeaflet          *leaflet;
   GtkWidget           *list_side;
   GtkLabel            *summary_label;
+  GtkLabel            *causes_label;
   GtkToggleButton     *all_button;
   GtkToggleButton     *recognised_button;
   GtkToggleButton     *unrecognised_button;
@@ -178,6 +181,8 @@ struct _JnStepPage
   JnSlotList          *slots;         /* what the column view shows */
   GtkSingleSelection  *selection;     /* of the slots */
   guint                add_slots_id;
+  gboolean             ahead;         /* made ahead of being shown */
+  guint                fill_id;       /* then reads its rows in this idle */
   JnMatchPanel        *match_panel;
   JnStepFilter         filter_kind;
   char                *search_text;
@@ -200,6 +205,7 @@ enum {
   PROP_SELECTED_ROW,
   PROP_TITLE,
   PROP_SUMMARY,
+  PROP_AHEAD,
   N_PROPS
 };
 
@@ -331,11 +337,104 @@ format_summary (JnCategory          category,
   return g_string_free (g_steal_pointer (&line), FALSE);
 }
 
+/* One cause's part of the causes line: "3 no ENT account", "2 homonyms" */
+static char *
+format_cause (JnPlanCause cause,
+              guint       n)
+{
+  const char *format;
+
+  switch (cause)
+    {
+    case JN_PLAN_CAUSE_NO_ACCOUNT:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s no ENT account", "%s no ENT account", n);
+      break;
+    case JN_PLAN_CAUSE_SEVERAL_ACCOUNTS:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s homonym", "%s homonyms", n);
+      break;
+    case JN_PLAN_CAUSE_COUPLE:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s couple", "%s couples", n);
+      break;
+    case JN_PLAN_CAUSE_NOT_GUARDIAN:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s not a legal guardian", "%s not legal guardians", n);
+      break;
+    case JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s duplicate in PRONOTE", "%s duplicates in PRONOTE", n);
+      break;
+    case JN_PLAN_CAUSE_OTHER_ESTABLISHMENT:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s in another establishment",
+                            "%s in another establishment", n);
+      break;
+    case JN_PLAN_CAUSE_WEAK_EVIDENCE:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s close account to confirm",
+                            "%s close accounts to confirm", n);
+      break;
+    case JN_PLAN_CAUSE_INVALID_IDENTIFIER:
+      format = g_dngettext (GETTEXT_PACKAGE, "%s invalid identifier", "%s invalid identifiers", n);
+      break;
+    case JN_PLAN_CAUSE_NONE:
+    default:
+      return NULL;
+    }
+
+  return format_part (format, n);
+}
+
+/* "Why not recognised: 3 no ENT account · 2 homonyms · 1 couple": the causes of the
+ * records left (unrecognised or to check) with a count, most frequent first; NULL when none */
+static char *
+format_causes (const guint *counts)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  gboolean listed[JN_SESSION_N_CAUSES] = { FALSE };
+
+  for (;;)
+    {
+      guint best = JN_PLAN_CAUSE_NONE;
+      g_autofree char *part = NULL;
+
+      for (guint c = JN_PLAN_CAUSE_NONE + 1; c < JN_SESSION_N_CAUSES; c++)
+        if (!listed[c] && counts[c] > 0 && (best == JN_PLAN_CAUSE_NONE || counts[c] > counts[best]))
+          best = c;
+      if (best == JN_PLAN_CAUSE_NONE)
+        break;
+
+      listed[best] = TRUE;
+      part = format_cause (best, counts[best]);
+      append_part (line, part);
+    }
+
+  if (line->len == 0)
+    return NULL;
+
+  /* TRANSLATORS: the causes of the records not recognised or to check, as in
+   * "Why not recognised: 3 no ENT account · 2 homonyms · 1 couple" */
+  return g_strdup_printf (_("Why not recognised: %s"), line->str);
+}
+
+static void
+update_causes (JnStepPage *self)
+{
+  guint counts[JN_SESSION_N_CAUSES] = { 0 };
+  g_autofree char *causes = NULL;
+
+  jn_import_session_get_cause_counts (self->session, self->category, counts);
+  causes = format_causes (counts);
+  if (g_strcmp0 (causes, gtk_widget_get_visible (GTK_WIDGET (self->causes_label))
+                           ? gtk_label_get_text (self->causes_label) : NULL) == 0)
+    return;
+
+  gtk_label_set_text (self->causes_label, causes != NULL ? causes : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->causes_label), causes != NULL);
+}
+
 static void
 update_summary (JnStepPage *self)
 {
   JnStepCounts counts = { 0 };
   g_autofree char *summary = NULL;
+
+  update_causes (self);
 
   jn_import_session_get_counts (self->session, self->category, &counts);
   summary = format_summary (self->category, &counts);
@@ -1035,7 +1134,9 @@ add_slots (JnStepPage *self,
   if (new_n > old_n)
     g_list_model_items_changed (G_LIST_MODEL (self->slots), old_n, 0, new_n - old_n);
 
-  if (slots->len < g_list_model_get_n_items (model))
+  /* (a page not shown yet, made ahead, waits to be shown for the rest: each batch makes
+   * rows of widgets) */
+  if (slots->len < g_list_model_get_n_items (model) && gtk_widget_get_mapped (GTK_WIDGET (self)))
     {
       if (self->add_slots_id == 0)
         self->add_slots_id = g_idle_add (add_slots_cb, self);
@@ -1134,8 +1235,43 @@ update_rows (JnStepPage *self)
 static void
 state_changed_cb (JnStepPage *self)
 {
+  if (self->fill_id != 0)
+    return;
   update_rows (self);
   update_list_stack (self);
+}
+
+static gboolean
+fill_cb (gpointer user_data)
+{
+  JnStepPage *self = user_data;
+
+  self->fill_id = 0;
+  update_rows (self);
+  update_list_stack (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A page made ahead reads its rows when first needed: asked, shown, or at its idle */
+static void
+ensure_filled (JnStepPage *self)
+{
+  if (self->fill_id != 0)
+    {
+      g_clear_handle_id (&self->fill_id, g_source_remove);
+      fill_cb (self);
+    }
+}
+
+static void
+jn_step_page_map (GtkWidget *widget)
+{
+  JnStepPage *self = JN_STEP_PAGE (widget);
+
+  ensure_filled (self);
+  GTK_WIDGET_CLASS (jn_step_page_parent_class)->map (widget);
+  /* The rows past the first batch, left while the page was not shown */
+  add_slots (self, 0);
 }
 
 /* ---- GObject ---- */
@@ -1196,9 +1332,15 @@ jn_step_page_constructed (GObject *object)
                                               G_CALLBACK (counts_changed_cb), self);
   self->state_notify_id = g_signal_connect_swapped (self->session, "notify::state",
                                                     G_CALLBACK (state_changed_cb), self);
-  update_rows (self);
   update_summary (self);
-  update_list_stack (self);
+  if (!self->ahead)
+    update_rows (self);
+  else
+    {
+      /* In a turn of its own: the page's widgets are enough for this one */
+      self->fill_id = g_idle_add_full (G_PRIORITY_LOW, fill_cb, self, NULL);
+      gtk_stack_set_visible_child_name (self->list_stack, "loading");
+    }
 }
 
 static void
@@ -1218,6 +1360,7 @@ jn_step_page_dispose (GObject *object)
   if (self->filter_model != NULL)
     g_signal_handlers_disconnect_by_data (self->filter_model, self);
   g_clear_handle_id (&self->add_slots_id, g_source_remove);
+  g_clear_handle_id (&self->fill_id, g_source_remove);
 
   /* The bin's child is a template child: unparented once, by the bin */
   adw_bin_set_child (ADW_BIN (self), NULL);
@@ -1304,6 +1447,9 @@ jn_step_page_set_property (GObject      *object,
     case PROP_STEP:
       self->step = g_value_get_uint (value);
       break;
+    case PROP_AHEAD:
+      self->ahead = g_value_get_boolean (value);
+      break;
     case PROP_FILTER:
       jn_step_page_set_filter (self, g_value_get_int (value));
       break;
@@ -1326,6 +1472,7 @@ jn_step_page_class_init (JnStepPageClass *klass)
   object_class->finalize = jn_step_page_finalize;
   object_class->get_property = jn_step_page_get_property;
   object_class->set_property = jn_step_page_set_property;
+  widget_class->map = jn_step_page_map;
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, JN_TYPE_IMPORT_SESSION,
@@ -1352,6 +1499,12 @@ jn_step_page_class_init (JnStepPageClass *klass)
   properties[PROP_SUMMARY] =
     g_param_spec_string ("summary", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /* Made ahead of being shown: the rows are read in a later main-loop turn (or when the
+   * page is shown or asked for them first) */
+  properties[PROP_AHEAD] =
+    g_param_spec_boolean ("ahead", NULL, NULL, FALSE,
+                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -1359,6 +1512,7 @@ jn_step_page_class_init (JnStepPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, list_side);
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, JnStepPage, causes_label);
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, all_button);
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, recognised_button);
   gtk_widget_class_bind_template_child (widget_class, JnStepPage, unrecognised_button);
@@ -1411,6 +1565,16 @@ jn_step_page_new (JnImportSession *session,
   g_return_val_if_fail (step < JN_N_STEPS, NULL);
 
   return g_object_new (JN_TYPE_STEP_PAGE, "session", session, "step", step, NULL);
+}
+
+GtkWidget *
+jn_step_page_new_ahead (JnImportSession *session,
+                        guint            step)
+{
+  g_return_val_if_fail (JN_IS_IMPORT_SESSION (session), NULL);
+  g_return_val_if_fail (step < JN_N_STEPS, NULL);
+
+  return g_object_new (JN_TYPE_STEP_PAGE, "session", session, "step", step, "ahead", TRUE, NULL);
 }
 
 JnImportSession *
@@ -1527,6 +1691,7 @@ jn_step_page_get_visible_rows (JnStepPage *self)
 {
   g_return_val_if_fail (JN_IS_STEP_PAGE (self), NULL);
 
+  ensure_filled (self);
   return G_LIST_MODEL (self->filter_model);
 }
 
@@ -1546,6 +1711,8 @@ jn_step_page_select_row (JnStepPage   *self,
 
   g_return_val_if_fail (JN_IS_STEP_PAGE (self), FALSE);
   g_return_val_if_fail (JN_IS_SESSION_ROW (row), FALSE);
+
+  ensure_filled (self);
 
   position = find_position (G_LIST_MODEL (self->filter_model), row);
   if (position == GTK_INVALID_LIST_POSITION)

@@ -30,6 +30,10 @@ typedef enum
  * for the header bar), "summary" (the counts line, as the page shows it). */
 GtkWidget       *jn_step_page_new              (JnImportSession *session,
                                                 guint            step);
+/* The same, made ahead of being shown: it reads its rows in a later main-loop turn of low
+ * priority (or when shown, or asked for its rows, first) */
+GtkWidget       *jn_step_page_new_ahead        (JnImportSession *session,
+                                                guint            step);
 JnImportSession *jn_step_page_get_session      (JnStepPage      *self);
 guint            jn_step_page_get_step         (JnStepPage      *self);
 JnCategory       jn_step_page_get_category     (JnStepPage      *self);

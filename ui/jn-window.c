@@ -76,6 +76,7 @@ struct _JnWindow
   AdwToast             *last_toast;        /* weak: dismissed when the page changes */
   char                 *edit_user_query;   /* win.edit-user: what the editor opens on */
   char                 *page_before_edit;  /* win.edit-user: the page under the editor */
+  guint                 prebuild_id;       /* makes the next step's page ahead */
 };
 
 enum {
@@ -301,6 +302,42 @@ visible_page_changed_cb (JnWindow   *self,
 
 /* ---- the session ---- */
 
+/* Step @step's page: made now if it is not yet */
+static void
+ensure_step_page (JnWindow *self,
+                  guint     step,
+                  gboolean  ahead)
+{
+  g_autofree char *name = g_strdup_printf ("step-%u", step);
+
+  /* (made ahead, a page can wait for the plan: it follows the session's rows) */
+  if (gtk_stack_get_child_by_name (self->steps_stack, name) == NULL &&
+      (ahead || jn_import_session_get_plan (self->session) != NULL))
+    gtk_stack_add_named (self->steps_stack,
+                         ahead ? jn_step_page_new_ahead (self->session, step)
+                               : jn_step_page_new (self->session, step),
+                         name);
+}
+
+static gboolean
+prebuild_cb (gpointer user_data)
+{
+  JnWindow *self = user_data;
+  guint next;
+
+  self->prebuild_id = 0;
+  if (self->session == NULL)
+    return G_SOURCE_REMOVE;
+
+  /* While matching, the first step's; while a step is pushed, the next one's */
+  next = jn_import_session_get_state (self->session) == JN_SESSION_STATE_STEPS
+         ? jn_import_session_get_current_step (self->session) + 1 : 0;
+  if (next < JN_N_STEPS)
+    ensure_step_page (self, next, TRUE);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 show_current_step (JnWindow *self)
 {
@@ -310,18 +347,30 @@ show_current_step (JnWindow *self)
   if (self->session == NULL)
     return;
 
-  /* Each step's page is made when first shown: a column view makes its rows' widgets as
-   * soon as it has a model, shown or not (up to 200 rows of six cells, a tenth of a second
-   * per page on the bench) */
+  /* Each step's page is made when first shown, or ahead of it while the step before is
+   * pushed (see session_busy_cb) */
   step = jn_import_session_get_current_step (self->session);
   name = g_strdup_printf ("step-%u", step);
-  if (gtk_stack_get_child_by_name (self->steps_stack, name) == NULL &&
-      jn_import_session_get_plan (self->session) != NULL)
-    gtk_stack_add_named (self->steps_stack, jn_step_page_new (self->session, step), name);
+  ensure_step_page (self, step, FALSE);
   if (gtk_stack_get_child_by_name (self->steps_stack, name) != NULL)
     gtk_stack_set_visible_child_name (self->steps_stack, name);
   update_title (self);
   update_actions (self);
+}
+
+/* While a step is pushed (the admin waits, the window has little to do), the next step's
+ * page is made, in main-loop turns of its own (a page takes 15–25 ms to make on the bench,
+ * its rows as much again), rather than in the turn that ends the push; made when the step
+ * is shown instead, it would delay the admin's first clicks there */
+static void
+session_busy_cb (JnWindow        *self,
+                 GParamSpec      *pspec,
+                 JnImportSession *session)
+{
+  if (jn_import_session_get_busy (session) &&
+      jn_import_session_get_state (session) == JN_SESSION_STATE_STEPS &&
+      jn_import_session_get_current_step (session) + 1 < JN_N_STEPS && self->prebuild_id == 0)
+    self->prebuild_id = g_idle_add_full (G_PRIORITY_LOW, prebuild_cb, self, NULL);
 }
 
 static void
@@ -363,14 +412,16 @@ clear_steps (JnWindow *self)
 {
   GtkWidget *child;
 
+  g_clear_handle_id (&self->prebuild_id, g_source_remove);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->steps_stack))) != NULL)
     gtk_stack_remove (self->steps_stack, child);
 }
 
+/* The pages follow the session's rows: the ones made before (ahead, during the match) are
+ * kept (set_session() removes another session's) */
 static void
 build_steps (JnWindow *self)
 {
-  clear_steps (self);
   show_current_step (self);
 }
 
@@ -1742,6 +1793,7 @@ jn_window_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->prebuild_id, g_source_remove);
 
   if (self->session_signals != NULL)
     g_signal_group_set_target (self->session_signals, NULL);
@@ -1945,6 +1997,8 @@ jn_window_init (JnWindow *self)
   self->session_signals = g_signal_group_new (JN_TYPE_IMPORT_SESSION);
   g_signal_group_connect_object (self->session_signals, "notify::current-step",
                                  G_CALLBACK (session_current_step_cb), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "notify::busy",
+                                 G_CALLBACK (session_busy_cb), self, G_CONNECT_SWAPPED);
   g_signal_group_connect_object (self->session_signals, "notify::state",
                                  G_CALLBACK (session_state_cb), self, G_CONNECT_SWAPPED);
   g_signal_group_connect_object (self->session_signals, "notify::progress",
