@@ -666,6 +666,48 @@ jn_ent_user_set_pronote_id (JnEntUser  *self,
     }
 }
 
+/* The same account as a new object of its own (what the JSON round trip gives, without
+ * its cost): a directory handed out keeps no link with the one it came from */
+JnEntUser *
+jn_ent_user_copy (JnEntUser *self)
+{
+  JnEntUser *copy;
+
+  g_return_val_if_fail (JN_IS_ENT_USER (self), NULL);
+
+  copy = g_object_new (JN_TYPE_ENT_USER, NULL);
+  copy->text = g_strdup (self->text);
+  copy->id = g_strdup (self->id);
+  copy->user_name = g_strdup (self->user_name);
+  copy->family_name = g_strdup (self->family_name);
+  copy->given_name = g_strdup (self->given_name);
+  copy->user_type = g_strdup (self->user_type);
+  copy->birth_date = g_strdup (self->birth_date);
+  copy->version = g_strdup (self->version);
+  copy->structures = g_strdupv (self->structures);
+  copy->classes = g_strdupv (self->classes);
+  copy->children = g_strdupv (self->children);
+  for (guint i = 0; i < self->pronote_ids->len; i++)
+    {
+      const PronoteId *id = &g_array_index (self->pronote_ids, PronoteId, i);
+      PronoteId dup = { g_strdup (id->uai), g_strdup (id->value) };
+
+      g_array_append_val (copy->pronote_ids, dup);
+    }
+  {
+    g_autoptr(JsonNode) raw = json_node_init_array (json_node_alloc (), self->raw_ids);
+    g_autoptr(JsonNode) raw_copy = deep_copy (raw);
+
+    g_clear_pointer (&copy->raw_ids, json_array_unref);
+    copy->raw_ids = json_array_ref (json_node_get_array (raw_copy));
+  }
+  copy->category = self->category;
+  copy->has_category = self->has_category;
+  copy->active = self->active;
+
+  return copy;
+}
+
 char *
 jn_ent_user_dup_display_name (JnEntUser *self)
 {

@@ -57,6 +57,7 @@ void          jn_ent_user_set_pronote_id        (JnEntUser    *self,
                                                  const char   *pronote_id);
 void          jn_ent_user_set_version           (JnEntUser    *self,
                                                  const char   *version);
+JnEntUser    *jn_ent_user_copy                  (JnEntUser    *self);
 /* "FAMILY Given" */
 char         *jn_ent_user_dup_display_name      (JnEntUser    *self);
 

@@ -537,14 +537,12 @@ jn_file_ent_new (GFile       *file,
   return g_steal_pointer (&self);
 }
 
+/* What the ENT hands out is a copy: the caller's changes never reach the snapshot */
 static JnEntUser *
 copy_user (JnFileEnt *self,
            JnEntUser *user)
 {
-  const char *urn = jn_directory_get_extension_urn (self->directory);
-  g_autoptr(JsonNode) node = jn_ent_user_to_json (user, urn);
-
-  return jn_ent_user_new_from_json (json_node_get_object (node), urn, NULL);
+  return jn_ent_user_copy (user);
 }
 
 static const char *

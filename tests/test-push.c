@@ -1119,6 +1119,68 @@ test_file_ent_uniqueness (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* The file ENT hands out copies without the JSON round trip it used to make: each one
+ * writes back exactly as the round trip did, for every account of the demo (identifiers
+ * set, replaced and removed included), and changing a copy leaves the original as it was */
+static void
+test_user_copy (void)
+{
+  g_autoptr(JnDirectory) directory = jn_directory_new (NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (DEMO_DIRECTORY_SOURCE);
+  g_autoptr(GError) error = NULL;
+  GListModel *users;
+  guint n;
+
+  g_assert_true (jn_directory_load_file (directory, file, NULL, &error));
+  g_assert_no_error (error);
+  users = jn_directory_get_users (directory);
+  n = g_list_model_get_n_items (users);
+  g_assert_cmpuint (n, >, 1000);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JnEntUser) user = g_list_model_get_item (users, i);
+      g_autoptr(JsonNode) before = NULL, round_node = NULL, copy_node = NULL, after = NULL;
+      g_autoptr(JnEntUser) round = NULL;
+      g_autoptr(JnEntUser) copy = NULL;
+      g_autofree char *original = NULL;
+
+      /* Some accounts changed first, as pushes leave them */
+      if (i % 3 == 1)
+        jn_ent_user_set_pronote_id (user, "0312609T", "HUP2NFZQRYAD7EXS");
+      else if (i % 3 == 2)
+        jn_ent_user_set_pronote_id (user, "0312609T", NULL);
+
+      before = jn_ent_user_to_json (user, NULL);
+      original = json_to_string (before, FALSE);
+      round = jn_ent_user_new_from_json (json_node_get_object (before), NULL, &error);
+      g_assert_no_error (error);
+      copy = jn_ent_user_copy (user);
+      round_node = jn_ent_user_to_json (round, NULL);
+      copy_node = jn_ent_user_to_json (copy, NULL);
+      g_assert_true (json_node_equal (round_node, copy_node));
+      g_assert_cmpstr (jn_ent_user_get_id (copy), ==, jn_ent_user_get_id (round));
+      g_assert_cmpstr (jn_ent_user_get_birth_date (copy), ==, jn_ent_user_get_birth_date (round));
+      g_assert_cmpstr (jn_ent_user_get_pronote_id (copy, "0312609T"), ==,
+                       jn_ent_user_get_pronote_id (round, "0312609T"));
+      {
+        JnCategory a = JN_CATEGORY_TEACHER, b = JN_CATEGORY_TEACHER;
+
+        g_assert_cmpint (jn_ent_user_get_category (copy, &a), ==, jn_ent_user_get_category (round, &b));
+        g_assert_cmpint (a, ==, b);
+      }
+
+      jn_ent_user_set_pronote_id (copy, "0312609T", "KVX8NTH4DPQ3SYU7");
+      jn_ent_user_set_pronote_id (copy, "0999999Z", "KVX8NTH4DPQ3SYU7");
+      after = jn_ent_user_to_json (user, NULL);
+      {
+        g_autofree char *now = json_to_string (after, FALSE);
+
+        g_assert_cmpstr (now, ==, original);
+      }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1132,6 +1194,7 @@ main (int   argc,
   g_test_add ("/push/conflict-reported", Fixture, NULL, fixture_setup, test_conflict_reported, fixture_teardown);
   g_test_add_func ("/push/one-identifier-one-account", test_one_identifier);
   g_test_add_func ("/push/clear-planned", test_clear_moved_first);
+  g_test_add_func ("/push/file-ent/user-copy", test_user_copy);
   g_test_add ("/push/file-ent/log", Fixture, NULL, fixture_setup, test_file_ent_log, fixture_teardown);
   g_test_add ("/push/file-ent/replay", Fixture, NULL, fixture_setup, test_file_ent_replay, fixture_teardown);
   g_test_add ("/push/file-ent/uniqueness", Fixture, NULL, fixture_setup, test_file_ent_uniqueness, fixture_teardown);

@@ -77,6 +77,8 @@ struct _JnWindow
   char                 *edit_user_query;   /* win.edit-user: what the editor opens on */
   char                 *page_before_edit;  /* win.edit-user: the page under the editor */
   guint                 prebuild_id;       /* makes the next step's page ahead */
+  gpointer              ent_ahead;         /* AheadData: the ENT being opened while a file is
+                                              chosen or read, or NULL */
 };
 
 enum {
@@ -521,15 +523,14 @@ prepare_ent_thread (GTask        *task,
     g_task_return_pointer (task, ent, g_object_unref);
 }
 
+/* The end of ensure_ent(), whether it opened the ENT itself or waited for the one opened
+ * ahead */
 static void
-prepare_ent_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+ent_prepared (OpData *data,
+              JnEnt  *ent,
+              GError *error)
 {
-  g_autoptr(OpData) data = user_data;
   JnWindow *self = data->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JnEnt) ent = g_task_propagate_pointer (G_TASK (result), &error);
 
   if (!op_end (data))
     return;
@@ -547,6 +548,132 @@ prepare_ent_cb (GObject      *object,
         jn_import_session_set_ent (self->session, ent);
       data->ready (self);
     }
+}
+
+static void
+prepare_ent_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(OpData) data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnEnt) ent = g_task_propagate_pointer (G_TASK (result), &error);
+
+  ent_prepared (data, ent, error);
+}
+
+/* ---- the ENT opened ahead ----
+ *
+ * Opening the ENT (the keyring, a snapshot file parsed) takes a few hundred milliseconds:
+ * it starts when the admin opens the file chooser or a file, beside the file's reading,
+ * and the directory's reading takes it (or waits for it) instead of opening it again. */
+
+typedef struct
+{
+  GWeakRef      self;
+  GCancellable *cancellable;
+  char         *kind, *address, *urn;   /* the settings it was opened from */
+  OpData       *waiter;                 /* ensure_ent() waiting for it, or NULL */
+  gulong        waiter_cancel;          /* the waiter's Cancel stops it */
+} AheadData;
+
+static void
+ahead_data_free (AheadData *data)
+{
+  g_weak_ref_clear (&data->self);
+  g_clear_object (&data->cancellable);
+  g_free (data->kind);
+  g_free (data->address);
+  g_free (data->urn);
+  g_free (data);
+}
+
+static void
+ent_ahead_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  AheadData *data = user_data;
+  g_autoptr(JnWindow) self = g_weak_ref_get (&data->self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnEnt) ent = g_task_propagate_pointer (G_TASK (result), &error);
+  gboolean current = self != NULL && self->ent_ahead == data;
+
+  if (current)
+    self->ent_ahead = NULL;
+
+  if (data->waiter != NULL)
+    {
+      g_autoptr(OpData) waiter = g_steal_pointer (&data->waiter);
+
+      g_cancellable_disconnect (waiter->cancellable, data->waiter_cancel);
+      ent_prepared (waiter, ent, error);
+    }
+  else if (current && ent != NULL && self->ent == NULL && !self->ent_given)
+    {
+      EntRequest *now = ent_request_from_settings (self);
+
+      /* Kept only if the settings still say the same */
+      if (g_str_equal (now->kind, data->kind) && g_str_equal (now->address, data->address) &&
+          g_strcmp0 (now->urn, data->urn) == 0)
+        self->ent = g_object_ref (ent);
+      ent_request_free (now);
+    }
+
+  ahead_data_free (data);
+}
+
+/* Stops the ENT being opened ahead, unless a directory's reading waits for it */
+static void
+cancel_ent_ahead (JnWindow *self)
+{
+  AheadData *ahead = self->ent_ahead;
+
+  if (ahead != NULL && ahead->waiter == NULL)
+    {
+      g_cancellable_cancel (ahead->cancellable);
+      self->ent_ahead = NULL;
+    }
+}
+
+static void
+open_ent_ahead (JnWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  AheadData *ahead = self->ent_ahead;
+  EntRequest *request;
+  AheadData *data;
+
+  if (self->ent != NULL || self->ent_given ||
+      (ahead != NULL && !g_cancellable_is_cancelled (ahead->cancellable)))
+    return;
+
+  request = ent_request_from_settings (self);
+  if (g_str_equal (request->kind, "none") || *request->address == '\0')
+    {
+      ent_request_free (request);
+      return;
+    }
+
+  data = g_new0 (AheadData, 1);
+  g_weak_ref_init (&data->self, self);
+  data->cancellable = g_cancellable_new ();
+  data->kind = g_strdup (request->kind);
+  data->address = g_strdup (request->address);
+  data->urn = g_strdup (request->urn);
+  self->ent_ahead = data;
+
+  task = g_task_new (NULL, data->cancellable, ent_ahead_cb, data);
+  g_task_set_source_tag (task, open_ent_ahead);
+  g_task_set_task_data (task, request, (GDestroyNotify) ent_request_free);
+  g_task_run_in_thread (task, prepare_ent_thread);
+}
+
+static void
+waiter_cancelled_cb (GCancellable *cancellable,
+                     GCancellable *ahead)
+{
+  g_cancellable_cancel (ahead);
 }
 
 /* Calls @ready once the session has its ENT, opened from the settings if needed (the
@@ -569,15 +696,31 @@ ensure_ent (JnWindow     *self,
       return;
     }
 
-  if (request == NULL)
-    request = ent_request_from_settings (self);
-
   data = op_begin (self);
   data->ready = ready;
   data->page_if_none = page_if_none;
   show_loading (self, _("Connecting to the ENT…"));
   jn_loading_page_set_session (self->loading_page, NULL);
   jn_loading_page_set_file (self->loading_page, NULL);
+
+  /* Already being opened from the same settings: wait for it (Cancel stops it) */
+  if (request == NULL && self->ent_ahead != NULL)
+    {
+      AheadData *ahead = self->ent_ahead;
+
+      if (ahead->waiter == NULL && !g_cancellable_is_cancelled (ahead->cancellable))
+        {
+          ahead->waiter = data;
+          ahead->waiter_cancel = g_cancellable_connect (data->cancellable,
+                                                        G_CALLBACK (waiter_cancelled_cb),
+                                                        g_object_ref (ahead->cancellable),
+                                                        g_object_unref);
+          return;
+        }
+    }
+
+  if (request == NULL)
+    request = ent_request_from_settings (self);
   task = g_task_new (self, data->cancellable, prepare_ent_cb, data);
   g_task_set_source_tag (task, ensure_ent);
   g_task_set_task_data (task, request, (GDestroyNotify) ent_request_free);
@@ -869,6 +1012,9 @@ open_action (GtkWidget  *widget,
 {
   JnWindow *self = JN_WINDOW (widget);
   GtkFileChooserNative *native = jn_export_chooser_new (GTK_WINDOW (self));
+
+  /* While the admin looks for the file */
+  open_ent_ahead (self);
 
   g_signal_connect_object (native, "response", G_CALLBACK (export_chooser_response_cb),
                            self, G_CONNECT_SWAPPED);
@@ -1689,7 +1835,10 @@ settings_changed_cb (JnWindow   *self,
   };
 
   if (!self->ent_given && g_strv_contains (keys, key))
-    g_clear_object (&self->ent);
+    {
+      g_clear_object (&self->ent);
+      cancel_ent_ahead (self);
+    }
 }
 
 static gboolean
@@ -1794,6 +1943,11 @@ jn_window_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->prebuild_id, g_source_remove);
+  if (self->ent_ahead != NULL)
+    {
+      g_cancellable_cancel (((AheadData *) self->ent_ahead)->cancellable);
+      self->ent_ahead = NULL;
+    }
 
   if (self->session_signals != NULL)
     g_signal_group_set_target (self->session_signals, NULL);
@@ -2105,6 +2259,8 @@ jn_window_open (JnWindow *self,
   g_set_object (&self->file, file);
   new_session (self);
   get_key (self, &key_file, &partner);
+  /* Beside the file's reading */
+  open_ent_ahead (self);
 
   data = op_begin (self);
   jn_loading_page_set_file (self->loading_page, file);

@@ -909,6 +909,66 @@ test_offline (void)
   reset_settings ();
 }
 
+/* Working offline from the settings: the snapshot is opened beside the file's reading (the
+ * ENT opened ahead), read once; a second file given while the first is read supersedes it;
+ * a snapshot changed in the settings is the one the next file reads */
+static void
+test_offline_snapshot (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(JnStore) store = open_store ();
+  g_autoptr(GFile) file = write_file ("ahead.xml", wizard_export);
+  g_autofree char *seed = make_seed (FALSE);
+  g_autofree char *listing = g_strdup_printf (
+    "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
+    "\"totalResults\":10,\"Resources\":%s}", seed);
+  g_autoptr(GFile) snapshot = write_file ("snapshot.json", listing);
+  g_autofree char *path = g_file_get_path (snapshot);
+  g_autoptr(GFile) smaller = NULL;
+  g_autofree char *smaller_path = NULL;
+  g_autoptr(GString) cut = g_string_new (seed);
+  JnWindow *window;
+
+  g_settings_set_string (settings, "connection-kind", "offline");
+  g_settings_set_string (settings, "offline-snapshot", path);
+  g_settings_set_string (settings, "uai", UAI);
+  window = create_window (store, NULL);
+
+  open_to_summary (window, file);
+  g_assert_nonnull (jn_window_get_ent (window));
+  g_assert_cmpuint (jn_directory_get_n_users (
+    jn_import_session_get_directory (jn_window_get_session (window))), ==, 10);
+
+  /* Another snapshot in the settings (the last account left out): the next file reads it,
+   * the second of two files given at once */
+  {
+    const char *garcia = strstr (cut->str, "\"id\":\"p-garcia\"");
+
+    g_assert_nonnull (garcia);
+    g_string_truncate (cut, g_strrstr_len (cut->str, garcia - cut->str, ",{") - cut->str);
+  }
+  g_string_append (cut, "]");
+  {
+    g_autofree char *text = g_strdup_printf (
+      "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
+      "\"totalResults\":9,\"Resources\":%s}", cut->str);
+
+    smaller = write_file ("smaller.json", text);
+  }
+  smaller_path = g_file_get_path (smaller);
+  g_settings_set_string (settings, "offline-snapshot", smaller_path);
+  g_assert_null (jn_window_get_ent (window));
+  jn_window_open (window, file);
+  jn_window_open (window, file);
+  wait_until_idle (window);
+  g_assert_cmpstr (jn_window_get_page (window), ==, "summary");
+  g_assert_cmpuint (jn_directory_get_n_users (
+    jn_import_session_get_directory (jn_window_get_session (window))), ==, 9);
+
+  destroy_window (window);
+  reset_settings ();
+}
+
 static void
 test_complete_flow (void)
 {
@@ -1569,6 +1629,7 @@ main (int   argc,
 
   g_test_add_func ("/wizard/welcome", test_welcome);
   g_test_add_func ("/wizard/offline", test_offline);
+  g_test_add_func ("/wizard/offline-snapshot", test_offline_snapshot);
   g_test_add_func ("/wizard/complete-flow", test_complete_flow);
   g_test_add_func ("/wizard/interrupt-resume", test_interrupt_resume);
   g_test_add_func ("/wizard/resume-after-close", test_resume_after_close);
