@@ -653,6 +653,7 @@ typedef struct
   char      *user_id;
   char      *uai;
   char      *value;
+  char      *seen_current;  /* the identifier the admin saw (and confirmed replacing) */
   gboolean   confirmed;
   JnEntUser *user_after;
 } SaveData;
@@ -665,6 +666,7 @@ save_data_free (SaveData *data)
   g_free (data->user_id);
   g_free (data->uai);
   g_free (data->value);
+  g_free (data->seen_current);
   g_clear_object (&data->user_after);
   g_free (data);
 }
@@ -696,6 +698,17 @@ save_locked (SaveData      *data,
       g_set_error_literal (error, JN_ERROR,
                            check->holder != NULL ? JN_ERROR_ENT_CONFLICT : JN_ERROR_INVALID_ARGUMENT,
                            check->message);
+      return NULL;
+    }
+  /* The confirmation was for replacing (or keeping none of) what the admin saw: the ENT
+   * holds another identifier now, which nobody confirmed replacing */
+  if (check->replaces && data->confirmed &&
+      (data->seen_current == NULL || g_ascii_strcasecmp (data->seen_current, check->current) != 0))
+    {
+      data->user_after = g_object_ref (user);
+      g_set_error (error, JN_ERROR, JN_ERROR_ENT_STALE,
+                   _("This account’s identifier changed meanwhile: it is %s now. Check it "
+                     "before changing it again."), check->current);
       return NULL;
     }
   if (check->verdict == JN_USER_EDIT_CONFIRM && !data->confirmed)
@@ -771,6 +784,7 @@ jn_user_edit_save_async (JnStore             *store,
   data->user_id = g_strdup (jn_ent_user_get_id (user));
   data->uai = g_strdup (uai);
   data->value = g_strdup (value);
+  data->seen_current = g_strdup (jn_ent_user_get_pronote_id (user, uai));
   data->confirmed = confirmed;
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, jn_user_edit_save_async);
@@ -791,7 +805,7 @@ jn_user_edit_save_finish (GAsyncResult  *result,
   report = g_task_propagate_pointer (G_TASK (result), error);
   data = g_task_get_task_data (G_TASK (result));
   if (user_out != NULL)
-    *user_out = report != NULL && data->user_after != NULL ? g_object_ref (data->user_after) : NULL;
+    *user_out = data->user_after != NULL ? g_object_ref (data->user_after) : NULL;
 
   return report;
 }

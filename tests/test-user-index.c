@@ -260,11 +260,104 @@ test_save (void)
   g_assert_no_error (error);
   g_assert_cmpuint (report->n_replaced, ==, 1);
   g_clear_pointer (&report, jn_push_report_free);
-  g_clear_object (&after);
-  report = save (store, ent, jn_directory_lookup (directory, "u-leo"), NULL, TRUE, &after, &error);
+  {
+    /* the removal confirmed for the value the account holds now */
+    g_autoptr(JnEntUser) replaced = g_steal_pointer (&after);
+
+    report = save (store, ent, replaced, NULL, TRUE, &after, &error);
+  }
   g_assert_no_error (error);
   g_assert_cmpuint (report->n_cleared, ==, 1);
   g_assert_null (jn_ent_user_get_pronote_id (after, UAI));
+  g_assert_false (jn_store_is_locked (store));
+
+  g_clear_object (&ent);
+  g_clear_object (&store);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+}
+
+/* The admin confirmed what the page showed; the ENT changed meanwhile (another window,
+ * set-id, the ENT's own console): that confirmation does not cover replacing the value
+ * the account holds now */
+static void
+test_save_stale_confirmation (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("jn-user-edit-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "snapshot.json", NULL);
+  g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
+  g_autofree char *users = small_users ();
+  g_autofree char *text = g_strdup_printf ("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
+                                           "\"totalResults\":5,\"Resources\":%s}", users);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnEnt) ent = NULL;
+  g_autoptr(JnStore) store = NULL;
+  g_autoptr(JnDirectory) seen = NULL;
+  g_autoptr(JnPushReport) report = NULL;
+  g_autoptr(JnEntUser) after = NULL;
+  g_autoptr(JnEntUser) now = NULL;
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  ent = JN_ENT (jn_file_ent_new (file, EXT, &error));
+  g_assert_no_error (error);
+  store = jn_store_open (store_dir, &error);
+  g_assert_no_error (error);
+  /* What the editor's page shows: read before the changes below */
+  seen = jn_ent_read_directory (ent, UAI, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Meanwhile: Léa gets ID_C, Léo's ID_A becomes ID_B */
+  report = save (store, ent, jn_directory_lookup (seen, "u-lea"), ID_C, FALSE, &after, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&report, jn_push_report_free);
+  g_clear_object (&after);
+  report = save (store, ent, jn_directory_lookup (seen, "u-leo"), ID_B, TRUE, &after, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&report, jn_push_report_free);
+  g_clear_object (&after);
+
+  /* Léa had no identifier on the page: the admin confirmed an unusual value only */
+  report = save (store, ent, jn_directory_lookup (seen, "u-lea"), "ABC12345", TRUE, &after, &error);
+  g_assert_nonnull (error);
+  g_assert_null (report);
+  g_assert_error (error, JN_ERROR, JN_ERROR_ENT_STALE);
+  g_assert_nonnull (strstr (error->message, ID_C));
+  /* the account as it is now, for the page */
+  g_assert_nonnull (after);
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (after, UAI), ==, ID_C);
+  g_clear_object (&after);
+  g_clear_error (&error);
+  now = jn_ent_read_user (ent, "u-lea", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (now, UAI), ==, ID_C);
+  g_clear_object (&now);
+
+  /* Léo's page said ID_A: replacing ID_A was confirmed, not replacing ID_B */
+  report = save (store, ent, jn_directory_lookup (seen, "u-leo"), "KVX8NTH4DPQ3SYU9", TRUE, &after, &error);
+  g_assert_error (error, JN_ERROR, JN_ERROR_ENT_STALE);
+  g_assert_null (report);
+  g_clear_object (&after);
+  g_clear_error (&error);
+  report = save (store, ent, jn_directory_lookup (seen, "u-leo"), NULL, TRUE, &after, &error);
+  g_assert_error (error, JN_ERROR, JN_ERROR_ENT_STALE);
+  g_assert_null (report);
+  g_clear_object (&after);
+  g_clear_error (&error);
+  now = jn_ent_read_user (ent, "u-leo", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (now, UAI), ==, ID_B);
+  g_clear_object (&now);
+
+  /* With the account as it is now, the same confirmation goes through */
+  now = jn_ent_read_user (ent, "u-leo", NULL, &error);
+  g_assert_no_error (error);
+  report = save (store, ent, now, NULL, TRUE, &after, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_cleared, ==, 1);
   g_assert_false (jn_store_is_locked (store));
 
   g_clear_object (&ent);
@@ -362,6 +455,7 @@ main (int   argc,
   g_test_add_func ("/user-index/search", test_search);
   g_test_add_func ("/user-index/checks", test_checks);
   g_test_add_func ("/user-index/save", test_save);
+  g_test_add_func ("/user-index/save-stale-confirmation", test_save_stale_confirmation);
   g_test_add_func ("/user-index/twelve-thousand", test_twelve_thousand);
 
   return g_test_run ();

@@ -560,6 +560,16 @@ save_cb (GObject      *source,
 
   if (report == NULL)
     {
+      /* Changed meanwhile: the page shows what the account holds now, so that the next
+       * confirmation is about that value */
+      if (after != NULL && g_error_matches (error, JN_ERROR, JN_ERROR_ENT_STALE))
+        {
+          if (self->index != NULL && jn_user_index_update_user (self->index, after))
+            g_set_object (&self->user, jn_user_index_lookup (self->index, jn_ent_user_get_id (after)));
+          else
+            g_set_object (&self->user, after);
+          fill_user_page (self);
+        }
       set_validation (self, error->message, "error");
       return;
     }
