@@ -38,6 +38,7 @@
 #define ID_OLD    "ZZZZ9999YYYY8888"
 #define ID_PAUL   "KVX8NTH4DPQ3SYU7"
 #define ID_OTHER  "M7RTX2KQ9HBWEZ3A"
+#define HOSTILE_UAI "0000001Z & <u>"
 
 static void
 add_user (GString    *seed,
@@ -83,6 +84,9 @@ make_seed (gboolean conflict)
             "{\"uai\":\"" UAI "\",\"value\":\"" ID_OLD "\"}");
   add_user (seed, "p-garcia", "Garcia-Lopez", "Inès", "Personnel", "1970-01-01",
             "\"" UAI "\",\"" OTHER_UAI "\"", NULL);
+  /* An ENT's names and establishments are text, never markup */
+  add_user (seed, "s-hostile", "Qx & <b>Wyq</b>", "<i>Bob</i>", "Eleve", NULL, "\"" UAI "\"",
+            "{\"uai\":\"" HOSTILE_UAI "\",\"value\":\"" ID_OTHER "\"}");
   (void)conflict;
   g_string_append (seed, "]");
 
@@ -1020,6 +1024,37 @@ test_from_match_panel (void)
 }
 
 /* The French screenshots */
+/* Names and UAIs from the ENT shown as they are: "&" and "<" are not markup */
+static void
+test_hostile_names (void)
+{
+  Server *server = server_start (FALSE, 0);
+  g_autoptr(JnStore) store = NULL;
+  JnWindow *window;
+  JnUserDialog *dialog;
+
+  if (server == NULL)
+    return;
+  set_uai_setting ();
+  store = open_store ();
+  window = create_window (store, server->ent);
+
+  dialog = open_editor (window, "s-hostile");
+  g_assert_cmpstr (jn_ent_user_get_id (jn_user_dialog_get_user (dialog)), ==, "s-hostile");
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "QX & <B>WYQ</B> <i>Bob</i>"));
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "s-hostile"));
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "0000001Z & <U>"));
+  g_assert_true (shows_label (GTK_WIDGET (dialog), ID_OTHER));
+  jn_user_dialog_edit_value (dialog, HOSTILE_UAI);
+  flush_main_context ();
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "New PRONOTE Identifier for " HOSTILE_UAI));
+  close_editor (dialog);
+
+  destroy_window (window);
+  server_stop (server);
+  reset_settings ();
+}
+
 static void
 test_french (void)
 {
@@ -1102,6 +1137,7 @@ main (int   argc,
   g_test_add_func ("/user-edit/change", test_change);
   g_test_add_func ("/user-edit/refusals-and-confirmations", test_refusals_and_confirmations);
   g_test_add_func ("/user-edit/from-match-panel", test_from_match_panel);
+  g_test_add_func ("/user-edit/hostile-names", test_hostile_names);
 
   return g_test_run ();
 }
