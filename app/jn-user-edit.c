@@ -87,7 +87,8 @@ entry_init (Entry     *entry,
       if (uai == NULL || value == NULL)
         continue;
       entry->ids[entry->n_ids].uai = g_ascii_strup (uai, -1);
-      entry->ids[entry->n_ids].value = g_ascii_strup (value, -1);
+      /* as the push engine folds it: spaces around are not part of it */
+      entry->ids[entry->n_ids].value = g_strstrip (g_ascii_strup (value, -1));
       entry->n_ids++;
     }
 }
@@ -453,12 +454,13 @@ holder_in_directory (JnDirectory *directory,
   for (guint i = 0; i < g_list_model_get_n_items (users); i++)
     {
       g_autoptr(JnEntUser) other = g_list_model_get_item (users, i);
-      const char *held;
+      g_autofree char *held = NULL;
 
       if (g_strcmp0 (jn_ent_user_get_id (other), jn_ent_user_get_id (user)) == 0)
         continue;
-      held = jn_ent_user_get_pronote_id (other, uai);
-      if (held != NULL && g_ascii_strcasecmp (held, value) == 0)
+      /* as the push engine folds it: spaces around and case are not part of it */
+      held = g_strdup (jn_ent_user_get_pronote_id (other, uai));
+      if (held != NULL && g_ascii_strcasecmp (g_strstrip (held), value) == 0)
         return g_steal_pointer (&other);
     }
 

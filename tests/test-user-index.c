@@ -171,6 +171,41 @@ test_checks (void)
     }
 }
 
+/* An ENT that stores an identifier with spaces around it: the same identifier for the
+ * push engine (which refuses to give it twice), so the same for the editor's checks and
+ * "who holds it?", which name the holder before anything is sent */
+static void
+test_padded_holder (void)
+{
+  GString *json = g_string_new ("[");
+  g_autofree char *users = NULL;
+  g_autoptr(JnDirectory) directory = NULL;
+  g_autoptr(JnUserIndex) index = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+
+  append_user (json, "u-lea", "Durand", "Léa", "Eleve", UAI, NULL);
+  append_user (json, "u-leo", "Dürand", "Léo", "Eleve", UAI, " " ID_A " ");
+  g_string_append (json, "]");
+  users = g_string_free (json, FALSE);
+  directory = directory_from (users);
+  index = jn_user_index_new (directory);
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(JnUserEditCheck) held =
+        jn_user_edit_check (jn_directory_lookup (directory, "u-lea"), UAI, ID_A,
+                            pass == 0 ? directory : NULL, pass == 1 ? index : NULL);
+
+      g_assert_cmpint (held->verdict, ==, JN_USER_EDIT_REFUSED);
+      g_assert_nonnull (held->holder);
+      g_assert_cmpstr (jn_ent_user_get_id (held->holder), ==, "u-leo");
+    }
+
+  found = jn_user_index_search (index, ID_A, 10, NULL);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_assert_cmpstr (id_at (found, 0), ==, "u-leo");
+}
+
 /* ---- the save, on a snapshot file ---- */
 
 static void
@@ -454,6 +489,7 @@ main (int   argc,
 
   g_test_add_func ("/user-index/search", test_search);
   g_test_add_func ("/user-index/checks", test_checks);
+  g_test_add_func ("/user-index/padded-holder", test_padded_holder);
   g_test_add_func ("/user-index/save", test_save);
   g_test_add_func ("/user-index/save-stale-confirmation", test_save_stale_confirmation);
   g_test_add_func ("/user-index/twelve-thousand", test_twelve_thousand);
