@@ -702,9 +702,9 @@ save_locked (SaveData      *data,
                            check->message);
       return NULL;
     }
-  /* The confirmation was for replacing (or keeping none of) what the admin saw: the ENT
-   * holds another identifier now, which nobody confirmed replacing */
-  if (check->replaces && data->confirmed &&
+  /* The admin decided (and confirmed) on what the page showed: the ENT holds another
+   * identifier now, which nobody confirmed replacing */
+  if (check->replaces &&
       (data->seen_current == NULL || g_ascii_strcasecmp (data->seen_current, check->current) != 0))
     {
       data->user_after = g_object_ref (user);

@@ -371,6 +371,15 @@ test_save_stale_confirmation (void)
   g_assert_cmpstr (jn_ent_user_get_pronote_id (now, UAI), ==, ID_C);
   g_clear_object (&now);
 
+  /* Nothing to confirm on Léa's page: the same, the page then shows what she holds */
+  report = save (store, ent, jn_directory_lookup (seen, "u-lea"), "KVX8NTH4DPQ3SYU9", FALSE, &after, &error);
+  g_assert_error (error, JN_ERROR, JN_ERROR_ENT_STALE);
+  g_assert_null (report);
+  g_assert_nonnull (after);
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (after, UAI), ==, ID_C);
+  g_clear_object (&after);
+  g_clear_error (&error);
+
   /* Léo's page said ID_A: replacing ID_A was confirmed, not replacing ID_B */
   report = save (store, ent, jn_directory_lookup (seen, "u-leo"), "KVX8NTH4DPQ3SYU9", TRUE, &after, &error);
   g_assert_error (error, JN_ERROR, JN_ERROR_ENT_STALE);
