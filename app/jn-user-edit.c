@@ -784,7 +784,8 @@ jn_user_edit_save_async (JnStore             *store,
   data->store = g_object_ref (store);
   data->ent = g_object_ref (ent);
   data->user_id = g_strdup (jn_ent_user_get_id (user));
-  data->uai = g_strdup (uai);
+  /* as the ENT writes UAIs: its directory filter compares them as written */
+  data->uai = g_ascii_strup (uai, -1);
   data->value = g_strdup (value);
   data->seen_current = g_strdup (jn_ent_user_get_pronote_id (user, uai));
   data->confirmed = confirmed;

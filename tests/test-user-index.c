@@ -275,6 +275,20 @@ test_save (void)
   g_assert_nonnull (strstr (error->message, "DÜRAND Léo"));
   g_clear_error (&error);
 
+  /* The same with the UAI in small letters (a setting typed so): the same establishment */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    jn_user_edit_save_async (store, ent, jn_directory_lookup (directory, "u-lea"), "0312609t", ID_A,
+                             FALSE, NULL, save_done_cb, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    report = jn_user_edit_save_finish (result, &after, &error);
+    g_assert_error (error, JN_ERROR, JN_ERROR_ENT_CONFLICT);
+    g_assert_null (report);
+    g_clear_error (&error);
+  }
+
   /* Set, then the history says "single" */
   report = save (store, ent, jn_directory_lookup (directory, "u-lea"), ID_C, FALSE, &after, &error);
   g_assert_no_error (error);
