@@ -599,6 +599,8 @@ test_hostile_names (void)
   g_assert_true (g_file_set_contents (path, snapshot, -1, NULL));
   ent = JN_ENT (jn_file_ent_new (file, EXT_URN, &error));
   g_assert_no_error (error);
+  /* a store edited by hand: its text is not markup either */
+  g_free (add_import (store, "complete", "R&D <1>", 1, 0));
   g_free (add_import (store, "partial", UAI, 1, 0));
 
   window = create_window (store, ent);
@@ -607,6 +609,11 @@ test_hostile_names (void)
   details = expand (page, 0);
   g_assert_true (strv_has_line (details, "QX & <B>WYQ</B> <i>Bob</i>"));
   g_assert_true (shows_label (GTK_WIDGET (history), "QX & <B>WYQ</B> <i>Bob</i>"));
+  {
+    g_autofree char *text = jn_history_page_dup_import_text (page, 1);
+
+    g_assert_nonnull (strstr (text, "R&D <1> · 1 identifier imported"));
+  }
 
   gtk_window_destroy (history);
   destroy_window (window);
