@@ -87,7 +87,8 @@ entry_init (Entry     *entry,
       if (uai == NULL || value == NULL)
         continue;
       entry->ids[entry->n_ids].uai = g_ascii_strup (uai, -1);
-      entry->ids[entry->n_ids].value = g_ascii_strup (value, -1);
+      /* as the push engine folds it: spaces around are not part of it */
+      entry->ids[entry->n_ids].value = g_strstrip (g_ascii_strup (value, -1));
       entry->n_ids++;
     }
 }
@@ -453,12 +454,13 @@ holder_in_directory (JnDirectory *directory,
   for (guint i = 0; i < g_list_model_get_n_items (users); i++)
     {
       g_autoptr(JnEntUser) other = g_list_model_get_item (users, i);
-      const char *held;
+      g_autofree char *held = NULL;
 
       if (g_strcmp0 (jn_ent_user_get_id (other), jn_ent_user_get_id (user)) == 0)
         continue;
-      held = jn_ent_user_get_pronote_id (other, uai);
-      if (held != NULL && g_ascii_strcasecmp (held, value) == 0)
+      /* as the push engine folds it: spaces around and case are not part of it */
+      held = g_strdup (jn_ent_user_get_pronote_id (other, uai));
+      if (held != NULL && g_ascii_strcasecmp (g_strstrip (held), value) == 0)
         return g_steal_pointer (&other);
     }
 
@@ -653,6 +655,7 @@ typedef struct
   char      *user_id;
   char      *uai;
   char      *value;
+  char      *seen_current;  /* the identifier the admin saw (and confirmed replacing) */
   gboolean   confirmed;
   JnEntUser *user_after;
 } SaveData;
@@ -665,6 +668,7 @@ save_data_free (SaveData *data)
   g_free (data->user_id);
   g_free (data->uai);
   g_free (data->value);
+  g_free (data->seen_current);
   g_clear_object (&data->user_after);
   g_free (data);
 }
@@ -696,6 +700,17 @@ save_locked (SaveData      *data,
       g_set_error_literal (error, JN_ERROR,
                            check->holder != NULL ? JN_ERROR_ENT_CONFLICT : JN_ERROR_INVALID_ARGUMENT,
                            check->message);
+      return NULL;
+    }
+  /* The admin decided (and confirmed) on what the page showed: the ENT holds another
+   * identifier now, which nobody confirmed replacing */
+  if (check->replaces &&
+      (data->seen_current == NULL || g_ascii_strcasecmp (data->seen_current, check->current) != 0))
+    {
+      data->user_after = g_object_ref (user);
+      g_set_error (error, JN_ERROR, JN_ERROR_ENT_STALE,
+                   _("This account’s identifier changed meanwhile: it is %s now. Check it "
+                     "before changing it again."), check->current);
       return NULL;
     }
   if (check->verdict == JN_USER_EDIT_CONFIRM && !data->confirmed)
@@ -769,8 +784,10 @@ jn_user_edit_save_async (JnStore             *store,
   data->store = g_object_ref (store);
   data->ent = g_object_ref (ent);
   data->user_id = g_strdup (jn_ent_user_get_id (user));
-  data->uai = g_strdup (uai);
+  /* as the ENT writes UAIs: its directory filter compares them as written */
+  data->uai = g_ascii_strup (uai, -1);
   data->value = g_strdup (value);
+  data->seen_current = g_strdup (jn_ent_user_get_pronote_id (user, uai));
   data->confirmed = confirmed;
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, jn_user_edit_save_async);
@@ -791,7 +808,7 @@ jn_user_edit_save_finish (GAsyncResult  *result,
   report = g_task_propagate_pointer (G_TASK (result), error);
   data = g_task_get_task_data (G_TASK (result));
   if (user_out != NULL)
-    *user_out = report != NULL && data->user_after != NULL ? g_object_ref (data->user_after) : NULL;
+    *user_out = data->user_after != NULL ? g_object_ref (data->user_after) : NULL;
 
   return report;
 }

@@ -120,7 +120,8 @@ void          jn_user_edit_save_async   (JnStore              *store,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
                                          gpointer              user_data);
-/* The push's report; @user_out: the account as the ENT holds it afterwards */
+/* The push's report; @user_out: the account as the ENT holds it afterwards (also with
+ * JN_ERROR_ENT_STALE: the identifier changed since the admin saw it) */
 JnPushReport *jn_user_edit_save_finish  (GAsyncResult         *result,
                                          JnEntUser           **user_out,
                                          GError              **error);

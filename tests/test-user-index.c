@@ -171,6 +171,41 @@ test_checks (void)
     }
 }
 
+/* An ENT that stores an identifier with spaces around it: the same identifier for the
+ * push engine (which refuses to give it twice), so the same for the editor's checks and
+ * "who holds it?", which name the holder before anything is sent */
+static void
+test_padded_holder (void)
+{
+  GString *json = g_string_new ("[");
+  g_autofree char *users = NULL;
+  g_autoptr(JnDirectory) directory = NULL;
+  g_autoptr(JnUserIndex) index = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+
+  append_user (json, "u-lea", "Durand", "Léa", "Eleve", UAI, NULL);
+  append_user (json, "u-leo", "Dürand", "Léo", "Eleve", UAI, " " ID_A " ");
+  g_string_append (json, "]");
+  users = g_string_free (json, FALSE);
+  directory = directory_from (users);
+  index = jn_user_index_new (directory);
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(JnUserEditCheck) held =
+        jn_user_edit_check (jn_directory_lookup (directory, "u-lea"), UAI, ID_A,
+                            pass == 0 ? directory : NULL, pass == 1 ? index : NULL);
+
+      g_assert_cmpint (held->verdict, ==, JN_USER_EDIT_REFUSED);
+      g_assert_nonnull (held->holder);
+      g_assert_cmpstr (jn_ent_user_get_id (held->holder), ==, "u-leo");
+    }
+
+  found = jn_user_index_search (index, ID_A, 10, NULL);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_assert_cmpstr (id_at (found, 0), ==, "u-leo");
+}
+
 /* ---- the save, on a snapshot file ---- */
 
 static void
@@ -240,6 +275,20 @@ test_save (void)
   g_assert_nonnull (strstr (error->message, "DÜRAND Léo"));
   g_clear_error (&error);
 
+  /* The same with the UAI in small letters (a setting typed so): the same establishment */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    jn_user_edit_save_async (store, ent, jn_directory_lookup (directory, "u-lea"), "0312609t", ID_A,
+                             FALSE, NULL, save_done_cb, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    report = jn_user_edit_save_finish (result, &after, &error);
+    g_assert_error (error, JN_ERROR, JN_ERROR_ENT_CONFLICT);
+    g_assert_null (report);
+    g_clear_error (&error);
+  }
+
   /* Set, then the history says "single" */
   report = save (store, ent, jn_directory_lookup (directory, "u-lea"), ID_C, FALSE, &after, &error);
   g_assert_no_error (error);
@@ -260,11 +309,113 @@ test_save (void)
   g_assert_no_error (error);
   g_assert_cmpuint (report->n_replaced, ==, 1);
   g_clear_pointer (&report, jn_push_report_free);
-  g_clear_object (&after);
-  report = save (store, ent, jn_directory_lookup (directory, "u-leo"), NULL, TRUE, &after, &error);
+  {
+    /* the removal confirmed for the value the account holds now */
+    g_autoptr(JnEntUser) replaced = g_steal_pointer (&after);
+
+    report = save (store, ent, replaced, NULL, TRUE, &after, &error);
+  }
   g_assert_no_error (error);
   g_assert_cmpuint (report->n_cleared, ==, 1);
   g_assert_null (jn_ent_user_get_pronote_id (after, UAI));
+  g_assert_false (jn_store_is_locked (store));
+
+  g_clear_object (&ent);
+  g_clear_object (&store);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+}
+
+/* The admin confirmed what the page showed; the ENT changed meanwhile (another window,
+ * set-id, the ENT's own console): that confirmation does not cover replacing the value
+ * the account holds now */
+static void
+test_save_stale_confirmation (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("jn-user-edit-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "snapshot.json", NULL);
+  g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
+  g_autofree char *users = small_users ();
+  g_autofree char *text = g_strdup_printf ("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
+                                           "\"totalResults\":5,\"Resources\":%s}", users);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnEnt) ent = NULL;
+  g_autoptr(JnStore) store = NULL;
+  g_autoptr(JnDirectory) seen = NULL;
+  g_autoptr(JnPushReport) report = NULL;
+  g_autoptr(JnEntUser) after = NULL;
+  g_autoptr(JnEntUser) now = NULL;
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  ent = JN_ENT (jn_file_ent_new (file, EXT, &error));
+  g_assert_no_error (error);
+  store = jn_store_open (store_dir, &error);
+  g_assert_no_error (error);
+  /* What the editor's page shows: read before the changes below */
+  seen = jn_ent_read_directory (ent, UAI, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Meanwhile: Léa gets ID_C, Léo's ID_A becomes ID_B */
+  report = save (store, ent, jn_directory_lookup (seen, "u-lea"), ID_C, FALSE, &after, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&report, jn_push_report_free);
+  g_clear_object (&after);
+  report = save (store, ent, jn_directory_lookup (seen, "u-leo"), ID_B, TRUE, &after, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&report, jn_push_report_free);
+  g_clear_object (&after);
+
+  /* Léa had no identifier on the page: the admin confirmed an unusual value only */
+  report = save (store, ent, jn_directory_lookup (seen, "u-lea"), "ABC12345", TRUE, &after, &error);
+  g_assert_nonnull (error);
+  g_assert_null (report);
+  g_assert_error (error, JN_ERROR, JN_ERROR_ENT_STALE);
+  g_assert_nonnull (strstr (error->message, ID_C));
+  /* the account as it is now, for the page */
+  g_assert_nonnull (after);
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (after, UAI), ==, ID_C);
+  g_clear_object (&after);
+  g_clear_error (&error);
+  now = jn_ent_read_user (ent, "u-lea", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (now, UAI), ==, ID_C);
+  g_clear_object (&now);
+
+  /* Nothing to confirm on Léa's page: the same, the page then shows what she holds */
+  report = save (store, ent, jn_directory_lookup (seen, "u-lea"), "KVX8NTH4DPQ3SYU9", FALSE, &after, &error);
+  g_assert_error (error, JN_ERROR, JN_ERROR_ENT_STALE);
+  g_assert_null (report);
+  g_assert_nonnull (after);
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (after, UAI), ==, ID_C);
+  g_clear_object (&after);
+  g_clear_error (&error);
+
+  /* Léo's page said ID_A: replacing ID_A was confirmed, not replacing ID_B */
+  report = save (store, ent, jn_directory_lookup (seen, "u-leo"), "KVX8NTH4DPQ3SYU9", TRUE, &after, &error);
+  g_assert_error (error, JN_ERROR, JN_ERROR_ENT_STALE);
+  g_assert_null (report);
+  g_clear_object (&after);
+  g_clear_error (&error);
+  report = save (store, ent, jn_directory_lookup (seen, "u-leo"), NULL, TRUE, &after, &error);
+  g_assert_error (error, JN_ERROR, JN_ERROR_ENT_STALE);
+  g_assert_null (report);
+  g_clear_object (&after);
+  g_clear_error (&error);
+  now = jn_ent_read_user (ent, "u-leo", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (now, UAI), ==, ID_B);
+  g_clear_object (&now);
+
+  /* With the account as it is now, the same confirmation goes through */
+  now = jn_ent_read_user (ent, "u-leo", NULL, &error);
+  g_assert_no_error (error);
+  report = save (store, ent, now, NULL, TRUE, &after, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_cleared, ==, 1);
   g_assert_false (jn_store_is_locked (store));
 
   g_clear_object (&ent);
@@ -361,7 +512,9 @@ main (int   argc,
 
   g_test_add_func ("/user-index/search", test_search);
   g_test_add_func ("/user-index/checks", test_checks);
+  g_test_add_func ("/user-index/padded-holder", test_padded_holder);
   g_test_add_func ("/user-index/save", test_save);
+  g_test_add_func ("/user-index/save-stale-confirmation", test_save_stale_confirmation);
   g_test_add_func ("/user-index/twelve-thousand", test_twelve_thousand);
 
   return g_test_run ();

@@ -379,8 +379,9 @@ detail_row_new (const char *title,
 {
   GtkWidget *row = adw_action_row_new ();
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  /* Before the title: a name is never parsed as markup (nor its failure logged) */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   if (subtitle != NULL)
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
@@ -629,6 +630,8 @@ history_row_new (JnHistoryPage  *self,
       g_autofree char *with_note = g_strdup_printf ("%s\n%s", subtitle, forgotten);
 
       row->row = adw_action_row_new ();
+      /* Before any text: the store's text is never parsed as markup */
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row->row), FALSE);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row->row), with_note);
       adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row->row), 0);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row->row), state_label_new (record));
@@ -637,6 +640,7 @@ history_row_new (JnHistoryPage  *self,
   else
     {
       row->row = adw_expander_row_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row->row), FALSE);
       adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row->row), subtitle);
       adw_expander_row_add_action (ADW_EXPANDER_ROW (row->row), state_label_new (record));
       g_signal_connect (row->row, "notify::expanded", G_CALLBACK (expanded_cb), row);

@@ -280,7 +280,10 @@ load_cb (GObject      *source,
   gtk_spinner_stop (self->spinner);
   if (index == NULL)
     {
-      adw_status_page_set_description (self->error_page, error->message);
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
+      /* The server's words, not markup */
+      adw_status_page_set_description (self->error_page, escaped);
       gtk_stack_set_visible_child_name (self->results_stack, "error");
       return;
     }
@@ -490,8 +493,9 @@ fill_user_page (JnUserDialog *self)
       GtkWidget *button = gtk_button_new_with_mnemonic (_("_Change Value"));
       g_autofree char *button_name = g_strdup_printf (_("Change the PRONOTE identifier for %s"), rows[i]);
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), rows[i]);
+      /* Before the title: a UAI read from the ENT is never parsed as markup */
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), rows[i]);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value ? value : _("No identifier"));
       gtk_widget_add_css_class (row, "property");
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
@@ -560,6 +564,16 @@ save_cb (GObject      *source,
 
   if (report == NULL)
     {
+      /* Changed meanwhile: the page shows what the account holds now, so that the next
+       * confirmation is about that value */
+      if (after != NULL && g_error_matches (error, JN_ERROR, JN_ERROR_ENT_STALE))
+        {
+          if (self->index != NULL && jn_user_index_update_user (self->index, after))
+            g_set_object (&self->user, jn_user_index_lookup (self->index, jn_ent_user_get_id (after)));
+          else
+            g_set_object (&self->user, after);
+          fill_user_page (self);
+        }
       set_validation (self, error->message, "error");
       return;
     }
@@ -977,7 +991,12 @@ jn_user_dialog_edit_value (JnUserDialog *self,
   current = jn_ent_user_get_pronote_id (self->user, uai);
 
   title = g_strdup_printf (_("New PRONOTE Identifier for %s"), uai);
-  adw_preferences_group_set_title (self->edit_group, title);
+  {
+    /* a group's title is markup; a UAI read from the ENT is text */
+    g_autofree char *escaped = g_markup_escape_text (title, -1);
+
+    adw_preferences_group_set_title (self->edit_group, escaped);
+  }
   entry_name = g_strdup_printf (_("New PRONOTE identifier for %s"), uai);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->value_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   entry_name, -1);

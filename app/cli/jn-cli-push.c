@@ -425,6 +425,14 @@ jn_cli_command_set_id (int    argc,
     return jn_cli_usage_error (NULL, _("give --user ENT_ID, --uai UAI and --pronote-id ID (or --clear)"));
   if (!jn_uai_is_valid (options.uai))
     return jn_cli_usage_error (NULL, _("--uai takes a UAI: 7 digits and a letter"));
+  /* "0312609t" is 0312609T: the ENT's directory filter and its one-holder check compare
+   * UAIs as written, so a small letter would miss the holders and write a second entry */
+  {
+    char *upper = g_ascii_strup (options.uai, -1);
+
+    g_free (options.uai);
+    options.uai = upper;
+  }
 
   if (pronote_id != NULL)
     {

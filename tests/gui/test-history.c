@@ -555,6 +555,73 @@ test_purged_and_unnamed (void)
   reset_settings ();
 }
 
+/* A mapped label showing exactly @text under @widget */
+static gboolean
+shows_label (GtkWidget  *widget,
+             const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_label (child, text))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* A name from the ENT is text: "&" and "<" shown as they are, never parsed as markup (a
+ * parse failure would also print the name in a warning) */
+static void
+test_hostile_names (void)
+{
+  g_autoptr(JnStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("jn-history-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "snapshot.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(JnEnt) ent = NULL;
+  g_auto(GStrv) details = NULL;
+  GtkWindow *history;
+  JnHistoryPage *page;
+  JnWindow *window;
+  const char *snapshot =
+    "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],\"totalResults\":1,"
+    "\"Resources\":[{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\",\"" EXT_URN "\"],"
+    "\"id\":\"ent-0\",\"userName\":\"ent-0\",\"name\":{\"familyName\":\"Qx & <b>Wyq</b>\","
+    "\"givenName\":\"<i>Bob</i>\"},\"userType\":\"Eleve\",\"active\":true,"
+    "\"" EXT_URN "\":{\"structures\":[\"" UAI "\"]}}]}";
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (path, snapshot, -1, NULL));
+  ent = JN_ENT (jn_file_ent_new (file, EXT_URN, &error));
+  g_assert_no_error (error);
+  /* a store edited by hand: its text is not markup either */
+  g_free (add_import (store, "complete", "R&D <1>", 1, 0));
+  g_free (add_import (store, "partial", UAI, 1, 0));
+
+  window = create_window (store, ent);
+  history = open_history (window);
+  page = jn_history_window_get_page (history);
+  details = expand (page, 0);
+  g_assert_true (strv_has_line (details, "QX & <B>WYQ</B> <i>Bob</i>"));
+  g_assert_true (shows_label (GTK_WIDGET (history), "QX & <B>WYQ</B> <i>Bob</i>"));
+  {
+    g_autofree char *text = jn_history_page_dup_import_text (page, 1);
+
+    g_assert_nonnull (strstr (text, "R&D <1> · 1 identifier imported"));
+  }
+
+  gtk_window_destroy (history);
+  destroy_window (window);
+  reset_settings ();
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 /* ---- a real import, then a single edit ---- */
 
 static gboolean
@@ -922,6 +989,7 @@ main (int   argc,
     {
       g_test_add_func ("/history/empty", test_empty);
       g_test_add_func ("/history/purged-and-unnamed", test_purged_and_unnamed);
+      g_test_add_func ("/history/hostile-names", test_hostile_names);
       g_test_add_func ("/history/many-imports", test_many_imports);
     }
 

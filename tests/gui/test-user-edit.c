@@ -38,6 +38,8 @@
 #define ID_OLD    "ZZZZ9999YYYY8888"
 #define ID_PAUL   "KVX8NTH4DPQ3SYU7"
 #define ID_OTHER  "M7RTX2KQ9HBWEZ3A"
+#define HOSTILE_UAI "0000001Z & <u>"
+#define ID_HOSTILE "5NQXW4P7QRT2HMNE"
 
 static void
 add_user (GString    *seed,
@@ -83,6 +85,9 @@ make_seed (gboolean conflict)
             "{\"uai\":\"" UAI "\",\"value\":\"" ID_OLD "\"}");
   add_user (seed, "p-garcia", "Garcia-Lopez", "Inès", "Personnel", "1970-01-01",
             "\"" UAI "\",\"" OTHER_UAI "\"", NULL);
+  /* An ENT's names and establishments are text, never markup */
+  add_user (seed, "s-hostile", "Qx & <b>Wyq</b>", "<i>Bob</i>", "Eleve", NULL, "\"" UAI "\"",
+            "{\"uai\":\"" HOSTILE_UAI "\",\"value\":\"" ID_HOSTILE "\"}");
   (void)conflict;
   g_string_append (seed, "]");
 
@@ -1020,6 +1025,92 @@ test_from_match_panel (void)
 }
 
 /* The French screenshots */
+/* The account got an identifier after its page was shown (another window, set-id): the
+ * save does not replace it unasked; the page then shows it, and replacing it is confirmed */
+static void
+test_changed_meanwhile (void)
+{
+  Server *server = server_start (FALSE, 0);
+  g_autoptr(JnStore) store = NULL;
+  AdwMessageDialog *confirm;
+  JnWindow *window;
+  JnUserDialog *dialog;
+
+  if (server == NULL)
+    return;
+  set_uai_setting ();
+  store = open_store ();
+  window = create_window (store, server->ent);
+
+  dialog = open_editor (window, "s-durand");
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "No identifier"));
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JnEntUser) durand = jn_ent_read_user (server->ent, "s-durand", NULL, &error);
+    g_autoptr(JnEntUser) written = NULL;
+
+    g_assert_no_error (error);
+    written = jn_ent_write_pronote_id (server->ent, durand, UAI, "TQ2WXZ8KNR4HMEB7", NULL, &error);
+    g_assert_no_error (error);
+  }
+  jn_user_dialog_edit_value (dialog, UAI);
+  flush_main_context ();
+  type_value (dialog, ID_DURAND);
+  g_assert_cmpstr (validation (dialog), ==, "A well-formed PRONOTE identifier");
+  click (dialog, "save_button");
+  wait_until (dialog_saved, dialog);
+  g_assert_nonnull (strstr (validation (dialog), "changed meanwhile"));
+  g_assert_true (gtk_widget_has_css_class (dialog_child (dialog, "validation_label"), "error"));
+  assert_server_holds (server, "s-durand", "TQ2WXZ8KNR4HMEB7");
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "TQ2WXZ8KNR4HMEB7"));
+
+  /* Saving again is replacing what the page now shows: confirmed first */
+  click (dialog, "save_button");
+  wait_until (has_message_dialog, NULL);
+  confirm = find_message_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (confirm), "TQ2WXZ8KNR4HMEB7"));
+  respond (confirm, "save");
+  wait_until (dialog_saved, dialog);
+  wait_until (toast_shown, dialog);
+  assert_server_holds (server, "s-durand", ID_DURAND);
+  close_editor (dialog);
+
+  destroy_window (window);
+  server_stop (server);
+  reset_settings ();
+}
+
+/* Names and UAIs from the ENT shown as they are: "&" and "<" are not markup */
+static void
+test_hostile_names (void)
+{
+  Server *server = server_start (FALSE, 0);
+  g_autoptr(JnStore) store = NULL;
+  JnWindow *window;
+  JnUserDialog *dialog;
+
+  if (server == NULL)
+    return;
+  set_uai_setting ();
+  store = open_store ();
+  window = create_window (store, server->ent);
+
+  dialog = open_editor (window, "s-hostile");
+  g_assert_cmpstr (jn_ent_user_get_id (jn_user_dialog_get_user (dialog)), ==, "s-hostile");
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "QX & <B>WYQ</B> <i>Bob</i>"));
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "s-hostile"));
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "0000001Z & <U>"));
+  g_assert_true (shows_label (GTK_WIDGET (dialog), ID_HOSTILE));
+  jn_user_dialog_edit_value (dialog, HOSTILE_UAI);
+  flush_main_context ();
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "New PRONOTE Identifier for " HOSTILE_UAI));
+  close_editor (dialog);
+
+  destroy_window (window);
+  server_stop (server);
+  reset_settings ();
+}
+
 static void
 test_french (void)
 {
@@ -1102,6 +1193,8 @@ main (int   argc,
   g_test_add_func ("/user-edit/change", test_change);
   g_test_add_func ("/user-edit/refusals-and-confirmations", test_refusals_and_confirmations);
   g_test_add_func ("/user-edit/from-match-panel", test_from_match_panel);
+  g_test_add_func ("/user-edit/hostile-names", test_hostile_names);
+  g_test_add_func ("/user-edit/changed-meanwhile", test_changed_meanwhile);
 
   return g_test_run ();
 }
