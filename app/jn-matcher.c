@@ -939,6 +939,18 @@ add_holders_as_fits (JnMatcher  *self,
   rec->weak = TRUE;
 }
 
+/* Two records of one category with the same names and the same birth date (both given):
+ * one person entered twice in PRONOTE, as far as the file can tell */
+static gboolean
+same_person (Rec *a,
+             Rec *b)
+{
+  return a->category == b->category && a->birth_date != NULL && b->birth_date != NULL &&
+         g_str_equal (a->birth_date, b->birth_date) &&
+         g_strcmp0 (a->family.compact, b->family.compact) == 0 &&
+         g_strcmp0 (a->given.compact, b->given.compact) == 0;
+}
+
 static JnPlanCause
 cause_of (JnMatcher *self,
           Rec       *rec)
@@ -951,6 +963,10 @@ cause_of (JnMatcher *self,
     return JN_PLAN_CAUSE_SEVERAL_ACCOUNTS;
   if (rec->category == JN_CATEGORY_RELATIVE && jn_person_get_is_couple (rec->person))
     return JN_PLAN_CAUSE_COUPLE;
+  /* The export says so (RespLegal="0"): never matched automatically, rarely in the ENT */
+  if (rec->category == JN_CATEGORY_RELATIVE && jn_person_get_legal_rank_known (rec->person) &&
+      jn_person_get_legal_rank (rec->person) == 0)
+    return JN_PLAN_CAUSE_NOT_GUARDIAN;
   if (rec->fits->len == 0)
     {
       g_autofree char *key = NULL;
@@ -964,8 +980,18 @@ cause_of (JnMatcher *self,
   if (rec->fits->len > 1)
     return JN_PLAN_CAUSE_SEVERAL_ACCOUNTS;
 
-  /* One close account, which another record also fits or already has: homonyms */
+  /* One close account, which another record also fits or already has: the same person
+   * twice in the file (same names and birth date), or homonyms */
   user = g_array_index (rec->fits, Fit, 0).user;
+  if (user->owner != NULL && user->owner != rec && same_person (rec, user->owner))
+    return JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT;
+  for (guint i = 0; i < user->fitting->len; i++)
+    {
+      Rec *other = g_ptr_array_index (user->fitting, i);
+
+      if (other != rec && same_person (rec, other))
+        return JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT;
+    }
   if (user->fitting->len > 1 || (user->owner != NULL && user->owner != rec))
     return JN_PLAN_CAUSE_SEVERAL_ACCOUNTS;
 

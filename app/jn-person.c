@@ -16,6 +16,7 @@ struct _JnPerson
 
   JnCategory  category;
   guint       legal_rank;
+  gboolean    legal_rank_known;   /* the export gave RespLegal */
   guint       line;
   gboolean    duplicate_id;
   char       *pronote_id;
@@ -435,6 +436,15 @@ jn_person_set_legal_rank (JnPerson *self,
   g_return_if_fail (JN_IS_PERSON (self));
 
   self->legal_rank = legal_rank;
+  self->legal_rank_known = TRUE;
+}
+
+gboolean
+jn_person_get_legal_rank_known (JnPerson *self)
+{
+  g_return_val_if_fail (JN_IS_PERSON (self), FALSE);
+
+  return self->legal_rank_known;
 }
 
 GPtrArray *

@@ -30,6 +30,8 @@ const char   *jn_person_get_civility       (JnPerson    *self);
 gboolean      jn_person_get_is_couple      (JnPerson    *self);
 /* RespLegal attribute of a relative: 1, 2, or 0 when not a legal guardian / unknown */
 guint         jn_person_get_legal_rank     (JnPerson    *self);
+/* TRUE when the export gave RespLegal (then 0 says "not a legal guardian") */
+gboolean      jn_person_get_legal_rank_known (JnPerson  *self);
 /* For relatives: the students (JnPerson) this person is responsible for */
 GPtrArray    *jn_person_get_children       (JnPerson    *self);
 /* The line of the export where the record starts (its first occurrence), or 0 */

@@ -263,9 +263,9 @@ jn_plan_cause_describe (JnPlanCause   cause,
                   "as a legal guardian in PRONOTE.");
       break;
     case JN_PLAN_CAUSE_DUPLICATE_IN_EXPORT:
-      *text = _("Another record of the file has the same PRONOTE identifier.");
-      *advice = _("In PRONOTE, merge the duplicate records: this record cannot be imported "
-                  "until then.");
+      *text = _("The same person seems to be twice in the file (the same PRONOTE identifier, "
+                "or the same names and birth date).");
+      *advice = _("In PRONOTE, merge the duplicate records, then export the file again.");
       break;
     case JN_PLAN_CAUSE_OTHER_ESTABLISHMENT:
       *text = _("The only close account belongs to another establishment.");

@@ -987,7 +987,7 @@ static const HCase h_cases[] = {
     "</Eleves>",
     { S_LOU, { "r1", "Parent", "Vidal", "Camille", NULL, KID ("s1") } },
     { { JN_CATEGORY_RELATIVE, "R1", JN_PLAN_STATE_UNMATCHED, "no-account" },
-      { JN_CATEGORY_RELATIVE, "R2", JN_PLAN_STATE_UNMATCHED, "no-account" } } },
+      { JN_CATEGORY_RELATIVE, "R2", JN_PLAN_STATE_UNMATCHED, "not-guardian" } } },
   { "twins sharing an initial or a first part",
     "<Eleves>" STUDENT ("PETIT", "J.", "2011-05-06", "S1") STUDENT ("PETIT", "ANNE", "2011-05-06", "S2") "</Eleves>",
     { { "u1", "Eleve", "Petit", "Jules", "2011-05-06", "" }, { "u2", "Eleve", "Petit", "Jade", "2011-05-06", "" },
@@ -1040,7 +1040,7 @@ static const HCase h_cases[] = {
     DAD ("PERRIN", "Marc", "R2")) "</Eleves>",
     { S_LOU, { "r1", "Parent", "Perrin", "Paul", NULL, KID ("s1") },
       { "r2", "Parent", "Leroy", "Marc", NULL, KID ("s1") } },
-    { { JN_CATEGORY_RELATIVE, "R1", JN_PLAN_STATE_UNMATCHED, "no-account" },
+    { { JN_CATEGORY_RELATIVE, "R1", JN_PLAN_STATE_UNMATCHED, "not-guardian" },
       { JN_CATEGORY_RELATIVE, "R2", JN_PLAN_STATE_UNMATCHED, "no-account" } } },
   { "a relative's variant with another birth date",
     "<Eleves>" LOU_PERRIN ("S1", "<Responsable Ident=\"R1\" Nom=\"PERRIN\" Prenom=\"ANNE SOPHI\" Civilite=\"Mme\" "
@@ -1153,6 +1153,54 @@ test_contradicted_holder (void)
         g_error ("%s: %u clears, expected %u", cases[i].name, n_clears, cases[i].n_clears);
       fixture_teardown (&fixture, NULL);
     }
+}
+
+/* ---- issue G: the causes the export and the directory tell ---- */
+
+static void
+test_causes (void)
+{
+  static const struct
+  {
+    const char *pronote_id;
+    const char *cause;
+  } expect[] = {
+    /* RespLegal="0": the export says this contact is not a legal guardian */
+    { "R1", "not-guardian" },
+    /* No RespLegal at all: nothing is known, no account is close */
+    { "R2", "no-account" },
+    /* The same names and birth date twice, one account: one person entered twice */
+    { "S2", "duplicate-in-export" },
+    { "S3", "duplicate-in-export" },
+  };
+  Fixture fixture = { 0 };
+  g_autoptr(JnPlan) plan = NULL;
+
+  fixture_setup (&fixture,
+    "<Eleves>"
+    "<Eleve Nom=\"DUPONT\" Prenom=\"Léa\" DateNaissance=\"2011-02-03\" IDPN=\"S1\">"
+    "<Responsable Ident=\"1\" RespLegal=\"0\" Nom=\"DUPONT\" Prenom=\"Marc\" IDPN=\"R1\"/>"
+    "<Responsable Ident=\"2\" Nom=\"DUPONT\" Prenom=\"Anne\" IDPN=\"R2\"/></Eleve>"
+    "<Eleve Nom=\"MARTIN\" Prenom=\"Claire\" DateNaissance=\"2011-03-04\" IDPN=\"S2\"/>"
+    "<Eleve Nom=\"MARTIN\" Prenom=\"Claire\" DateNaissance=\"2011-03-04\" IDPN=\"S3\"/>"
+    "</Eleves>",
+    (char *[]) {
+      user ("s1", "Eleve", "Dupont", "Léa", "2011-02-03", ""),
+      user ("s2", "Eleve", "Martin", "Claire", "2011-03-04", ""),
+      NULL });
+
+  plan = match (&fixture, JN_IMPORT_MODE_PARTIAL);
+  g_assert_cmpint (jn_plan_item_get_state (item_of (plan, "S1")), ==, JN_PLAN_STATE_MATCHED);
+  for (guint i = 0; i < G_N_ELEMENTS (expect); i++)
+    {
+      JnPlanItem *item = item_of (plan, expect[i].pronote_id);
+      const char *cause = jn_plan_cause_to_string (jn_plan_item_get_cause (item));
+
+      g_assert_cmpint (jn_plan_item_get_state (item), !=, JN_PLAN_STATE_MATCHED);
+      if (g_strcmp0 (cause, expect[i].cause) != 0)
+        g_error ("%s: cause %s, expected %s", expect[i].pronote_id, cause, expect[i].cause);
+    }
+  fixture_teardown (&fixture, NULL);
 }
 
 /* ---- suggestions against a brute force, on a generated establishment ---- */
@@ -1438,6 +1486,7 @@ main (int   argc,
   g_test_add_func ("/matcher/small-directory", test_small_directory);
   g_test_add_func ("/matcher/h-rules", test_h_rules);
   g_test_add_func ("/matcher/contradicted-holder", test_contradicted_holder);
+  g_test_add_func ("/matcher/causes", test_causes);
   g_test_add ("/matcher/suggestions-brute-force", Fixture, NULL, NULL, test_suggestions_brute_force, fixture_teardown);
 
   return g_test_run ();
