@@ -695,11 +695,12 @@ toast_shown (gpointer data)
   return shows_label (GTK_WIDGET (data), _("Identifier saved"));
 }
 
-/* A new value saved: the toast, the server, the store's history */
+/* A new value saved: the toast, the server, the store's history (the server takes 0.4 s
+ * a write, so that the save is still under way when the window is asked to close) */
 static void
 test_change (void)
 {
-  Server *server = server_start (FALSE, 0);
+  Server *server = server_start (FALSE, 400);
   g_autoptr(JnStore) store = NULL;
   g_autoptr(GPtrArray) imports = NULL;
   JnImportRecord *last;
