@@ -773,7 +773,8 @@ test_change (void)
 static void
 test_refusals_and_confirmations (void)
 {
-  Server *server = server_start (FALSE, 0);
+  /* 0.3 s a write: a confirmed save is still under way when checked */
+  Server *server = server_start (FALSE, 300);
   g_autoptr(JnStore) store = NULL;
   JnWindow *window;
   JnUserDialog *dialog;
