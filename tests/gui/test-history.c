@@ -32,82 +32,11 @@
 #define UAI "0312609T"
 #define EXT_URN "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
 
+#include "gui-test-utils.h"
+
 static gboolean french;
 
 /* ---- waiting and looking (as test-wizard does) ---- */
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_until (Condition  condition,
-            gpointer   data)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, timeout_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_false (timed_out);
-  g_source_remove (timeout_id);
-}
-
-static gboolean
-is_idle (gpointer data)
-{
-  return !jn_window_get_busy (data);
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static void
-flush_main_context (void)
-{
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static void
-wait_for_paint (GtkWidget *widget)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  gboolean painted = FALSE;
-  gboolean timed_out = FALSE;
-  guint timeout_id;
-  gulong handler;
-
-  g_assert_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
-  timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, timeout_cb, &timed_out);
-  gtk_widget_queue_draw (widget);
-
-  while (!painted && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_signal_handler_disconnect (clock, handler);
-  g_assert_false (timed_out);
-  g_source_remove (timeout_id);
-}
 
 static void
 save_screenshot (GtkWidget  *widget,
@@ -142,19 +71,6 @@ save_screenshot (GtkWidget  *widget,
   path = g_strdup_printf ("%s/%s.png", dir, name);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
-}
-
-static void
-reset_settings (void)
-{
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
-
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i] != NULL; i++)
-    g_settings_reset (settings, keys[i]);
 }
 
 /* A new, empty store of its own */
@@ -196,48 +112,6 @@ destroy_window (JnWindow *window)
   g_assert_finalize_object (window);
 }
 
-static gpointer
-template_child (JnWindow   *window,
-                const char *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (window), JN_TYPE_WINDOW, name);
-
-  g_assert_nonnull (child);
-  return child;
-}
-
-static GtkWidget *
-find_named (GtkWidget  *widget,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static AdwMessageDialog *
-find_dialog (void)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
-      return l->data;
-
-  return NULL;
-}
-
 static GtkWindow *
 find_history_window (void)
 {
@@ -258,14 +132,6 @@ history_button (JnWelcomePage *welcome)
 
   g_assert_nonnull (button);
   return GTK_WIDGET (button);
-}
-
-static void
-activate (JnWindow   *window,
-          const char *action)
-{
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
-  flush_main_context ();
 }
 
 /* ---- the history page ---- */

@@ -33,6 +33,8 @@
 #define TOKEN "jonction-test-token"
 #define EXT_URN "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
 
+#include "gui-test-utils.h"
+
 #define ID_DURAND "Z9KXW4P7QRT2HMNE"
 #define ID_NGUYEN "3HZ7QWERT5ABCD9K"
 #define ID_OLD    "ZZZZ9999YYYY8888"
@@ -208,73 +210,6 @@ assert_server_holds (Server     *server,
 
 /* ---- waiting and looking ---- */
 
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_until (Condition  condition,
-            gpointer   data)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, timeout_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_false (timed_out);
-  g_source_remove (timeout_id);
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static void
-flush_main_context (void)
-{
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static void
-wait_for_paint (GtkWidget *widget)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  gboolean painted = FALSE;
-  gboolean timed_out = FALSE;
-  guint timeout_id;
-  gulong handler;
-
-  g_assert_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
-  timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, timeout_cb, &timed_out);
-  gtk_widget_queue_draw (widget);
-
-  while (!painted && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_signal_handler_disconnect (clock, handler);
-  g_assert_false (timed_out);
-  g_source_remove (timeout_id);
-}
-
 /* The widget's last painted frame */
 static GskRenderNode *
 snapshot_widget (GtkWidget *widget)
@@ -359,19 +294,6 @@ set_uai_setting (void)
   g_settings_set_string (settings, "uai", UAI);
 }
 
-static void
-reset_settings (void)
-{
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
-
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i] != NULL; i++)
-    g_settings_reset (settings, keys[i]);
-}
-
 static JnStore *
 open_store (void)
 {
@@ -452,26 +374,6 @@ static gboolean
 has_message_dialog (gpointer data)
 {
   return find_message_dialog () != NULL;
-}
-
-static GtkWidget *
-find_named (GtkWidget  *widget,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 /* A mapped label showing exactly @text under @widget */
