@@ -24,6 +24,7 @@
 
 #define WAIT_TIMEOUT_SECONDS 30
 
+#define GUI_TEST_OWN_SCREENSHOTS
 #include "gui-test-utils.h"
 
 static const char cleartext_export[] =
