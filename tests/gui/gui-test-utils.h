@@ -138,6 +138,13 @@ find_dialog (void)
   return NULL;
 }
 
+/* A Condition: a message dialog is shown */
+G_GNUC_UNUSED static gboolean
+has_dialog (gpointer data)
+{
+  return find_dialog () != NULL;
+}
+
 /* @widget or its first descendant named @name (gtk_widget_set_name()), or NULL */
 G_GNUC_UNUSED static GtkWidget *
 find_named (GtkWidget  *widget,
@@ -167,6 +174,46 @@ activate (JnWindow   *window,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
   flush_main_context ();
 }
+
+/* ---- the window (test-window.c, on a bare window, defines GUI_TEST_OWN_WINDOW_HELPERS) ---- */
+
+#ifndef GUI_TEST_OWN_WINDOW_HELPERS
+
+/* A window on @store, on @ent if not NULL, presented and mapped */
+G_GNUC_UNUSED static JnWindow *
+create_window (JnStore *store,
+               JnEnt   *ent)
+{
+  JnWindow *window = jn_window_new_with_store (NULL, store);
+
+  if (ent != NULL)
+    jn_window_set_ent (window, ent);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (is_mapped, window);
+
+  return window;
+}
+
+/* A mapped label showing exactly @text under @widget */
+G_GNUC_UNUSED static gboolean
+shows_label (GtkWidget  *widget,
+             const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_label (child, text))
+      return TRUE;
+
+  return FALSE;
+}
+
+#endif /* GUI_TEST_OWN_WINDOW_HELPERS */
 
 /* ---- screenshots into JN_SCREENSHOT_DIR ---- */
 

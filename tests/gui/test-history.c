@@ -52,21 +52,6 @@ open_store (void)
   return store;
 }
 
-static JnWindow *
-create_window (JnStore *store,
-               JnEnt   *ent)
-{
-  JnWindow *window = jn_window_new_with_store (NULL, store);
-
-  if (ent != NULL)
-    jn_window_set_ent (window, ent);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
-  gtk_window_present (GTK_WINDOW (window));
-  wait_until (is_mapped, window);
-
-  return window;
-}
-
 static void
 destroy_window (JnWindow *window)
 {
@@ -384,24 +369,6 @@ test_purged_and_unnamed (void)
   gtk_window_destroy (history);
   destroy_window (window);
   reset_settings ();
-}
-
-/* A mapped label showing exactly @text under @widget */
-static gboolean
-shows_label (GtkWidget  *widget,
-             const char *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (shows_label (child, text))
-      return TRUE;
-
-  return FALSE;
 }
 
 /* A name from the ENT is text: "&" and "<" shown as they are, never parsed as markup (a

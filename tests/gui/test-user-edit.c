@@ -127,20 +127,6 @@ open_store (void)
   return store;
 }
 
-static JnWindow *
-create_window (JnStore *store,
-               JnEnt   *ent)
-{
-  JnWindow *window = jn_window_new_with_store (NULL, store);
-
-  jn_window_set_ent (window, ent);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
-  gtk_window_present (GTK_WINDOW (window));
-  wait_until (is_mapped, window);
-
-  return window;
-}
-
 static void
 destroy_window (JnWindow *window)
 {
@@ -178,42 +164,6 @@ static gboolean
 dialog_saved (gpointer data)
 {
   return !jn_user_dialog_get_saving (data);
-}
-
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
-      return l->data;
-
-  return NULL;
-}
-
-static gboolean
-has_message_dialog (gpointer data)
-{
-  return find_message_dialog () != NULL;
-}
-
-/* A mapped label showing exactly @text under @widget */
-static gboolean
-shows_label (GtkWidget  *widget,
-             const char *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (shows_label (child, text))
-      return TRUE;
-
-  return FALSE;
 }
 
 static gpointer
@@ -521,7 +471,7 @@ test_refusals_and_confirmations (void)
   g_signal_emit_by_name (dialog_child (dialog, "value_entry"), "activate");
   flush_main_context ();
   g_assert_false (jn_user_dialog_get_saving (dialog));
-  g_assert_null (find_message_dialog ());
+  g_assert_null (find_dialog ());
   assert_server_holds (server, "s-morel", NULL);
   save_screenshot (GTK_WIDGET (dialog), "user-edit-refused");
 
@@ -558,8 +508,8 @@ test_refusals_and_confirmations (void)
   type_value (dialog, ID_NGUYEN);
   g_assert_nonnull (strstr (validation (dialog), ID_PAUL));
   click (dialog, "save_button");
-  wait_until (has_message_dialog, NULL);
-  message = find_message_dialog ();
+  wait_until (has_dialog, NULL);
+  message = find_dialog ();
   wait_until (is_mapped, message);
   g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "Replace the Identifier?");
   save_screenshot_with_dialog (GTK_WIDGET (dialog), GTK_WIDGET (message), "user-edit-replace");
@@ -582,8 +532,8 @@ test_refusals_and_confirmations (void)
   jn_user_dialog_edit_value (dialog, UAI);
   flush_main_context ();
   click (dialog, "clear_button");
-  wait_until (has_message_dialog, NULL);
-  message = find_message_dialog ();
+  wait_until (has_dialog, NULL);
+  message = find_dialog ();
   g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "Remove the Identifier?");
   respond (message, "save");
   wait_until (dialog_saved, dialog);
@@ -596,8 +546,8 @@ test_refusals_and_confirmations (void)
   type_value (dialog, "ABC123");
   g_assert_true (gtk_widget_has_css_class (dialog_child (dialog, "validation_label"), "warning"));
   click (dialog, "save_button");
-  wait_until (has_message_dialog, NULL);
-  message = find_message_dialog ();
+  wait_until (has_dialog, NULL);
+  message = find_dialog ();
   g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "Save an Unusual Value?");
   respond (message, "cancel");
   g_assert_false (jn_user_dialog_get_saving (dialog));
@@ -790,8 +740,8 @@ test_changed_meanwhile (void)
 
   /* Saving again is replacing what the page now shows: confirmed first */
   click (dialog, "save_button");
-  wait_until (has_message_dialog, NULL);
-  confirm = find_message_dialog ();
+  wait_until (has_dialog, NULL);
+  confirm = find_dialog ();
   g_assert_nonnull (strstr (adw_message_dialog_get_body (confirm), "TQ2WXZ8KNR4HMEB7"));
   respond (confirm, "save");
   wait_until (dialog_saved, dialog);

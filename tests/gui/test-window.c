@@ -25,6 +25,7 @@
 #define WAIT_TIMEOUT_SECONDS 30
 
 #define GUI_TEST_OWN_SCREENSHOTS
+#define GUI_TEST_OWN_WINDOW_HELPERS
 #include "gui-test-utils.h"
 
 static const char cleartext_export[] =

@@ -226,21 +226,6 @@ open_store (void)
   return store;
 }
 
-static JnWindow *
-create_window (JnStore *store,
-               JnEnt   *ent)
-{
-  JnWindow *window = jn_window_new_with_store (NULL, store);
-
-  if (ent != NULL)
-    jn_window_set_ent (window, ent);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
-  gtk_window_present (GTK_WINDOW (window));
-  wait_until (is_mapped, window);
-
-  return window;
-}
-
 /* The window, its pages and its session are all finalized */
 static void
 destroy_window (JnWindow *window)
@@ -255,12 +240,6 @@ destroy_window (JnWindow *window)
   flush_main_context ();
   g_assert_finalize_object (window);
   g_assert_null (session);
-}
-
-static gboolean
-has_dialog (gpointer data)
-{
-  return find_dialog () != NULL;
 }
 
 static AdwMessageDialog *
