@@ -9,7 +9,10 @@
  */
 #pragma once
 
+#include <locale.h>
+
 #include <adwaita.h>
+#include <glib/gi18n.h>
 
 #include "jn-window.h"
 
@@ -173,6 +176,42 @@ activate (JnWindow   *window,
 {
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
   flush_main_context ();
+}
+
+/* ---- main() ---- */
+
+/* What the tests' main() does before adding its cases: the environment's language from the
+ * catalogue in @localedir when set (else no setlocale(): the strings stay English, as the
+ * assertions expect); the shared MIME database read while XDG_DATA_DIRS still points at it
+ * (g_test_init() isolates the directories); GTK, libadwaita, the application's icons, a fixed
+ * font and no animations (stable screenshots); then g_test_init() */
+G_GNUC_UNUSED static void
+gui_test_init (int         *argc,
+               char      ***argv,
+               const char  *localedir)
+{
+  GtkIconTheme *icon_theme;
+
+  if (localedir != NULL && *localedir != '\0')
+    {
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, localedir);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
+  else
+    gtk_disable_setlocale ();
+  g_free (g_content_type_guess ("icon.svg", NULL, 0, NULL));
+  gtk_init ();
+  adw_init ();
+  icon_theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+  gtk_icon_theme_add_resource_path (icon_theme, "/fr/jonction/Jonction/icons");
+  g_object_set (gtk_settings_get_default (),
+                "gtk-font-name", "Cantarell 11",
+                "gtk-enable-animations", FALSE,
+                NULL);
+
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 }
 
 /* ---- the window (test-window.c, on a bare window, defines GUI_TEST_OWN_WINDOW_HELPERS) ---- */

@@ -15,8 +15,6 @@
  */
 #include "config.h"
 
-#include <locale.h>
-
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -754,32 +752,11 @@ main (int   argc,
       char *argv[])
 {
   const char *localedir = g_getenv ("JN_TEST_LOCALEDIR");
-  g_autofree char *svg_type = NULL;
-  GtkIconTheme *icon_theme;
 
   /* Local time differs from UTC all year round */
   g_setenv ("TZ", "Europe/Paris", TRUE);
   french = localedir != NULL && *localedir != '\0';
-  if (french)
-    {
-      setlocale (LC_ALL, "");
-      bindtextdomain (GETTEXT_PACKAGE, localedir);
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      textdomain (GETTEXT_PACKAGE);
-    }
-  else
-    gtk_disable_setlocale ();
-  svg_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
-  gtk_init ();
-  adw_init ();
-  icon_theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
-  gtk_icon_theme_add_resource_path (icon_theme, "/fr/jonction/Jonction/icons");
-  g_object_set (gtk_settings_get_default (),
-                "gtk-font-name", "Cantarell 11",
-                "gtk-enable-animations", FALSE,
-                NULL);
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gui_test_init (&argc, &argv, localedir);
 
   g_test_add_func ("/history/last-import", test_last_import);
   g_test_add_func ("/history/import-and-edit", test_import_and_edit);

@@ -11,7 +11,6 @@
  */
 #include "config.h"
 
-#include <locale.h>
 #include <signal.h>
 #include <sys/prctl.h>
 
@@ -1263,32 +1262,8 @@ main (int   argc,
       char *argv[])
 {
   const char *localedir = g_getenv ("JN_TEST_LOCALEDIR");
-  g_autofree char *svg_type = NULL;
-  GtkIconTheme *icon_theme;
 
-  /* The isolated directories have no shared MIME database and no icon themes: read both
-   * now, before g_test_init() points XDG_DATA_DIRS elsewhere (as test-window does) */
-  svg_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
-  /* No setlocale() unless asked: the strings stay English, as the assertions expect */
-  if (localedir != NULL && *localedir != '\0')
-    {
-      setlocale (LC_ALL, "");
-      bindtextdomain (GETTEXT_PACKAGE, localedir);
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      textdomain (GETTEXT_PACKAGE);
-    }
-  else
-    gtk_disable_setlocale ();
-  gtk_init ();
-  adw_init ();
-  icon_theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
-  gtk_icon_theme_add_resource_path (icon_theme, "/fr/jonction/Jonction/icons");
-  g_object_set (gtk_settings_get_default (),
-                "gtk-font-name", "Cantarell 11",
-                "gtk-enable-animations", FALSE,
-                NULL);
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gui_test_init (&argc, &argv, localedir);
 
   if (localedir != NULL && *localedir != '\0')
     {
