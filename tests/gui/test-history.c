@@ -15,8 +15,6 @@
  */
 #include "config.h"
 
-#include <locale.h>
-
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -32,130 +30,11 @@
 #define UAI "0312609T"
 #define EXT_URN "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
 
+#include "gui-test-utils.h"
+
 static gboolean french;
 
-/* ---- waiting and looking (as test-wizard does) ---- */
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_until (Condition  condition,
-            gpointer   data)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, timeout_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_false (timed_out);
-  g_source_remove (timeout_id);
-}
-
-static gboolean
-is_idle (gpointer data)
-{
-  return !jn_window_get_busy (data);
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static void
-flush_main_context (void)
-{
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static void
-wait_for_paint (GtkWidget *widget)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  gboolean painted = FALSE;
-  gboolean timed_out = FALSE;
-  guint timeout_id;
-  gulong handler;
-
-  g_assert_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
-  timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, timeout_cb, &timed_out);
-  gtk_widget_queue_draw (widget);
-
-  while (!painted && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_signal_handler_disconnect (clock, handler);
-  g_assert_false (timed_out);
-  g_source_remove (timeout_id);
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *dir = g_getenv ("JN_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-
-  if (dir == NULL || *dir == '\0')
-    return;
-
-  paintable = gtk_widget_paintable_new (widget);
-  for (guint attempt = 0; attempt < 10 && node == NULL; attempt++)
-    {
-      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-      wait_for_paint (widget);
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot),
-                              gtk_widget_get_width (widget), gtk_widget_get_height (widget));
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0,
-                                                              gtk_widget_get_width (widget),
-                                                              gtk_widget_get_height (widget)));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static void
-reset_settings (void)
-{
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
-
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i] != NULL; i++)
-    g_settings_reset (settings, keys[i]);
-}
+/* ---- the store and the window (waiting and looking: gui-test-utils.h) ---- */
 
 /* A new, empty store of its own */
 static JnStore *
@@ -171,21 +50,6 @@ open_store (void)
   return store;
 }
 
-static JnWindow *
-create_window (JnStore *store,
-               JnEnt   *ent)
-{
-  JnWindow *window = jn_window_new_with_store (NULL, store);
-
-  if (ent != NULL)
-    jn_window_set_ent (window, ent);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
-  gtk_window_present (GTK_WINDOW (window));
-  wait_until (is_mapped, window);
-
-  return window;
-}
-
 static void
 destroy_window (JnWindow *window)
 {
@@ -194,48 +58,6 @@ destroy_window (JnWindow *window)
   gtk_window_destroy (GTK_WINDOW (window));
   flush_main_context ();
   g_assert_finalize_object (window);
-}
-
-static gpointer
-template_child (JnWindow   *window,
-                const char *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (window), JN_TYPE_WINDOW, name);
-
-  g_assert_nonnull (child);
-  return child;
-}
-
-static GtkWidget *
-find_named (GtkWidget  *widget,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static AdwMessageDialog *
-find_dialog (void)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
-      return l->data;
-
-  return NULL;
 }
 
 static GtkWindow *
@@ -258,14 +80,6 @@ history_button (JnWelcomePage *welcome)
 
   g_assert_nonnull (button);
   return GTK_WIDGET (button);
-}
-
-static void
-activate (JnWindow   *window,
-          const char *action)
-{
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
-  flush_main_context ();
 }
 
 /* ---- the history page ---- */
@@ -553,24 +367,6 @@ test_purged_and_unnamed (void)
   gtk_window_destroy (history);
   destroy_window (window);
   reset_settings ();
-}
-
-/* A mapped label showing exactly @text under @widget */
-static gboolean
-shows_label (GtkWidget  *widget,
-             const char *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (shows_label (child, text))
-      return TRUE;
-
-  return FALSE;
 }
 
 /* A name from the ENT is text: "&" and "<" shown as they are, never parsed as markup (a
@@ -956,32 +752,11 @@ main (int   argc,
       char *argv[])
 {
   const char *localedir = g_getenv ("JN_TEST_LOCALEDIR");
-  g_autofree char *svg_type = NULL;
-  GtkIconTheme *icon_theme;
 
   /* Local time differs from UTC all year round */
   g_setenv ("TZ", "Europe/Paris", TRUE);
   french = localedir != NULL && *localedir != '\0';
-  if (french)
-    {
-      setlocale (LC_ALL, "");
-      bindtextdomain (GETTEXT_PACKAGE, localedir);
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      textdomain (GETTEXT_PACKAGE);
-    }
-  else
-    gtk_disable_setlocale ();
-  svg_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
-  gtk_init ();
-  adw_init ();
-  icon_theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
-  gtk_icon_theme_add_resource_path (icon_theme, "/fr/jonction/Jonction/icons");
-  g_object_set (gtk_settings_get_default (),
-                "gtk-font-name", "Cantarell 11",
-                "gtk-enable-animations", FALSE,
-                NULL);
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gui_test_init (&argc, &argv, localedir);
 
   g_test_add_func ("/history/last-import", test_last_import);
   g_test_add_func ("/history/import-and-edit", test_import_and_edit);

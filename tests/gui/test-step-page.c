@@ -24,57 +24,15 @@
 
 #define WAIT_TIMEOUT_SECONDS 60
 
+#define GUI_TEST_OWN_SCREENSHOTS
+#include "gui-test-utils.h"
+
 static const char *step_screenshots[JN_N_STEPS] = {
   "step-teachers", "step-students", "step-relatives", "step-internship-masters",
   "step-inspectors", "step-staff",
 };
 
 /* ---- main loop helpers ---- */
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-flush_main_context (void)
-{
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static void
-wait_for_paint (GtkWidget *widget)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  gboolean painted = FALSE;
-  gboolean timed_out = FALSE;
-  guint timeout_id;
-  gulong handler;
-
-  g_assert_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
-  timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, timeout_cb, &timed_out);
-  gtk_widget_queue_draw (widget);
-
-  while (!painted && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_signal_handler_disconnect (clock, handler);
-  g_assert_false (timed_out);
-  g_source_remove (timeout_id);
-}
 
 static void
 wait_until_mapped (GtkWidget *widget)

@@ -12,7 +12,6 @@
  */
 #include "config.h"
 
-#include <locale.h>
 #include <signal.h>
 #include <sys/prctl.h>
 
@@ -32,6 +31,8 @@
 #define OTHER_UAI "0750001A"
 #define TOKEN "jonction-test-token"
 #define EXT_URN "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
+
+#include "gui-test-utils.h"
 
 #define ID_DURAND "Z9KXW4P7QRT2HMNE"
 #define ID_NGUYEN "3HZ7QWERT5ABCD9K"
@@ -94,259 +95,14 @@ make_seed (gboolean conflict)
   return g_string_free (seed, FALSE);
 }
 
-typedef struct
-{
-  GSubprocess *process;
-  char        *dir;
-  char        *url;
-  JnEnt       *ent;
-} Server;
-
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
 /* NULL (the test is skipped) when Node or the server's modules are missing */
 static Server *
 server_start (gboolean    conflict,
               guint       write_delay_ms)
 {
-  g_autofree char *node = g_find_program_in_path ("node");
-  g_autofree char *modules = g_build_filename (JN_SCIM_SERVER_DIR, "node_modules", NULL);
-  g_autofree char *script = g_build_filename (JN_SCIM_SERVER_DIR, "server.js", NULL);
   g_autofree char *seed = make_seed (conflict);
-  g_autofree char *seed_path = NULL;
-  g_autofree char *delay = g_strdup_printf ("%u", write_delay_ms);
-  g_autofree char *line = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  Server *server;
 
-  if (node == NULL || !g_file_test (modules, G_FILE_TEST_IS_DIR))
-    {
-      g_test_skip ("the SCIM test server needs node and `npm ci` in tests/scim-server");
-      return NULL;
-    }
-
-  server = g_new0 (Server, 1);
-  server->dir = g_dir_make_tmp ("jn-user-edit-scim-XXXXXX", &error);
-  g_assert_no_error (error);
-  seed_path = g_build_filename (server->dir, "seed.json", NULL);
-  g_file_set_contents (seed_path, seed, -1, &error);
-  g_assert_no_error (error);
-
-  /* The server ends with the test, even when an assertion aborts it */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server->process = g_subprocess_launcher_spawn (launcher, &error,
-                                                 node, script, "--port", "0", "--token", TOKEN,
-                                                 "--seed", seed_path, "--write-delay-ms", delay,
-                                                 NULL);
-  g_assert_no_error (error);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening "));
-  server->url = g_strdup (line + strlen ("listening "));
-
-  server->ent = JN_ENT (jn_scim_client_new (server->url, TOKEN, NULL, &error));
-  g_assert_no_error (error);
-  jn_scim_client_set_retries (JN_SCIM_CLIENT (server->ent), 2, 50);
-  jn_scim_client_discover (JN_SCIM_CLIENT (server->ent), NULL, &error);
-  g_assert_no_error (error);
-
-  return server;
-}
-
-static void
-server_stop (Server *server)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *seed_path = g_build_filename (server->dir, "seed.json", NULL);
-
-  g_subprocess_send_signal (server->process, SIGTERM);
-  g_subprocess_wait (server->process, NULL, &error);
-  g_assert_no_error (error);
-
-  g_unlink (seed_path);
-  g_rmdir (server->dir);
-  g_clear_object (&server->ent);
-  g_clear_object (&server->process);
-  g_free (server->dir);
-  g_free (server->url);
-  g_free (server);
-}
-
-/* The identifier the server now holds for @id, or NULL */
-static char *
-server_pronote_id (Server     *server,
-                   const char *id)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JnEntUser) user = jn_ent_read_user (server->ent, id, NULL, &error);
-
-  g_assert_no_error (error);
-  return g_strdup (jn_ent_user_get_pronote_id (user, UAI));
-}
-
-static void
-assert_server_holds (Server     *server,
-                     const char *id,
-                     const char *expected)
-{
-  g_autofree char *value = server_pronote_id (server, id);
-
-  if (g_strcmp0 (value, expected) != 0)
-    g_error ("ENT account %s holds %s, expected %s", id, value ? value : "nothing",
-             expected ? expected : "nothing");
-}
-
-/* ---- waiting and looking ---- */
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_until (Condition  condition,
-            gpointer   data)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, timeout_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_false (timed_out);
-  g_source_remove (timeout_id);
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static void
-flush_main_context (void)
-{
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static void
-wait_for_paint (GtkWidget *widget)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  gboolean painted = FALSE;
-  gboolean timed_out = FALSE;
-  guint timeout_id;
-  gulong handler;
-
-  g_assert_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
-  timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, timeout_cb, &timed_out);
-  gtk_widget_queue_draw (widget);
-
-  while (!painted && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_signal_handler_disconnect (clock, handler);
-  g_assert_false (timed_out);
-  g_source_remove (timeout_id);
-}
-
-/* The widget's last painted frame */
-static GskRenderNode *
-snapshot_widget (GtkWidget *widget)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GskRenderNode *node = NULL;
-
-  for (guint attempt = 0; attempt < 10 && node == NULL; attempt++)
-    {
-      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-      wait_for_paint (widget);
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot),
-                              gtk_widget_get_width (widget), gtk_widget_get_height (widget));
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-
-  return node;
-}
-
-/* @widget's frame, with @dialog (if any) centred over it on a dimmed background, as a
- * window manager shows a modal dialog */
-static void
-save_screenshot_with_dialog (GtkWidget  *widget,
-                             GtkWidget  *dialog,
-                             const char *name)
-{
-  const char *dir = g_getenv ("JN_SCREENSHOT_DIR");
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  if (dir == NULL || *dir == '\0')
-    return;
-
-  node = snapshot_widget (widget);
-  if (dialog != NULL)
-    {
-      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-      g_autoptr(GskRenderNode) dialog_node = snapshot_widget (dialog);
-      int dialog_width = gtk_widget_get_width (dialog);
-      int dialog_height = gtk_widget_get_height (dialog);
-
-      gtk_snapshot_append_node (snapshot, node);
-      gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 0.3 },
-                                 &GRAPHENE_RECT_INIT (0, 0, width, height));
-      gtk_snapshot_translate (snapshot,
-                              &GRAPHENE_POINT_INIT ((width - dialog_width) / 2,
-                                                    (height - dialog_height) / 2));
-      gtk_snapshot_append_node (snapshot, dialog_node);
-      g_clear_pointer (&node, gsk_render_node_unref);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0,
-                                                              gtk_widget_get_width (widget),
-                                                              gtk_widget_get_height (widget)));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  save_screenshot_with_dialog (widget, NULL, name);
+  return server_start_with_seed ("jn-user-edit-scim-XXXXXX", seed, write_delay_ms);
 }
 
 /* ---- the editor ---- */
@@ -359,19 +115,6 @@ set_uai_setting (void)
   g_settings_set_string (settings, "uai", UAI);
 }
 
-static void
-reset_settings (void)
-{
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
-
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i] != NULL; i++)
-    g_settings_reset (settings, keys[i]);
-}
-
 static JnStore *
 open_store (void)
 {
@@ -381,20 +124,6 @@ open_store (void)
 
   g_assert_no_error (error);
   return store;
-}
-
-static JnWindow *
-create_window (JnStore *store,
-               JnEnt   *ent)
-{
-  JnWindow *window = jn_window_new_with_store (NULL, store);
-
-  jn_window_set_ent (window, ent);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
-  gtk_window_present (GTK_WINDOW (window));
-  wait_until (is_mapped, window);
-
-  return window;
 }
 
 static void
@@ -434,62 +163,6 @@ static gboolean
 dialog_saved (gpointer data)
 {
   return !jn_user_dialog_get_saving (data);
-}
-
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
-      return l->data;
-
-  return NULL;
-}
-
-static gboolean
-has_message_dialog (gpointer data)
-{
-  return find_message_dialog () != NULL;
-}
-
-static GtkWidget *
-find_named (GtkWidget  *widget,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-/* A mapped label showing exactly @text under @widget */
-static gboolean
-shows_label (GtkWidget  *widget,
-             const char *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (shows_label (child, text))
-      return TRUE;
-
-  return FALSE;
 }
 
 static gpointer
@@ -799,7 +472,7 @@ test_refusals_and_confirmations (void)
   g_signal_emit_by_name (dialog_child (dialog, "value_entry"), "activate");
   flush_main_context ();
   g_assert_false (jn_user_dialog_get_saving (dialog));
-  g_assert_null (find_message_dialog ());
+  g_assert_null (find_dialog ());
   assert_server_holds (server, "s-morel", NULL);
   save_screenshot (GTK_WIDGET (dialog), "user-edit-refused");
 
@@ -836,8 +509,8 @@ test_refusals_and_confirmations (void)
   type_value (dialog, ID_NGUYEN);
   g_assert_nonnull (strstr (validation (dialog), ID_PAUL));
   click (dialog, "save_button");
-  wait_until (has_message_dialog, NULL);
-  message = find_message_dialog ();
+  wait_until (has_dialog, NULL);
+  message = find_dialog ();
   wait_until (is_mapped, message);
   g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "Replace the Identifier?");
   save_screenshot_with_dialog (GTK_WIDGET (dialog), GTK_WIDGET (message), "user-edit-replace");
@@ -860,8 +533,8 @@ test_refusals_and_confirmations (void)
   jn_user_dialog_edit_value (dialog, UAI);
   flush_main_context ();
   click (dialog, "clear_button");
-  wait_until (has_message_dialog, NULL);
-  message = find_message_dialog ();
+  wait_until (has_dialog, NULL);
+  message = find_dialog ();
   g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "Remove the Identifier?");
   respond (message, "save");
   wait_until (dialog_saved, dialog);
@@ -874,8 +547,8 @@ test_refusals_and_confirmations (void)
   type_value (dialog, "ABC123");
   g_assert_true (gtk_widget_has_css_class (dialog_child (dialog, "validation_label"), "warning"));
   click (dialog, "save_button");
-  wait_until (has_message_dialog, NULL);
-  message = find_message_dialog ();
+  wait_until (has_dialog, NULL);
+  message = find_dialog ();
   g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "Save an Unusual Value?");
   respond (message, "cancel");
   g_assert_false (jn_user_dialog_get_saving (dialog));
@@ -1068,8 +741,8 @@ test_changed_meanwhile (void)
 
   /* Saving again is replacing what the page now shows: confirmed first */
   click (dialog, "save_button");
-  wait_until (has_message_dialog, NULL);
-  confirm = find_message_dialog ();
+  wait_until (has_dialog, NULL);
+  confirm = find_dialog ();
   g_assert_nonnull (strstr (adw_message_dialog_get_body (confirm), "TQ2WXZ8KNR4HMEB7"));
   respond (confirm, "save");
   wait_until (dialog_saved, dialog);
@@ -1159,31 +832,8 @@ main (int   argc,
       char *argv[])
 {
   const char *localedir = g_getenv ("JN_TEST_LOCALEDIR");
-  g_autofree char *svg_type = NULL;
-  GtkIconTheme *icon_theme;
 
-  /* No setlocale() unless asked: the strings stay English, as the assertions expect */
-  if (localedir != NULL && *localedir != '\0')
-    {
-      setlocale (LC_ALL, "");
-      bindtextdomain (GETTEXT_PACKAGE, localedir);
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      textdomain (GETTEXT_PACKAGE);
-    }
-  else
-    gtk_disable_setlocale ();
-
-  svg_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
-  gtk_init ();
-  adw_init ();
-  icon_theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
-  gtk_icon_theme_add_resource_path (icon_theme, "/fr/jonction/Jonction/icons");
-  g_object_set (gtk_settings_get_default (),
-                "gtk-font-name", "Cantarell 11",
-                "gtk-enable-animations", FALSE,
-                NULL);
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gui_test_init (&argc, &argv, localedir);
 
   if (localedir != NULL && *localedir != '\0')
     {

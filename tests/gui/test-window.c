@@ -24,6 +24,10 @@
 
 #define WAIT_TIMEOUT_SECONDS 30
 
+#define GUI_TEST_OWN_SCREENSHOTS
+#define GUI_TEST_OWN_WINDOW_HELPERS
+#include "gui-test-utils.h"
+
 static const char cleartext_export[] =
   "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
   "<ExportIdentifiants xmlns=\"http://www.index-education.com/exportidentifiants\""
@@ -79,15 +83,6 @@ static const char empty_export[] =
 
 /* Helpers */
 
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 static void
 wait_until_idle (JnWindow *window)
 {
@@ -99,43 +94,6 @@ wait_until_idle (JnWindow *window)
 
   g_assert_false (timed_out);
   g_source_remove (timeout_id);
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-/* Lets the window lay out and paint its current state once. */
-static void
-wait_for_paint (GtkWidget *widget)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  gboolean painted = FALSE;
-  gboolean timed_out = FALSE;
-  guint timeout_id;
-  gulong handler;
-
-  g_assert_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
-  timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, timeout_cb, &timed_out);
-  gtk_widget_queue_draw (widget);
-
-  while (!painted && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_signal_handler_disconnect (clock, handler);
-  g_assert_false (timed_out);
-  g_source_remove (timeout_id);
-}
-
-static void
-flush_main_context (void)
-{
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
 }
 
 static void
@@ -215,20 +173,6 @@ write_export (const char *name,
   return g_file_new_for_path (path);
 }
 
-/* The memory backend outlives a test: start each one from the defaults. */
-static void
-reset_settings (void)
-{
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
-
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i] != NULL; i++)
-    g_settings_reset (settings, keys[i]);
-}
-
 /* A loaded export, or none */
 static gboolean
 export_loaded (JnWindow *window)
@@ -276,16 +220,6 @@ open_and_wait (JnWindow *window,
   jn_window_open (window, file);
   g_assert_true (jn_window_get_busy (window));
   wait_until_idle (window);
-}
-
-static gpointer
-template_child (JnWindow   *window,
-                const char *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (window), JN_TYPE_WINDOW, name);
-
-  g_assert_nonnull (child);
-  return child;
 }
 
 static const char *
