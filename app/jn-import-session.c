@@ -21,7 +21,7 @@
 #include "jn-error.h"
 #include "jn-import-session.h"
 #include "jn-matcher.h"
-#include "jn-names.h"
+#include "jn-search.h"
 #include "jn-suggestions.h"
 
 /* A directory read longer ago than this is not trusted for what an account holds when a
@@ -1974,10 +1974,8 @@ get_accounts (JnImportSession *self,
         continue;
 
       account.user = g_object_ref (user);
-      account.family = jn_names_fold (jn_ent_user_get_family_name (user));
-      account.given = jn_names_fold (jn_ent_user_get_given_name (user));
-      g_strdelimit (account.family, "-", ' ');
-      g_strdelimit (account.given, "-", ' ');
+      account.family = jn_search_fold (jn_ent_user_get_family_name (user));
+      account.given = jn_search_fold (jn_ent_user_get_given_name (user));
       account.sort_key = g_strconcat (account.family, "\x01", account.given, "\x01",
                                       jn_ent_user_get_id (user), NULL);
       g_array_append_val (self->accounts[user_category], account);
@@ -1997,41 +1995,6 @@ compare_found (gconstpointer a,
   return strcmp (fa->sort_key, fb->sort_key);
 }
 
-/* How well @folded (names of an account, folded) fits the query's words: 0 = the family
- * name starts with the first word, 1 = a name starts with every word, 2 = every word is
- * somewhere; -1: no */
-static int
-rank_account (const char  *family,
-              const char  *given,
-              char       **words)
-{
-  gboolean all_prefix = TRUE;
-
-  for (guint i = 0; words[i] != NULL; i++)
-    {
-      const char *w = words[i];
-      gboolean prefix = g_str_has_prefix (family, w) || g_str_has_prefix (given, w);
-
-      if (!prefix)
-        {
-          /* any word of a compound name */
-          const char *p;
-
-          for (p = family; (p = strchr (p, ' ')) != NULL && !prefix; p++)
-            prefix = g_str_has_prefix (p + 1, w);
-          for (p = given; (p = strchr (p, ' ')) != NULL && !prefix; p++)
-            prefix = g_str_has_prefix (p + 1, w);
-        }
-      if (!prefix && strstr (family, w) == NULL && strstr (given, w) == NULL)
-        return -1;
-      all_prefix = all_prefix && prefix;
-    }
-
-  if (words[0] != NULL && g_str_has_prefix (family, words[0]))
-    return 0;
-  return all_prefix ? 1 : 2;
-}
-
 GPtrArray *
 jn_import_session_search_directory (JnImportSession *self,
                                     JnCategory       category,
@@ -2041,7 +2004,6 @@ jn_import_session_search_directory (JnImportSession *self,
   g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_session_suggestion_free);
   g_autoptr(GArray) found = NULL;
   g_auto(GStrv) words = NULL;
-  g_autofree char *folded_query = NULL;
   GArray *accounts;
 
   g_return_val_if_fail (JN_IS_IMPORT_SESSION (self), NULL);
@@ -2049,20 +2011,7 @@ jn_import_session_search_directory (JnImportSession *self,
   if (self->directory == NULL || self->uai == NULL)
     return g_steal_pointer (&result);
 
-  folded_query = jn_names_fold (query ? query : "");
-  g_strdelimit (folded_query, "-", ' ');
-  words = g_strsplit (g_strstrip (folded_query), " ", -1);
-  {
-    /* empty words (double spaces) out */
-    guint k = 0;
-
-    for (guint i = 0; words[i] != NULL; i++)
-      if (words[i][0] != '\0')
-        words[k++] = words[i];
-      else
-        g_free (words[i]);
-    words[k] = NULL;
-  }
+  words = jn_search_split_words (query);
 
   found = g_array_new (FALSE, FALSE, sizeof (Found));
   accounts = get_accounts (self, category);
@@ -2071,7 +2020,7 @@ jn_import_session_search_directory (JnImportSession *self,
       Account *account = &g_array_index (accounts, Account, i);
       Found f;
 
-      f.rank = rank_account (account->family, account->given, words);
+      f.rank = jn_search_rank (account->family, account->given, words);
       if (f.rank < 0)
         continue;
       f.user = account->user;

@@ -857,6 +857,22 @@ read_import (JnStore      *self,
   return record;
 }
 
+/* The one import @stmt selects, or NULL: none (@error left unset) or a failure (@error set) */
+static JnImportRecord *
+step_one_import (JnStore       *self,
+                 sqlite3_stmt  *stmt,
+                 GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    return read_import (self, stmt);
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (self, error);
+
+  return NULL;
+}
+
 static int
 compare_strings (const void *a,
                  const void *b)
@@ -1250,7 +1266,6 @@ jn_store_get_last_import (JnStore     *self,
                           GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (JN_IS_STORE (self), NULL);
 
@@ -1263,13 +1278,7 @@ jn_store_get_last_import (JnStore     *self,
     return NULL;
 
   bind_text (stmt, 1, uai);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return read_import (self, stmt);
-  if (rc != SQLITE_DONE)
-    set_sqlite_error (self, error);
-
-  return NULL;
+  return step_one_import (self, stmt, error);
 }
 
 /* Finished imports whose end is older than @days lose their personal data: the journal
@@ -1660,7 +1669,6 @@ jn_store_find_interrupted_session (JnStore  *self,
                                    GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (JN_IS_STORE (self), NULL);
 
@@ -1670,11 +1678,5 @@ jn_store_find_interrupted_session (JnStore  *self,
   if (stmt == NULL)
     return NULL;
 
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return read_import (self, stmt);
-  if (rc != SQLITE_DONE)
-    set_sqlite_error (self, error);
-
-  return NULL;
+  return step_one_import (self, stmt, error);
 }

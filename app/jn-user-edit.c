@@ -10,7 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "jn-error.h"
-#include "jn-names.h"
+#include "jn-search.h"
 #include "jn-types.h"
 #include "jn-user-edit.h"
 
@@ -39,16 +39,6 @@ struct _JnUserIndex
   GArray          *entries;   /* Entry */
 };
 
-static char *
-fold_for_search (const char *name)
-{
-  char *folded = jn_names_fold (name ? name : "");
-
-  /* "Garcia-Lopez" is found by "lopez" as "Garcia Lopez" is; an apostrophe joins */
-  g_strdelimit (folded, "-", ' ');
-  return folded;
-}
-
 static void
 entry_clear (Entry *entry)
 {
@@ -73,8 +63,8 @@ entry_init (Entry     *entry,
   guint n_held = held != NULL ? json_array_get_length (held) : 0;
 
   entry->user = g_object_ref (user);
-  entry->family = fold_for_search (jn_ent_user_get_family_name (user));
-  entry->given = fold_for_search (jn_ent_user_get_given_name (user));
+  entry->family = jn_search_fold (jn_ent_user_get_family_name (user));
+  entry->given = jn_search_fold (jn_ent_user_get_given_name (user));
   entry->sort_key = g_strconcat (entry->family, "\t", entry->given, NULL);
   entry->ids = n_held > 0 ? g_new0 (HeldId, n_held) : NULL;
   entry->n_ids = 0;
@@ -193,38 +183,6 @@ jn_user_index_get_directory (JnUserIndex *self)
   return self->directory;
 }
 
-/* 0: the family name begins with the first word; 1: every word begins a name (or a part
- * of a compound one); 2: the names contain every word; -1: no fit */
-static int
-rank_entry (const Entry  *entry,
-            char        **words)
-{
-  gboolean all_prefix = TRUE;
-
-  for (guint i = 0; words[i] != NULL; i++)
-    {
-      const char *w = words[i];
-      gboolean prefix = g_str_has_prefix (entry->family, w) || g_str_has_prefix (entry->given, w);
-
-      if (!prefix)
-        {
-          const char *p;
-
-          for (p = entry->family; !prefix && (p = strchr (p, ' ')) != NULL; p++)
-            prefix = g_str_has_prefix (p + 1, w);
-          for (p = entry->given; !prefix && (p = strchr (p, ' ')) != NULL; p++)
-            prefix = g_str_has_prefix (p + 1, w);
-        }
-      if (!prefix && strstr (entry->family, w) == NULL && strstr (entry->given, w) == NULL)
-        return -1;
-      all_prefix = all_prefix && prefix;
-    }
-
-  if (g_str_has_prefix (entry->family, words[0]))
-    return 0;
-  return all_prefix ? 1 : 2;
-}
-
 typedef struct
 {
   const Entry *entry;
@@ -312,7 +270,6 @@ jn_user_index_search (JnUserIndex *self,
   g_autoptr(GArray) found = NULL;
   g_autoptr(GHashTable) seen = NULL;
   g_auto(GStrv) words = NULL;
-  g_autofree char *folded = NULL;
   g_autofree char *stripped = NULL;
   guint total = 0;
 
@@ -340,19 +297,7 @@ jn_user_index_search (JnUserIndex *self,
         }
     }
 
-  folded = fold_for_search (stripped);
-  words = g_strsplit (g_strstrip (folded), " ", -1);
-  {
-    /* empty words (double spaces) out */
-    guint k = 0;
-
-    for (guint i = 0; words[i] != NULL; i++)
-      if (words[i][0] != '\0')
-        words[k++] = words[i];
-      else
-        g_free (words[i]);
-    words[k] = NULL;
-  }
+  words = jn_search_split_words (stripped);
 
   if (words[0] != NULL)
     {
@@ -362,7 +307,7 @@ jn_user_index_search (JnUserIndex *self,
           const Entry *entry = &g_array_index (self->entries, Entry, i);
           Found f;
 
-          f.rank = rank_entry (entry, words);
+          f.rank = jn_search_rank (entry->family, entry->given, words);
           if (f.rank < 0 || g_hash_table_contains (seen, entry->user))
             continue;
           f.entry = entry;
