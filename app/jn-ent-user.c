@@ -11,6 +11,7 @@
 #include "jn-ent-user.h"
 #include "jn-error.h"
 #include "jn-names.h"
+#include "jn-text.h"
 
 typedef struct
 {
@@ -717,6 +718,12 @@ jn_ent_user_dup_display_name (JnEntUser *self)
 
   family = g_utf8_strup (jn_ent_user_get_family_name (self), -1);
 
-  /* As the ENT and PRONOTE write it: "DUPONT Léa" */
-  return g_strdup_printf ("%s %s", family, jn_ent_user_get_given_name (self));
+  /* As the ENT and PRONOTE write it: "DUPONT Léa". A name the server sends with controls
+   * (a right-to-left override would turn the rest of a message around it) is shown with
+   * them written out, in the window as in the CLI. */
+  {
+    g_autofree char *name = g_strdup_printf ("%s %s", family, jn_ent_user_get_given_name (self));
+
+    return jn_text_escape_for_terminal (name);
+  }
 }

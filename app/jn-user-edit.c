@@ -364,12 +364,10 @@ jn_user_edit_list_uais (JnEntUser *user)
 char *
 jn_user_edit_dup_name (JnEntUser *user)
 {
-  g_autofree char *family = NULL;
-
   g_return_val_if_fail (JN_IS_ENT_USER (user), NULL);
 
-  family = g_utf8_strup (jn_ent_user_get_family_name (user), -1);
-  return g_strstrip (g_strdup_printf ("%s %s", family, jn_ent_user_get_given_name (user)));
+  /* Controls written out, as everywhere a name from the ENT is shown */
+  return g_strstrip (jn_ent_user_dup_display_name (user));
 }
 
 /* ---- the check ---- */

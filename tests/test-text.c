@@ -4,8 +4,11 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <json-glib/json-glib.h>
 
+#include "jn-ent-user.h"
 #include "jn-text.h"
 
 static void
@@ -124,6 +127,26 @@ test_csv (void)
     }
 }
 
+/* A name from the ENT is shown with its controls written out: an override cannot turn a
+ * refusal "… already holds this identifier" around in the window */
+static void
+test_display_name (void)
+{
+  g_autoptr(JsonNode) node = json_from_string (
+    "{\"id\":\"u1\",\"name\":{\"familyName\":\"Dupont\\u202e\",\"givenName\":\"L\\u00e9a\\u0007\"}}",
+    NULL);
+  g_autoptr(JnEntUser) user = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+
+  g_assert_nonnull (node);
+  user = jn_ent_user_new_from_json (json_node_get_object (node), NULL, &error);
+  g_assert_no_error (error);
+  name = jn_ent_user_dup_display_name (user);
+  g_assert_cmpstr (name, ==, "DUPONT\\u{202E} Léa\\x07");
+  g_assert_null (strstr (name, "\u202e"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -133,6 +156,7 @@ main (int    argc,
   g_test_add_func ("/text/terminal", test_terminal);
   g_test_add_func ("/text/json", test_json);
   g_test_add_func ("/text/csv", test_csv);
+  g_test_add_func ("/text/display-name", test_display_name);
 
   return g_test_run ();
 }

@@ -17,6 +17,7 @@
 #include "jn-types.h"
 #include "jn-ui-utils.h"
 #include "jn-user-dialog.h"
+#include "jn-text.h"
 
 /* More results than an admin reads: the count says to type more */
 #define MAX_RESULTS 200
@@ -157,10 +158,14 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
   switch (GPOINTER_TO_UINT (user_data))
     {
     case COLUMN_FAMILY:
-      text = g_utf8_strup (jn_ent_user_get_family_name (user), -1);
+      {
+        g_autofree char *family = g_utf8_strup (jn_ent_user_get_family_name (user), -1);
+
+        text = jn_text_escape_for_terminal (family);
+      }
       break;
     case COLUMN_GIVEN:
-      text = g_strdup (jn_ent_user_get_given_name (user));
+      text = jn_text_escape_for_terminal (jn_ent_user_get_given_name (user));
       break;
     case COLUMN_PROFILE:
       text = dup_profile (user);

@@ -86,8 +86,9 @@ make_seed (gboolean conflict)
             "{\"uai\":\"" UAI "\",\"value\":\"" ID_OLD "\"}");
   add_user (seed, "p-garcia", "Garcia-Lopez", "Inès", "Personnel", "1970-01-01",
             "\"" UAI "\",\"" OTHER_UAI "\"", NULL);
-  /* An ENT's names and establishments are text, never markup */
-  add_user (seed, "s-hostile", "Qx & <b>Wyq</b>", "<i>Bob</i>", "Eleve", NULL, "\"" UAI "\"",
+  /* An ENT's names and establishments are text, never markup; a right-to-left override is
+   * written out, not obeyed */
+  add_user (seed, "s-hostile", "Qx & <b>Wyq</b>", "<i>Bob</i>\\u202e", "Eleve", NULL, "\"" UAI "\"",
             "{\"uai\":\"" HOSTILE_UAI "\",\"value\":\"" ID_HOSTILE "\"}");
   (void)conflict;
   g_string_append (seed, "]");
@@ -772,7 +773,7 @@ test_hostile_names (void)
 
   dialog = open_editor (window, "s-hostile");
   g_assert_cmpstr (jn_ent_user_get_id (jn_user_dialog_get_user (dialog)), ==, "s-hostile");
-  g_assert_true (shows_label (GTK_WIDGET (dialog), "QX & <B>WYQ</B> <i>Bob</i>"));
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "QX & <B>WYQ</B> <i>Bob</i>\\u{202E}"));
   g_assert_true (shows_label (GTK_WIDGET (dialog), "s-hostile"));
   g_assert_true (shows_label (GTK_WIDGET (dialog), "0000001Z & <U>"));
   g_assert_true (shows_label (GTK_WIDGET (dialog), ID_HOSTILE));
