@@ -433,12 +433,22 @@ check_companion (const char  *path,
       return FALSE;
     }
 
-  /* An existing regular file is checked like the database itself */
+  /* An existing regular file is checked like the database itself. Another process's
+   * SQLite may delete it meanwhile (a -journal at the end of a transaction): gone is fine. */
   {
-    int fd = open_private (path, FALSE, error);
+    GError *local_error = NULL;
+    int fd = open_private (path, FALSE, &local_error);
 
     if (fd < 0)
-      return FALSE;
+      {
+        if (lstat (path, &st) != 0 && errno == ENOENT)
+          {
+            g_clear_error (&local_error);
+            return TRUE;
+          }
+        g_propagate_error (error, local_error);
+        return FALSE;
+      }
     close (fd);
   }
 
