@@ -577,6 +577,15 @@ test_offline (void)
   reset_settings ();
 }
 
+/* A directory snapshot: the seed's accounts as one SCIM ListResponse */
+static char *
+snapshot_listing (const char *resources,
+                  guint       n)
+{
+  return g_strdup_printf ("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
+                          "\"totalResults\":%u,\"Resources\":%s}", n, resources);
+}
+
 /* Working offline from the settings: the snapshot is opened beside the file's reading (the
  * ENT opened ahead), read once; a second file given while the first is read supersedes it;
  * a snapshot changed in the settings is the one the next file reads */
@@ -587,9 +596,7 @@ test_offline_snapshot (void)
   g_autoptr(JnStore) store = open_store ();
   g_autoptr(GFile) file = write_file ("ahead.xml", wizard_export);
   g_autofree char *seed = make_seed (FALSE);
-  g_autofree char *listing = g_strdup_printf (
-    "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
-    "\"totalResults\":10,\"Resources\":%s}", seed);
+  g_autofree char *listing = snapshot_listing (seed, 10);
   g_autoptr(GFile) snapshot = write_file ("snapshot.json", listing);
   g_autofree char *path = g_file_get_path (snapshot);
   g_autoptr(GFile) smaller = NULL;
@@ -617,9 +624,7 @@ test_offline_snapshot (void)
   }
   g_string_append (cut, "]");
   {
-    g_autofree char *text = g_strdup_printf (
-      "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
-      "\"totalResults\":9,\"Resources\":%s}", cut->str);
+    g_autofree char *text = snapshot_listing (cut->str, 9);
 
     smaller = write_file ("smaller.json", text);
   }
@@ -838,6 +843,19 @@ test_resume_after_close (void)
   reset_settings ();
 }
 
+/* "Validate Step", the confirmation ticked, "Validate": the step's writes begin */
+static void
+start_confirmed_push (JnWindow *window)
+{
+  AdwMessageDialog *dialog;
+
+  activate (window, "win.validate-step");
+  dialog = wait_for_dialog ();
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_named (GTK_WIDGET (dialog),
+                                                             "confirm-check")), TRUE);
+  respond (dialog, "validate");
+}
+
 /* Cancel during a step's writes: the step stays to validate, and validating it again
  * finishes it */
 static void
@@ -861,11 +879,7 @@ test_cancel_push (void)
   session = jn_window_get_session (window);
 
   /* The teachers' step: two writes of 400 ms; Escape (Cancel) during the first */
-  activate (window, "win.validate-step");
-  dialog = wait_for_dialog ();
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_named (GTK_WIDGET (dialog),
-                                                             "confirm-check")), TRUE);
-  respond (dialog, "validate");
+  start_confirmed_push (window);
   g_assert_true (jn_window_get_busy (window));
   g_assert_true (gtk_widget_get_visible (template_child (window, "push_box")));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-load", NULL));
@@ -883,11 +897,7 @@ test_cancel_push (void)
   assert_server_holds (server, "t-nguyen", ID_NGUYEN);
 
   /* Closing the window during the writes asks first; "Keep Writing" lets them finish */
-  activate (window, "win.validate-step");
-  dialog = wait_for_dialog ();
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_named (GTK_WIDGET (dialog),
-                                                             "confirm-check")), TRUE);
-  respond (dialog, "validate");
+  start_confirmed_push (window);
   g_assert_true (jn_window_get_busy (window));
   gtk_window_close (GTK_WINDOW (window));
   dialog = wait_for_dialog ();
