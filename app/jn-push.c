@@ -930,6 +930,66 @@ jn_push_set_one (JnStore       *store,
                   error);
 }
 
+GPtrArray *
+jn_push_finish_edits (JnStore       *store,
+                      JnEnt         *ent,
+                      const char    *uai,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(GPtrArray) edits = NULL;
+  g_autoptr(GPtrArray) outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+
+  g_return_val_if_fail (JN_IS_STORE (store), NULL);
+  g_return_val_if_fail (JN_IS_ENT (ent), NULL);
+  g_return_val_if_fail (uai != NULL, NULL);
+
+  edits = jn_store_list_unfinished_edits (store, jn_ent_describe (ent), uai, error);
+  if (edits == NULL)
+    return NULL;
+
+  for (guint i = 0; i < edits->len; i++)
+    {
+      JnImportRecord *edit = g_ptr_array_index (edits, i);
+      g_autoptr(GPtrArray) ops = jn_store_list_operations (store, edit->id, error);
+      g_autoptr(JnDirectory) everyone = NULL;
+      g_autoptr(JnPushReport) report = NULL;
+      gboolean sets = FALSE;
+
+      if (ops == NULL)
+        return NULL;
+      for (guint k = 0; k < ops->len; k++)
+        {
+          JnOperation *op = g_ptr_array_index (ops, k);
+
+          sets |= op->pronote_id != NULL && op->state != JN_OP_DONE;
+        }
+
+      /* As jn_push_set_one: who holds the value now, read after the edits before it. Each
+       * operation is resumed, so its account is read first: a write that landed before the
+       * kill is not sent again, an account changed since is not overwritten. */
+      if (sets)
+        {
+          everyone = jn_ent_read_directory (ent, uai, NULL, NULL, cancellable, error);
+          if (everyone == NULL)
+            return NULL;
+        }
+      report = execute (store, ent, edit->id, TRUE, NULL, everyone, -1, NULL, NULL, cancellable,
+                        error);
+      if (report == NULL)
+        return NULL;
+
+      g_clear_pointer (&ops, g_ptr_array_unref);
+      ops = jn_store_list_operations (store, edit->id, error);
+      if (ops == NULL)
+        return NULL;
+      while (ops->len > 0)
+        g_ptr_array_add (outcomes, g_ptr_array_steal_index (ops, 0));
+    }
+
+  return g_steal_pointer (&outcomes);
+}
+
 static char *
 operation_key (const JnOperation *op)
 {

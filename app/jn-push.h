@@ -105,6 +105,19 @@ JnPushReport *jn_push_set_one          (JnStore        *store,
                                         GCancellable   *cancellable,
                                         GError        **error);
 
+/* Finishes the single edits of this ENT and establishment a crash, a kill or a lost
+ * connection left unfinished (jn_store_list_unfinished_edits()), oldest first, as a resumed
+ * push does: each account is read first, so nothing lands twice and an account changed
+ * since is not overwritten; an identifier another account holds now is not sent. Call it
+ * holding the store's lock for @uai. Returns their operations as they ended (empty when
+ * there was none), or NULL with @error when the ENT could not be reached: the edits stay
+ * unfinished. */
+GPtrArray    *jn_push_finish_edits     (JnStore        *store,
+                                        JnEnt          *ent,
+                                        const char     *uai,
+                                        GCancellable   *cancellable,
+                                        GError        **error);
+
 /* Operations of a batch sent in parallel to a network ENT (default 4, 1 = sequential) */
 void          jn_push_set_concurrency  (guint          n);
 

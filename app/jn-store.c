@@ -1674,6 +1674,41 @@ jn_store_set_import_state (JnStore     *self,
   return run_with_texts (self, "UPDATE imports SET state = ?1 WHERE id = ?2", state, import_id, error);
 }
 
+GPtrArray *
+jn_store_list_unfinished_edits (JnStore     *self,
+                                const char  *ent,
+                                const char  *uai,
+                                GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) edits = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_import_record_free);
+  int rc;
+
+  g_return_val_if_fail (JN_IS_STORE (self), NULL);
+  g_return_val_if_fail (ent != NULL, NULL);
+  g_return_val_if_fail (uai != NULL, NULL);
+
+  /* Oldest first: they are finished in the order the admin made them */
+  stmt = prepare (self, "SELECT " SELECT_COLUMNS " FROM imports WHERE mode = 'single' "
+                        "AND ent = ?1 AND uai = ?2 AND state IN ('running', 'interrupted') "
+                        "AND purged_at IS NULL ORDER BY started_at, rowid", error);
+  if (stmt == NULL)
+    return NULL;
+
+  bind_text (stmt, 1, ent);
+  bind_text (stmt, 2, uai);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (edits, read_import (self, stmt));
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&edits);
+}
+
 JnImportRecord *
 jn_store_find_interrupted_session (JnStore  *self,
                                    GError  **error)

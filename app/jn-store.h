@@ -149,6 +149,13 @@ gboolean        jn_store_set_import_state      (JnStore         *self,
 JnImportRecord *jn_store_find_interrupted_session (JnStore      *self,
                                                    GError      **error);
 
+/* The single edits (mode "single") of this ENT and establishment a crash, a kill or a
+ * lost connection left unfinished, oldest first */
+GPtrArray      *jn_store_list_unfinished_edits (JnStore         *self,
+                                                const char      *ent,
+                                                const char      *uai,
+                                                GError         **error);
+
 /* Operations of an import, in order */
 GPtrArray      *jn_store_list_operations       (JnStore         *self,
                                                 const char      *import_id,

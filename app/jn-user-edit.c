@@ -526,15 +526,19 @@ jn_user_edit_check (JnEntUser   *user,
 
 typedef struct
 {
-  JnEnt *ent;
-  char  *uai;
+  JnStore   *store;
+  JnEnt     *ent;
+  char      *uai;
+  GPtrArray *finished;  /* the interrupted edits finished first (JnOperation) */
 } LoadData;
 
 static void
 load_data_free (LoadData *data)
 {
+  g_clear_object (&data->store);
   g_clear_object (&data->ent);
   g_free (data->uai);
+  g_clear_pointer (&data->finished, g_ptr_array_unref);
   g_free (data);
 }
 
@@ -548,6 +552,21 @@ load_thread (GTask        *task,
   g_autoptr(JnDirectory) directory = NULL;
   GError *error = NULL;
 
+  /* An edit a crash or a lost connection left unfinished is finished before the directory
+   * is read, so the page shows its outcome. The lock held elsewhere (an import being
+   * pushed): it waits for the next save, which finishes it first too. */
+  if (data->store != NULL &&
+      jn_store_lock_target (data->store, jn_ent_describe (data->ent), data->uai, NULL))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      data->finished = jn_push_finish_edits (data->store, data->ent, data->uai, cancellable,
+                                             &local_error);
+      if (data->finished == NULL)
+        g_debug ("Interrupted edits left for later: %s", local_error->message);
+      jn_store_unlock (data->store);
+    }
+
   directory = jn_ent_read_directory (data->ent, data->uai, NULL, NULL, cancellable, &error);
   if (directory == NULL)
     {
@@ -559,7 +578,8 @@ load_thread (GTask        *task,
 }
 
 void
-jn_user_index_load_async (JnEnt               *ent,
+jn_user_index_load_async (JnStore             *store,
+                          JnEnt               *ent,
                           const char          *uai,
                           GCancellable        *cancellable,
                           GAsyncReadyCallback  callback,
@@ -568,12 +588,15 @@ jn_user_index_load_async (JnEnt               *ent,
   g_autoptr(GTask) task = NULL;
   LoadData *data;
 
+  g_return_if_fail (store == NULL || JN_IS_STORE (store));
   g_return_if_fail (JN_IS_ENT (ent));
   g_return_if_fail (uai != NULL);
 
   data = g_new0 (LoadData, 1);
+  data->store = store != NULL ? g_object_ref (store) : NULL;
   data->ent = g_object_ref (ent);
-  data->uai = g_strdup (uai);
+  /* as the ENT writes UAIs, and as the edits are journalled */
+  data->uai = g_ascii_strup (uai, -1);
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, jn_user_index_load_async);
   g_task_set_task_data (task, data, (GDestroyNotify)load_data_free);
@@ -582,11 +605,21 @@ jn_user_index_load_async (JnEnt               *ent,
 
 JnUserIndex *
 jn_user_index_load_finish (GAsyncResult  *result,
+                           GPtrArray    **finished_out,
                            GError       **error)
 {
+  LoadData *data;
+  JnUserIndex *index;
+
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  index = g_task_propagate_pointer (G_TASK (result), error);
+  data = g_task_get_task_data (G_TASK (result));
+  if (finished_out != NULL)
+    *finished_out = index != NULL && data->finished != NULL ? g_ptr_array_ref (data->finished)
+                                                            : NULL;
+
+  return index;
 }
 
 /* ---- saving ---- */
@@ -601,6 +634,7 @@ typedef struct
   char      *seen_current;  /* the identifier the admin saw (and confirmed replacing) */
   gboolean   confirmed;
   JnEntUser *user_after;
+  GPtrArray *finished;      /* the interrupted edits finished first (JnOperation) */
 } SaveData;
 
 static void
@@ -613,6 +647,7 @@ save_data_free (SaveData *data)
   g_free (data->value);
   g_free (data->seen_current);
   g_clear_object (&data->user_after);
+  g_clear_pointer (&data->finished, g_ptr_array_unref);
   g_free (data);
 }
 
@@ -625,6 +660,13 @@ save_locked (SaveData      *data,
   g_autoptr(JnDirectory) directory = NULL;
   g_autoptr(JnUserEditCheck) check = NULL;
   JnPushReport *report;
+
+  /* An edit a crash left unfinished is finished first (the page's load does it unless an
+   * import held the lock): this one is checked against the ENT as it is afterwards */
+  g_clear_pointer (&data->finished, g_ptr_array_unref);
+  data->finished = jn_push_finish_edits (data->store, data->ent, data->uai, cancellable, error);
+  if (data->finished == NULL)
+    return NULL;
 
   /* The account and its establishment as the ENT holds them now */
   user = jn_ent_read_user (data->ent, data->user_id, cancellable, error);

@@ -126,13 +126,17 @@ JnPushReport *jn_user_edit_save_finish  (GAsyncResult         *result,
                                          JnEntUser           **user_out,
                                          GError              **error);
 
-/* Reads @uai's directory and builds its index, in a worker thread */
-void          jn_user_index_load_async  (JnEnt                *ent,
+/* Reads @uai's directory and builds its index, in a worker thread. With @store, the single
+ * edits a crash left unfinished are finished first (jn_push_finish_edits()), when no push
+ * holds the lock; @finished_out gets their operations as they ended (NULL if none ran). */
+void          jn_user_index_load_async  (JnStore              *store,
+                                         JnEnt                *ent,
                                          const char           *uai,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
                                          gpointer              user_data);
 JnUserIndex  *jn_user_index_load_finish (GAsyncResult         *result,
+                                         GPtrArray           **finished_out,
                                          GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JnUserIndex, jn_user_index_unref)

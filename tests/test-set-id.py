@@ -10,9 +10,11 @@ SPDX-License-Identifier: GPL-3.0-or-later
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from scimtest import TOKEN, ScimServer, Tap  # noqa: E402
@@ -30,6 +32,74 @@ def user(uid, family, held=None):
     if held:
         u[EXT]["pronoteIds"] = [{"uai": UAI, "value": held}]
     return u
+
+
+def op_states(state_dir):
+    """The journal's operation states, read-only (the store is another process's)"""
+    db = os.path.join(state_dir, "jonction.sqlite")
+    if not os.path.exists(db):
+        return []
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return [r[0] for r in con.execute("SELECT state FROM operations")]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return []
+
+
+def killed_edit(tap, cli, server_dir, work, token_file):
+    """set-id killed while its write is on its way (the server holds each write 1.5 s, then
+    applies it): the next set-id finishes it first, without writing it again, says so on
+    stderr, and history records it done"""
+    seed = os.path.join(work, "seed-kill.json")
+    with open(seed, "w", encoding="utf-8") as f:
+        json.dump({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 2,
+                   "Resources": [user("first", "Gamma"), user("second", "Delta")]}, f)
+    server = ScimServer(server_dir, seed, "--write-delay-ms", "1500")
+    state = os.path.join(work, "state-kill")
+    base = ["--ent", server.url, "--token-file", token_file, "--state", state]
+    env = dict(os.environ, LANG="C", LC_ALL="C")
+    try:
+        proc = subprocess.Popen([cli, "set-id", *base, "--user", "first", "--uai", UAI, "--pronote-id", FREE],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        deadline = time.monotonic() + 60
+        while "sent" not in op_states(state) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        sent = "sent" in op_states(state)
+        proc.kill()
+        proc.communicate()
+        tap.ok(sent, "set-id killed while its write is on its way", str(op_states(state)))
+        # the server applies the held write after the kill
+        time.sleep(2.5)
+
+        proc = subprocess.run([cli, "history", "--state", state, "--json"], capture_output=True, text=True,
+                              env=env, timeout=60)
+        before = proc.stdout
+        proc = subprocess.run([cli, "set-id", *base, "--user", "second", "--uai", UAI, "--pronote-id",
+                               "KVX8NTH4DPQ3SYU7"], capture_output=True, text=True, env=env, timeout=120)
+        writes = [e for e in (server.log() or []) if e.get("userId") == "first"]
+        ids = server.dump()["first"][EXT].get("pronoteIds") or []
+        tap.ok(proc.returncode == 0 and "An interrupted edit was finished" in proc.stderr
+               and "first" in proc.stderr,
+               "the next set-id finishes the interrupted edit first and says so", proc.stdout + proc.stderr)
+        tap.ok(ids == [{"uai": UAI, "value": FREE}] and len(writes) == 1,
+               "the interrupted write landed once, never sent again",
+               json.dumps(ids) + " " + json.dumps(writes))
+        tap.ok((server.dump()["second"][EXT].get("pronoteIds") or []) == [{"uai": UAI, "value": "KVX8NTH4DPQ3SYU7"}],
+               "then the new edit is made", proc.stderr)
+        proc = subprocess.run([cli, "history", "--state", state, "--json"], capture_output=True, text=True,
+                              env=env, timeout=60)
+        try:
+            imports = json.loads(proc.stdout)
+            states = sorted(i["outcome"] for i in imports)
+        except (ValueError, KeyError, TypeError):
+            states = None
+        tap.ok(states == ["done", "done"], "history: both edits done (the first was running before)",
+               before + " → " + proc.stdout)
+    finally:
+        server.stop()
 
 
 def main():
@@ -75,6 +145,10 @@ def main():
                json.dumps(ids("holder")))
     finally:
         server.stop()
+
+    try:
+        killed_edit(tap, cli, server_dir, work, token_file)
+    finally:
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"1..{tap.n}", flush=True)

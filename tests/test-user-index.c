@@ -10,6 +10,7 @@
 
 #include "jn-error.h"
 #include "jn-file-ent.h"
+#include "jn-push.h"
 #include "jn-user-edit.h"
 
 #define UAI "0312609T"
@@ -440,6 +441,208 @@ static const char *givens[] = {
   "Gabriel", "Aïssa", "Noé", "Zoé", "Jean-Baptiste", "Marie-Hélène", "Karim", "Yanis", "Manon",
 };
 
+/* ---- edits a kill left unfinished ---- */
+
+/* Journals a single edit as jn_push_set_one() does, then stops there, as a kill would:
+ * @sent, after its operation was marked sent */
+static char *
+journal_edit (JnStore     *store,
+              const char  *ent,
+              const char  *user_id,
+              JnOpKind     kind,
+              const char  *value,
+              const char  *old,
+              gboolean     sent)
+{
+  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = g_uuid_string_random ();
+  JnOperation *op = g_new0 (JnOperation, 1);
+  char *id;
+
+  op->category = JN_CATEGORY_STUDENT;
+  op->kind = kind;
+  op->ent_id = g_strdup (user_id);
+  op->uai = g_strdup (UAI);
+  op->pronote_id = g_strdup (value);
+  op->old_pronote_id = g_strdup (old);
+  op->record_id = g_strdup (value);
+  g_ptr_array_add (ops, op);
+
+  g_assert_true (jn_store_lock_target (store, ent, UAI, &error));
+  id = jn_store_begin_import (store, "single", UAI, ent, hash, NULL, ops, 0, &error);
+  g_assert_no_error (error);
+  if (sent)
+    {
+      jn_store_set_operation_state (store, id, 1, JN_OP_SENT, 0, NULL, &error);
+      g_assert_no_error (error);
+    }
+  jn_store_unlock (store);
+  return id;
+}
+
+static const char *
+import_state (JnStore    *store,
+              const char *id)
+{
+  static char state[32];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnImportRecord) record = jn_store_get_import (store, id, &error);
+
+  g_assert_no_error (error);
+  g_strlcpy (state, record->state, sizeof state);
+  return state;
+}
+
+static void
+write_id (JnEnt      *ent,
+          const char *user_id,
+          const char *value)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnEntUser) user = jn_ent_read_user (ent, user_id, NULL, &error);
+  g_autoptr(JnEntUser) written = NULL;
+
+  g_assert_no_error (error);
+  written = jn_ent_write_pronote_id (ent, user, UAI, value, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static JnEntUser *
+read_user (JnEnt      *ent,
+           const char *user_id)
+{
+  g_autoptr(GError) error = NULL;
+  JnEntUser *user = jn_ent_read_user (ent, user_id, NULL, &error);
+
+  g_assert_no_error (error);
+  return user;
+}
+
+static void
+load_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* A single edit a kill left unfinished is finished by the next one (or by the editor's
+ * load), as a resumed push: each account read first, nothing landed twice, a change made
+ * since never overwritten, an identifier someone else holds now never sent */
+static void
+test_interrupted_edits (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("jn-user-edit-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "snapshot.json", NULL);
+  g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
+  g_autofree char *users = small_users ();
+  g_autofree char *text = g_strdup_printf ("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
+                                           "\"totalResults\":5,\"Resources\":%s}", users);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnEnt) ent = NULL;
+  g_autoptr(JnStore) store = NULL;
+  g_autoptr(GPtrArray) outcomes = NULL;
+  g_autofree char *not_sent = NULL, *landed = NULL, *changed = NULL, *held = NULL;
+  g_autofree char *elsewhere = NULL, *later = NULL;
+  const char *name;
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  ent = JN_ENT (jn_file_ent_new (file, EXT, &error));
+  g_assert_no_error (error);
+  store = jn_store_open (store_dir, &error);
+  g_assert_no_error (error);
+  name = jn_ent_describe (ent);
+
+  /* Killed before the write was sent */
+  not_sent = journal_edit (store, name, "u-lea", JN_OP_SET, ID_C, NULL, FALSE);
+  /* Killed after the write landed, before its answer was journalled */
+  landed = journal_edit (store, name, "u-garcia", JN_OP_SET, ID_B, NULL, TRUE);
+  write_id (ent, "u-garcia", ID_B);
+  /* The account was changed in the ENT since (someone else fixed it) */
+  changed = journal_edit (store, name, "u-leo", JN_OP_REPLACE, "M4NPQRSTUVWXYZ23", ID_A, TRUE);
+  write_id (ent, "u-leo", "Q4NPQRSTUVWXYZ23");
+  /* The value is held by another account now (u-lea, by the first edit) */
+  held = journal_edit (store, name, "u-parent", JN_OP_REPLACE, ID_C, "z9kxw4p7qrt2hmnx", FALSE);
+  /* Another ENT's edit is not this one's to finish */
+  elsewhere = journal_edit (store, "https://ent.example.org/scim/v2", "u-lea", JN_OP_SET, ID_A,
+                            NULL, FALSE);
+
+  g_assert_true (jn_store_lock_target (store, name, UAI, &error));
+  outcomes = jn_push_finish_edits (store, ent, UAI, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outcomes->len, ==, 4);
+
+  /* Oldest first, each as it ended */
+  g_assert_cmpstr (((JnOperation *)g_ptr_array_index (outcomes, 0))->ent_id, ==, "u-lea");
+  g_assert_cmpint (((JnOperation *)g_ptr_array_index (outcomes, 0))->state, ==, JN_OP_DONE);
+  g_assert_cmpint (((JnOperation *)g_ptr_array_index (outcomes, 1))->state, ==, JN_OP_DONE);
+  g_assert_cmpint (((JnOperation *)g_ptr_array_index (outcomes, 2))->state, ==, JN_OP_FAILED);
+  g_assert_cmpint (((JnOperation *)g_ptr_array_index (outcomes, 3))->state, ==, JN_OP_FAILED);
+  g_assert_cmpint (((JnOperation *)g_ptr_array_index (outcomes, 3))->status, ==, 409);
+
+  g_assert_cmpstr (import_state (store, not_sent), ==, "done");
+  g_assert_cmpstr (import_state (store, landed), ==, "done");
+  g_assert_cmpstr (import_state (store, changed), ==, "partial");
+  g_assert_cmpstr (import_state (store, held), ==, "partial");
+  g_assert_cmpstr (import_state (store, elsewhere), ==, "running");
+
+  {
+    g_autoptr(JnEntUser) lea = read_user (ent, "u-lea");
+    g_autoptr(JnEntUser) garcia = read_user (ent, "u-garcia");
+    g_autoptr(JnEntUser) leo = read_user (ent, "u-leo");
+    g_autoptr(JnEntUser) parent = read_user (ent, "u-parent");
+
+    g_assert_cmpstr (jn_ent_user_get_pronote_id (lea, UAI), ==, ID_C);
+    /* landed once, not twice */
+    g_assert_cmpstr (jn_ent_user_get_pronote_id (garcia, UAI), ==, ID_B);
+    g_assert_cmpuint (jn_ent_user_count_pronote_ids (garcia, UAI), ==, 1);
+    /* not overwritten */
+    g_assert_cmpstr (jn_ent_user_get_pronote_id (leo, UAI), ==, "Q4NPQRSTUVWXYZ23");
+    /* no second holder */
+    g_assert_cmpstr (jn_ent_user_get_pronote_id (parent, UAI), ==, "z9kxw4p7qrt2hmnx");
+  }
+
+  /* Finished: not again */
+  g_clear_pointer (&outcomes, g_ptr_array_unref);
+  outcomes = jn_push_finish_edits (store, ent, UAI, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outcomes->len, ==, 0);
+  jn_store_unlock (store);
+
+  /* The editor's load finishes one and says so; the index shows its outcome */
+  later = journal_edit (store, name, "u-garcia", JN_OP_REPLACE, "R7NPQRSTUVWXYZ23", ID_B, TRUE);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GPtrArray) finished = NULL;
+    g_autoptr(JnUserIndex) index = NULL;
+
+    jn_user_index_load_async (store, ent, "0312609t", NULL, load_done_cb, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    index = jn_user_index_load_finish (result, &finished, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (finished);
+    g_assert_cmpuint (finished->len, ==, 1);
+    g_assert_cmpint (((JnOperation *)g_ptr_array_index (finished, 0))->state, ==, JN_OP_DONE);
+    g_assert_cmpstr (jn_ent_user_get_pronote_id (jn_user_index_lookup (index, "u-garcia"), UAI), ==,
+                     "R7NPQRSTUVWXYZ23");
+    g_assert_cmpstr (import_state (store, later), ==, "done");
+    g_assert_false (jn_store_is_locked (store));
+  }
+
+  g_clear_object (&ent);
+  g_clear_object (&store);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+}
+
 static void
 test_twelve_thousand (void)
 {
@@ -515,6 +718,7 @@ main (int   argc,
   g_test_add_func ("/user-index/padded-holder", test_padded_holder);
   g_test_add_func ("/user-index/save", test_save);
   g_test_add_func ("/user-index/save-stale-confirmation", test_save_stale_confirmation);
+  g_test_add_func ("/user-index/interrupted-edits", test_interrupted_edits);
   g_test_add_func ("/user-index/twelve-thousand", test_twelve_thousand);
 
   return g_test_run ();

@@ -269,6 +269,51 @@ results_activate_cb (JnUserDialog *self,
 
 static void load (JnUserDialog *self);
 
+/* What became of the edits a crash left unfinished, finished while the page loaded */
+static void
+toast_finished_edits (JnUserDialog *self,
+                      GPtrArray    *finished)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *escaped = NULL;
+  AdwToast *toast;
+  guint n_failed = 0;
+
+  for (guint i = 0; i < finished->len; i++)
+    n_failed += ((JnOperation *)g_ptr_array_index (finished, i))->state != JN_OP_DONE;
+
+  if (finished->len == 1)
+    {
+      JnOperation *op = g_ptr_array_index (finished, 0);
+      JnEntUser *user = jn_user_index_lookup (self->index, op->ent_id);
+      g_autofree char *name = user != NULL ? jn_user_edit_dup_name (user) : g_strdup (op->ent_id);
+
+      if (n_failed == 0)
+        text = g_strdup_printf (_("The interrupted edit of %s was finished"), name);
+      else
+        text = g_strdup_printf (_("The interrupted edit of %s could not be finished: %s"), name,
+                                op->detail != NULL ? op->detail : _("no reason given"));
+    }
+  else if (n_failed == 0)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u interrupted edit was finished",
+                                         "%u interrupted edits were finished", finished->len),
+                            finished->len);
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Interrupted edits finished; %u could not be: see History",
+                                         "Interrupted edits finished; %u could not be: see History",
+                                         n_failed),
+                            n_failed);
+
+  /* A toast's title is markup (libadwaita 1.2): a name from the ENT is not */
+  escaped = g_markup_escape_text (text, -1);
+  toast = adw_toast_new (escaped);
+  if (n_failed > 0)
+    adw_toast_set_timeout (toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
 static void
 load_cb (GObject      *source,
          GAsyncResult *result,
@@ -276,7 +321,8 @@ load_cb (GObject      *source,
 {
   g_autoptr(JnUserDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JnUserIndex) index = jn_user_index_load_finish (result, &error);
+  g_autoptr(GPtrArray) finished = NULL;
+  g_autoptr(JnUserIndex) index = jn_user_index_load_finish (result, &finished, &error);
   JnEntUser *user;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->pages == NULL)
@@ -309,6 +355,8 @@ load_cb (GObject      *source,
   }
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry), TRUE);
   gtk_stack_set_visible_child_name (self->results_stack, "hint");
+  if (finished != NULL && finished->len > 0)
+    toast_finished_edits (self, finished);
 
   user = jn_user_index_lookup (self->index, self->initial_query);
   if (user != NULL)
@@ -329,7 +377,7 @@ load (JnUserDialog *self)
   gtk_stack_set_visible_child_name (self->results_stack, "loading");
   gtk_spinner_start (self->spinner);
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry), FALSE);
-  jn_user_index_load_async (self->ent, self->uai, self->cancellable, load_cb, g_object_ref (self));
+  jn_user_index_load_async (self->store, self->ent, self->uai, self->cancellable, load_cb, g_object_ref (self));
 }
 
 static void

@@ -389,6 +389,42 @@ jn_cli_command_push (int    argc,
   return report_status (report);
 }
 
+/* Says on stderr what became of each edit left unfinished (the ENT account's id only:
+ * the CLI never prints a name from the journal) */
+static gboolean
+finish_interrupted_edits (JnStore     *store,
+                          JnEnt       *ent,
+                          const char  *uai,
+                          GError     **error)
+{
+  g_autoptr(GPtrArray) outcomes = jn_push_finish_edits (store, ent, uai, NULL, error);
+
+  if (outcomes == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < outcomes->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (outcomes, i);
+      g_autofree char *safe_user = jn_cli_safe (op->ent_id);
+
+      if (op->state == JN_OP_DONE && op->pronote_id != NULL)
+        g_printerr (_("An interrupted edit was finished: the user “%s” now holds the identifier "
+                      "%s for %s.\n"), safe_user, op->pronote_id, op->uai);
+      else if (op->state == JN_OP_DONE)
+        g_printerr (_("An interrupted edit was finished: the user “%s” no longer holds an "
+                      "identifier for %s.\n"), safe_user, op->uai);
+      else
+        {
+          g_autofree char *safe_detail = jn_cli_safe (op->detail != NULL ? op->detail : "");
+
+          g_printerr (_("An interrupted edit of the user “%s” could not be finished: %s\n"),
+                      safe_user, safe_detail);
+        }
+    }
+
+  return TRUE;
+}
+
 int
 jn_cli_command_set_id (int    argc,
                        char **argv)
@@ -462,6 +498,11 @@ jn_cli_command_set_id (int    argc,
   store = jn_cli_open_store (&options, &status);
   if (store == NULL || !jn_cli_lock_store (store, jn_ent_describe (ent), options.uai, &status))
     return status;
+
+  /* An edit a kill or a lost connection left unfinished is finished first: this one is
+   * checked against the ENT as it is afterwards */
+  if (!finish_interrupted_edits (store, ent, options.uai, &error))
+    return jn_cli_fail (error);
 
   user = jn_ent_read_user (ent, user_id, NULL, &error);
   if (user == NULL)
