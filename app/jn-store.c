@@ -35,6 +35,7 @@ struct _JnStore
   int      lock_fd;       /* -1 unless this store holds the push lock */
   int      target_fd;     /* -1 unless it also holds the lock of one ENT and UAI */
   guint    lock_depth;    /* explicit jn_store_lock() calls not yet released */
+  GRecMutex lock_mutex;   /* the three above: a face's worker threads share the store */
 };
 
 G_DEFINE_FINAL_TYPE (JnStore, jn_store, G_TYPE_OBJECT)
@@ -164,6 +165,7 @@ jn_store_finalize (GObject *object)
   g_clear_pointer (&self->db, sqlite3_close_v2);
   g_free (self->path);
   g_free (self->lock_path);
+  g_rec_mutex_clear (&self->lock_mutex);
 
   G_OBJECT_CLASS (jn_store_parent_class)->finalize (object);
 }
@@ -179,6 +181,7 @@ jn_store_init (JnStore *self)
 {
   self->lock_fd = -1;
   self->target_fd = -1;
+  g_rec_mutex_init (&self->lock_mutex);
 }
 
 static gboolean
@@ -643,15 +646,29 @@ take_lock (const char  *path,
   return fd;
 }
 
+static gboolean lock_locked (JnStore *self, GError **error);
+
 gboolean
 jn_store_lock (JnStore  *self,
                GError  **error)
 {
+  gboolean ok;
+
+  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+
+  g_rec_mutex_lock (&self->lock_mutex);
+  ok = lock_locked (self, error);
+  g_rec_mutex_unlock (&self->lock_mutex);
+  return ok;
+}
+
+static gboolean
+lock_locked (JnStore  *self,
+             GError  **error)
+{
   g_autofree char *holder = NULL;
   gboolean busy;
   int fd;
-
-  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
 
   if (self->lock_fd >= 0)
     {
@@ -687,11 +704,40 @@ jn_store_lock (JnStore  *self,
 /* Two stores (the app's and a CLI's --state, two users' homes on one machine…) must not
  * push to one ENT at once either: on a server without versions both would write every
  * change. A second lock, in the user's runtime folder, names the ENT and the UAI. */
+static gboolean lock_target_locked (JnStore *self, const char *ent, const char *uai, GError **error);
+
 gboolean
 jn_store_lock_target (JnStore     *self,
                       const char  *ent,
                       const char  *uai,
                       GError     **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (ent != NULL && uai != NULL, FALSE);
+
+  g_rec_mutex_lock (&self->lock_mutex);
+  /* Held already in this process (the wizard's step being pushed while the single-user
+   * editor saves, from another thread): the count would let both write at once */
+  if (self->lock_fd >= 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "%s",
+                   _("Another import is sending identifiers with this local store: wait for it "
+                     "to end"));
+      ok = FALSE;
+    }
+  else
+    ok = lock_target_locked (self, ent, uai, error);
+  g_rec_mutex_unlock (&self->lock_mutex);
+  return ok;
+}
+
+static gboolean
+lock_target_locked (JnStore     *self,
+                    const char  *ent,
+                    const char  *uai,
+                    GError     **error)
 {
   g_autofree char *key = NULL;
   g_autofree char *digest = NULL;
@@ -701,10 +747,7 @@ jn_store_lock_target (JnStore     *self,
   gboolean busy;
   int fd;
 
-  g_return_val_if_fail (JN_IS_STORE (self), FALSE);
-  g_return_val_if_fail (ent != NULL && uai != NULL, FALSE);
-
-  if (!jn_store_lock (self, error))
+  if (!lock_locked (self, error))
     return FALSE;
   if (self->target_fd >= 0)
     return TRUE;
@@ -751,11 +794,21 @@ jn_store_lock_target (JnStore     *self,
   return TRUE;
 }
 
+static void unlock_locked (JnStore *self);
+
 void
 jn_store_unlock (JnStore *self)
 {
   g_return_if_fail (JN_IS_STORE (self));
 
+  g_rec_mutex_lock (&self->lock_mutex);
+  unlock_locked (self);
+  g_rec_mutex_unlock (&self->lock_mutex);
+}
+
+static void
+unlock_locked (JnStore *self)
+{
   if (self->lock_fd < 0)
     return;
   if (self->lock_depth > 1)
@@ -785,9 +838,14 @@ jn_store_unlock (JnStore *self)
 gboolean
 jn_store_is_locked (JnStore *self)
 {
+  gboolean locked;
+
   g_return_val_if_fail (JN_IS_STORE (self), FALSE);
 
-  return self->lock_fd >= 0;
+  g_rec_mutex_lock (&self->lock_mutex);
+  locked = self->lock_fd >= 0;
+  g_rec_mutex_unlock (&self->lock_mutex);
+  return locked;
 }
 
 /* Every write of an import holds the lock, whoever calls: a face that forgot to take it
@@ -796,14 +854,18 @@ static gboolean
 ensure_locked (JnStore  *self,
                GError  **error)
 {
-  if (self->lock_fd >= 0)
-    return TRUE;
+  gboolean ok = TRUE;
 
-  if (!jn_store_lock (self, error))
-    return FALSE;
-  /* Held until the import ends (jn_store_finish_import) or the store is closed */
-  self->lock_depth = 0;
-  return TRUE;
+  g_rec_mutex_lock (&self->lock_mutex);
+  if (self->lock_fd < 0)
+    {
+      ok = lock_locked (self, error);
+      /* Held until the import ends (jn_store_finish_import) or the store is closed */
+      if (ok)
+        self->lock_depth = 0;
+    }
+  g_rec_mutex_unlock (&self->lock_mutex);
+  return ok;
 }
 
 const char *
@@ -1212,8 +1274,10 @@ jn_store_finish_import (JnStore     *self,
     return set_sqlite_error (self, error);
 
   /* The lock a write took by itself ends with the import */
+  g_rec_mutex_lock (&self->lock_mutex);
   if (self->lock_fd >= 0 && self->lock_depth == 0 && !g_str_equal (state, "running"))
-    jn_store_unlock (self);
+    unlock_locked (self);
+  g_rec_mutex_unlock (&self->lock_mutex);
 
   return TRUE;
 }

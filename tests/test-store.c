@@ -478,6 +478,16 @@ test_forget (void)
   g_assert_false (store_bytes_contain (dir, "ELAPHE"));
 }
 
+static gpointer
+lock_target_in_thread (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean locked = jn_store_lock_target (data, "file:x", UAI, &error);
+
+  g_assert_true (locked || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY));
+  return GINT_TO_POINTER (locked);
+}
+
 static void
 test_lock (void)
 {
@@ -526,6 +536,24 @@ test_lock (void)
     g_assert_true (jn_store_lock (b, &error));
     jn_store_unlock (b);
   }
+
+  /* One push per ENT and establishment in this process too: a second holder of the same
+   * store (the editor's save while the wizard pushes a step, from another thread) is
+   * refused, not counted in */
+  g_assert_true (jn_store_lock_target (a, "file:x", UAI, &error));
+  g_assert_false (jn_store_lock_target (a, "file:x", UAI, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_clear_error (&error);
+  {
+    GThread *thread = g_thread_new ("other", lock_target_in_thread, a);
+
+    g_assert_false (GPOINTER_TO_INT (g_thread_join (thread)));
+  }
+  g_assert_true (jn_store_is_locked (a));
+  jn_store_unlock (a);
+  g_assert_false (jn_store_is_locked (a));
+  g_assert_true (jn_store_lock_target (a, "file:x", UAI, &error));
+  jn_store_unlock (a);
 
   /* Closing the store lets go */
   g_assert_true (jn_store_lock (a, &error));

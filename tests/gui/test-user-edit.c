@@ -442,6 +442,78 @@ test_change (void)
   reset_settings ();
 }
 
+/* The app was killed while it saved an identifier: the next time the editor opens, it
+ * finishes that edit (the account read first), says so, and the account shows it */
+static gboolean
+toast_finished (gpointer data)
+{
+  return shows_label (GTK_WIDGET (data), "The interrupted edit of DURAND Léa was finished");
+}
+
+static void
+test_interrupted_edit (void)
+{
+  Server *server = server_start (FALSE, 0);
+  g_autoptr(JnStore) store = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GPtrArray) imports = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *import_id = NULL;
+  JnOperation *op;
+  JnWindow *window;
+  JnUserDialog *dialog;
+
+  if (server == NULL)
+    return;
+  set_uai_setting ();
+  store = open_store ();
+
+  /* Journalled as a save does, then the process died before sending */
+  ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+  op = g_new0 (JnOperation, 1);
+  op->category = JN_CATEGORY_STUDENT;
+  op->kind = JN_OP_SET;
+  op->ent_id = g_strdup ("s-durand");
+  op->uai = g_strdup (UAI);
+  op->pronote_id = g_strdup (ID_DURAND);
+  op->record_id = g_strdup (ID_DURAND);
+  g_ptr_array_add (ops, op);
+  g_assert_true (jn_store_lock_target (store, jn_ent_describe (server->ent), UAI, &error));
+  import_id = jn_store_begin_import (store, "single", UAI, jn_ent_describe (server->ent), "killed",
+                                     NULL, ops, 0, &error);
+  g_assert_no_error (error);
+  jn_store_unlock (store);
+
+  window = create_window (store, server->ent);
+  dialog = open_editor (window, "");
+  wait_until (toast_finished, dialog);
+  save_screenshot (GTK_WIDGET (dialog), "user-edit-finished");
+  assert_server_holds (server, "s-durand", ID_DURAND);
+
+  /* History: the edit is done, not "in progress" */
+  imports = list_imports (store);
+  for (guint i = 0; i < imports->len; i++)
+    {
+      JnImportRecord *record = g_ptr_array_index (imports, i);
+
+      if (g_str_equal (record->id, import_id))
+        {
+          g_assert_cmpstr (record->state, ==, "done");
+          g_assert_cmpuint (record->n_set, ==, 1);
+        }
+    }
+
+  /* The search shows the account as it is now */
+  jn_user_dialog_search (dialog, ID_DURAND);
+  g_assert_cmpuint (g_list_model_get_n_items (jn_user_dialog_get_results (dialog)), ==, 1);
+  g_assert_cmpstr (result_id (dialog, 0), ==, "s-durand");
+
+  close_editor (dialog);
+  destroy_window (window);
+  server_stop (server);
+  reset_settings ();
+}
+
 /* A value someone else holds is refused naming them; a replacement and an unusual value
  * need a confirmation; a removal too */
 static void
@@ -848,6 +920,7 @@ main (int   argc,
   g_test_add_func ("/user-edit/from-match-panel", test_from_match_panel);
   g_test_add_func ("/user-edit/hostile-names", test_hostile_names);
   g_test_add_func ("/user-edit/changed-meanwhile", test_changed_meanwhile);
+  g_test_add_func ("/user-edit/interrupted-edit", test_interrupted_edit);
 
   return g_test_run ();
 }
