@@ -873,6 +873,8 @@ read_directory_done (GObject      *source,
     }
 
   jn_import_session_set_directory (self, data->directory);
+  /* Just read from the ENT: the plan's writes trust it for a while */
+  self->directory_read_at = g_get_monotonic_time ();
   g_task_return_boolean (task, TRUE);
 }
 
@@ -928,11 +930,23 @@ jn_import_session_set_directory (JnImportSession *self,
 
   if (g_set_object (&self->directory, directory))
     {
-      self->directory_read_at = g_get_monotonic_time ();
+      /* Read elsewhere, at a time unknown: a push reads each account first */
+      self->directory_read_at = 0;
       g_clear_object (&self->matcher);
       clear_accounts (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIRECTORY]);
     }
+}
+
+void
+jn_import_session_note_ent_changed (JnImportSession *self)
+{
+  g_return_if_fail (JN_IS_IMPORT_SESSION (self));
+
+  /* The plan stays as the admin reviewed it; its writes no longer trust the directory it
+   * was made from: each account is read first, a value changed since is not overwritten
+   * (the row says so) and one already in place is not sent again */
+  self->directory_read_at = 0;
 }
 
 JnDirectory *

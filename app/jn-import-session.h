@@ -143,6 +143,9 @@ gboolean         jn_import_session_read_directory_finish (JnImportSession    *se
 void             jn_import_session_set_directory       (JnImportSession      *self,
                                                         JnDirectory          *directory);
 JnDirectory     *jn_import_session_get_directory       (JnImportSession      *self);
+/* The ENT was changed from elsewhere in the app (the single-user editor) since the
+ * directory was read: the next pushes read each account before writing it */
+void             jn_import_session_note_ent_changed    (JnImportSession      *self);
 /* jn_matcher_check_directory(): refuses a directory that cannot be the establishment's */
 gboolean         jn_import_session_check_directory     (JnImportSession      *self,
                                                         GError              **error);

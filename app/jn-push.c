@@ -396,6 +396,10 @@ apply_operation (JnEnt         *ent,
 
   if (fresh && directory != NULL && jn_directory_lookup (directory, op->ent_id) != NULL)
     user = g_object_ref (jn_directory_lookup (directory, op->ent_id));
+  /* A directory that no longer holds what the plan was made from (changed by the app
+   * since): the ENT is asked */
+  if (user != NULL && g_strcmp0 (jn_ent_user_get_pronote_id (user, op->uai), op->old_pronote_id) != 0)
+    g_clear_object (&user);
 
   if (user == NULL)
     {

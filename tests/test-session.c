@@ -12,6 +12,7 @@
 #include "jn-error.h"
 #include "jn-file-ent.h"
 #include "jn-import-session.h"
+#include "jn-push.h"
 
 #include "session-fixture.h"
 
@@ -526,6 +527,87 @@ test_one_push_per_target (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+/* Two matched teachers whose identifier the plan sets */
+static void
+find_two_sets (JnImportSession  *session,
+               JnSessionRow    **first,
+               JnSessionRow    **second)
+{
+  GListModel *rows = jn_import_session_get_rows (session, JN_CATEGORY_TEACHER);
+
+  *first = *second = NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (rows) && *second == NULL; i++)
+    {
+      g_autoptr(JnSessionRow) row = g_list_model_get_item (rows, i);
+
+      if (jn_session_row_get_status (row) != JN_ROW_STATUS_MATCHED ||
+          jn_plan_item_get_action (jn_session_row_get_item (row)) != JN_PLAN_ACTION_SET)
+        continue;
+      if (*first == NULL)
+        *first = row;
+      else
+        *second = row;
+    }
+  g_assert_nonnull (*second);
+}
+
+static void
+edit_one (Fixture    *fixture,
+          const char *user_id,
+          const char *value)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnEntUser) user = jn_ent_read_user (fixture->ent, user_id, NULL, &error);
+  g_autoptr(JnPushReport) report = NULL;
+
+  g_assert_no_error (error);
+  report = jn_push_set_one (fixture->store, fixture->ent, user, UAI, value, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->failed->len, ==, 0);
+}
+
+/* The single-user editor changes two accounts while the import is reviewed (the directory
+ * read a minute ago): the step's push does not overwrite the value set meanwhile (the row
+ * says so), and does not send again the one the editor already put in place */
+static void
+test_editor_meanwhile (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnEntUser) changed = NULL;
+  g_autoptr(JnEntUser) same = NULL;
+  JnSessionRow *first, *second;
+  const char *first_id, *second_id;
+  JnStepCounts counts;
+
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_PARTIAL);
+  find_two_sets (fixture->session, &first, &second);
+  first_id = jn_ent_user_get_id (jn_plan_item_get_user (jn_session_row_get_item (first)));
+  second_id = jn_ent_user_get_id (jn_plan_item_get_user (jn_session_row_get_item (second)));
+
+  edit_one (fixture, first_id, "M4NPQRSTUVWXYZ23");
+  edit_one (fixture, second_id, jn_session_row_get_pronote_id (second));
+  jn_import_session_note_ent_changed (fixture->session);
+
+  g_assert_true (validate (fixture->session, NULL, &error));
+  g_assert_no_error (error);
+
+  changed = jn_ent_read_user (fixture->ent, first_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (changed, UAI), ==, "M4NPQRSTUVWXYZ23");
+  g_assert_cmpint (jn_session_row_get_push_state (first), ==, JN_ROW_PUSH_FAILED);
+  g_assert_nonnull (strstr (jn_session_row_get_failure (first), "meanwhile"));
+
+  same = jn_ent_read_user (fixture->ent, second_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (same, UAI), ==, jn_session_row_get_pronote_id (second));
+  g_assert_cmpuint (jn_ent_user_count_pronote_ids (same, UAI), ==, 1);
+  g_assert_cmpint (jn_session_row_get_push_state (second), ==, JN_ROW_PUSH_DONE);
+
+  jn_import_session_get_counts (fixture->session, JN_CATEGORY_TEACHER, &counts);
+  g_assert_cmpuint (counts.n_failed, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -543,6 +625,7 @@ main (int   argc,
   ADD ("/session/broken-file", test_broken_file);
   ADD ("/session/uai-mismatch", test_uai_mismatch);
   ADD ("/session/one-push-per-target", test_one_push_per_target);
+  ADD ("/session/editor-meanwhile", test_editor_meanwhile);
 
   return g_test_run ();
 }

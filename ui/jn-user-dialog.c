@@ -356,7 +356,18 @@ load_cb (GObject      *source,
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry), TRUE);
   gtk_stack_set_visible_child_name (self->results_stack, "hint");
   if (finished != NULL && finished->len > 0)
-    toast_finished_edits (self, finished);
+    {
+      toast_finished_edits (self, finished);
+      /* The ENT changed: the start page's last import, an open import's directory */
+      for (guint i = 0; i < finished->len; i++)
+        if (((JnOperation *)g_ptr_array_index (finished, i))->state == JN_OP_DONE)
+          {
+            JnOperation *op = g_ptr_array_index (finished, i);
+
+            g_signal_emit (self, signals[SIGNAL_SAVED], 0, jn_user_index_lookup (self->index, op->ent_id));
+            break;
+          }
+    }
 
   user = jn_user_index_lookup (self->index, self->initial_query);
   if (user != NULL)

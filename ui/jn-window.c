@@ -940,6 +940,18 @@ dup_edit_uai (JnWindow *self)
   return self->ent_given ? g_strdup (JN_DEMO_UAI) : NULL;
 }
 
+
+/* An identifier was changed from the editor */
+static void
+user_saved_cb (JnWindow *self)
+{
+  /* the start page tells of the last change */
+  jn_window_refresh_start (self);
+  /* an import under way no longer trusts the directory it read for this account */
+  if (self->session != NULL)
+    jn_import_session_note_ent_changed (self->session);
+}
+
 static void
 edit_user_ready (JnWindow *self)
 {
@@ -958,8 +970,7 @@ edit_user_ready (JnWindow *self)
     }
 
   dialog = jn_user_dialog_new (GTK_WINDOW (self), self->store, self->ent, uai, query);
-  /* the start page tells of the last change */
-  g_signal_connect_object (dialog, "saved", G_CALLBACK (jn_window_refresh_start), self,
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (user_saved_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
