@@ -698,6 +698,21 @@ test_many_imports (void)
     g_free (add_import (store, i % 3 == 0 ? "single" : "partial", UAI, i % 3 == 0 ? 1 : 20, 0));
 
   window = create_window (store, NULL);
+
+  /* The start page's three indexed queries run on the main loop: measured, not hidden */
+  {
+    g_autoptr(GTimer) refresh = g_timer_new ();
+    double worst = 0;
+
+    for (guint i = 0; i < 20; i++)
+      {
+        g_timer_start (refresh);
+        jn_window_refresh_start (window);
+        worst = MAX (worst, g_timer_elapsed (refresh, NULL));
+      }
+    g_test_message ("start page refreshed from %u imports: at worst %.2f ms", N_MANY, worst * 1000);
+    g_assert_nonnull (jn_welcome_page_get_last_import_text (template_child (window, "welcome_page")));
+  }
   timer = g_timer_new ();
   /* The window shows before a single import is read */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.history", NULL));
