@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "jn-error.h"
 #include "jn-push.h"
@@ -934,6 +935,32 @@ jn_push_set_one (JnStore       *store,
                   error);
 }
 
+/* The operations of an unfinished single edit, as the journal holds them, are what
+ * jn_push_set_one() journals: an account, @uai's entry, an identifier set-id would accept */
+static gboolean
+edit_is_sendable (GPtrArray  *ops,
+                  const char *uai)
+{
+  for (guint k = 0; k < ops->len; k++)
+    {
+      JnOperation *op = g_ptr_array_index (ops, k);
+
+      if (op->state == JN_OP_DONE || op->state == JN_OP_SUPERSEDED)
+        continue;
+      if (op->ent_id == NULL || *op->ent_id == '\0' || !g_utf8_validate (op->ent_id, -1, NULL) ||
+          strlen (op->ent_id) > 1024)
+        return FALSE;
+      if (op->uai == NULL || g_ascii_strcasecmp (op->uai, uai) != 0)
+        return FALSE;
+      if (op->pronote_id != NULL && jn_pronote_id_check (op->pronote_id) == JN_PRONOTE_ID_INVALID)
+        return FALSE;
+      if ((op->kind == JN_OP_CLEAR) != (op->pronote_id == NULL))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 GPtrArray *
 jn_push_finish_edits (JnStore       *store,
                       JnEnt         *ent,
@@ -962,6 +989,30 @@ jn_push_finish_edits (JnStore       *store,
 
       if (ops == NULL)
         return NULL;
+
+      /* The journal is a file on disk: what it asks is checked as set-id and the editor
+       * check what the admin types. An edit that is not one of theirs (a value that is no
+       * identifier, another establishment's entry, no account) is never sent: it ends
+       * failed, and is not tried again. */
+      if (!edit_is_sendable (ops, uai))
+        {
+          for (guint k = 0; k < ops->len; k++)
+            {
+              JnOperation *op = g_ptr_array_index (ops, k);
+
+              if (op->state == JN_OP_DONE || op->state == JN_OP_SUPERSEDED)
+                continue;
+              set_outcome (op, JN_OP_FAILED, 400,
+                           _("the local journal holds an edit that is not valid: not sent"));
+            }
+          if (!jn_store_save_operations (store, edit->id, ops, error) ||
+              !jn_store_finish_import (store, edit->id, "partial", error))
+            return NULL;
+          while (ops->len > 0)
+            g_ptr_array_add (outcomes, g_ptr_array_steal_index (ops, 0));
+          continue;
+        }
+
       for (guint k = 0; k < ops->len; k++)
         {
           JnOperation *op = g_ptr_array_index (ops, k);

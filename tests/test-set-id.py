@@ -102,6 +102,57 @@ def killed_edit(tap, cli, server_dir, work, token_file):
         server.stop()
 
 
+def hostile_journal(tap, cli, server_dir, work, token_file):
+    """Unfinished edits a hand (or a broken disk) put in the journal: a value that is no
+    PRONOTE identifier (terminal escapes, a newline) and an edit of another establishment's
+    entry. The next set-id must send neither to the ENT, and print nothing raw on stderr."""
+    seed = os.path.join(work, "seed-hostile.json")
+    with open(seed, "w", encoding="utf-8") as f:
+        json.dump({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 3,
+                   "Resources": [user("first", "Gamma"), user("second", "Delta"), user("third", "Epsilon")]}, f)
+    server = ScimServer(server_dir, seed)
+    state = os.path.join(work, "state-hostile")
+    base = ["--ent", server.url, "--token-file", token_file, "--state", state]
+    env = dict(os.environ, LANG="C", LC_ALL="C")
+    hostile = "\x1b]0;pwned\x07\x1b[2J\nQ4NPQRSTUVWXYZ23"
+    other_uai = "0999999Z"
+    try:
+        for uid, value in (("first", FREE), ("second", "KVX8NTH4DPQ3SYU7")):
+            proc = subprocess.run([cli, "set-id", *base, "--user", uid, "--uai", UAI, "--pronote-id", value],
+                                  capture_output=True, text=True, env=env, timeout=120)
+            tap.ok(proc.returncode == 0, f"set-id {uid} (journal to tamper with)", proc.stdout + proc.stderr)
+        con = sqlite3.connect(os.path.join(state, "jonction.sqlite"))
+        with con:
+            con.execute("UPDATE imports SET state = 'interrupted', finished_at = NULL")
+            con.execute("UPDATE operations SET state = 'planned', status = 0, detail = NULL, kind = 'replace', "
+                        "old_pronote_id = pronote_id, pronote_id = ? WHERE ent_id = 'first'", (hostile,))
+            con.execute("UPDATE operations SET state = 'planned', status = 0, detail = NULL, kind = 'set', "
+                        "old_pronote_id = NULL, uai = ? WHERE ent_id = 'second'", (other_uai,))
+        con.close()
+        log_before = len(server.log() or [])
+
+        proc = subprocess.run([cli, "set-id", *base, "--user", "third", "--uai", UAI, "--pronote-id",
+                               "M4NPQRSTUVWXYZ23"], capture_output=True, text=True, env=env, timeout=120)
+        first = server.dump()["first"][EXT].get("pronoteIds") or []
+        second = server.dump()["second"][EXT].get("pronoteIds") or []
+        writes = [e for e in (server.log() or [])[log_before:] if e.get("userId") in ("first", "second")]
+        tap.ok(first == [{"uai": UAI, "value": FREE}], "a journalled value that is no identifier is never sent",
+               json.dumps(first) + " " + json.dumps(writes))
+        tap.ok(second == [{"uai": UAI, "value": "KVX8NTH4DPQ3SYU7"}],
+               "a journalled edit of another establishment's entry is never sent",
+               json.dumps(second) + " " + json.dumps(writes))
+        tap.ok("\x1b" not in proc.stderr and "\x07" not in proc.stderr,
+               "stderr carries no raw control character from the journal", repr(proc.stderr))
+        tap.ok(proc.returncode == 0 and (server.dump()["third"][EXT].get("pronoteIds") or [])
+               == [{"uai": UAI, "value": "M4NPQRSTUVWXYZ23"}], "then the new edit is made", repr(proc.stderr))
+        proc = subprocess.run([cli, "set-id", *base, "--user", "third", "--uai", UAI, "--clear", "--yes"],
+                              capture_output=True, text=True, env=env, timeout=120)
+        tap.ok(proc.returncode == 0 and "interrupted" not in proc.stderr,
+               "the refused edits are over: not tried again", repr(proc.stderr))
+    finally:
+        server.stop()
+
+
 def main():
     cli, server_dir = sys.argv[1:3]
     tap = Tap()
@@ -148,6 +199,7 @@ def main():
 
     try:
         killed_edit(tap, cli, server_dir, work, token_file)
+        hostile_journal(tap, cli, server_dir, work, token_file)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
