@@ -1074,6 +1074,7 @@ run_step (JnStore         *store,
   g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
   g_autoptr(GHashTable) known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(JnDirectory) holders_directory = NULL;
   GListModel *items;
   guint n_unchanged = 0;
 
@@ -1082,6 +1083,18 @@ run_step (JnStore         *store,
   g_return_val_if_fail (JN_IS_PLAN (plan), NULL);
   g_return_val_if_fail (import_id != NULL, NULL);
   g_return_val_if_fail (step < JN_N_CATEGORIES, NULL);
+
+  /* A directory not trusted for what an account holds (read long ago, or the editor
+   * changed the ENT since) is not trusted for who holds what either: an identifier given
+   * meanwhile to another account would be sent to a second one. Read again, before
+   * anything is journalled or sent. */
+  if (!directory_fresh)
+    {
+      holders_directory = jn_ent_read_directory (ent, jn_plan_get_uai (plan), NULL, NULL,
+                                                 cancellable, error);
+      if (holders_directory == NULL)
+        return NULL;
+    }
 
   journal = jn_store_list_operations (store, import_id, error);
   if (journal == NULL)
@@ -1138,7 +1151,8 @@ run_step (JnStore         *store,
 
   /* A directory read long ago is not trusted for what an account holds: each is read again */
   return execute (store, ent, import_id, !directory_fresh, directory_fresh ? directory : NULL,
-                  directory, (int)step, progress, progress_data, cancellable, error);
+                  directory_fresh ? directory : holders_directory, (int)step, progress,
+                  progress_data, cancellable, error);
 }
 
 JnPushReport *
