@@ -961,6 +961,71 @@ edit_is_sendable (GPtrArray  *ops,
   return TRUE;
 }
 
+/* An edit interrupted longer ago than this is not sent without the admin: the account may
+ * have gone through other values and back to the one it was read with (cleared at the
+ * start of a year, say), and its author was told then that it had failed */
+#define EDIT_MAX_AGE G_TIME_SPAN_DAY
+
+static gboolean
+edit_is_too_old (JnImportRecord *edit)
+{
+  g_autoptr(GDateTime) started = edit->started_at != NULL
+                                   ? g_date_time_new_from_iso8601 (edit->started_at, NULL)
+                                   : NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  /* An unreadable date is no recent one */
+  return started == NULL || g_date_time_difference (now, started) > EDIT_MAX_AGE;
+}
+
+/* Closes an edit too old to be finished: what landed before the interruption is recorded
+ * done (the account is read), nothing is sent. FALSE with @error when the ENT cannot be
+ * reached: it stays unfinished. */
+static gboolean
+close_old_edit (JnStore         *store,
+                JnEnt           *ent,
+                JnImportRecord  *edit,
+                GPtrArray       *ops,
+                GCancellable    *cancellable,
+                GError         **error)
+{
+  g_autofree char *detail = g_strdup_printf (_("interrupted on %s, too long ago to be finished "
+                                               "without you: not sent; check the account and "
+                                               "make the edit again"), edit->started_at);
+  gboolean failed = FALSE;
+
+  for (guint k = 0; k < ops->len; k++)
+    {
+      JnOperation *op = g_ptr_array_index (ops, k);
+      g_autoptr(JnEntUser) user = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (op->state == JN_OP_DONE || op->state == JN_OP_SUPERSEDED)
+        continue;
+
+      user = jn_ent_read_user (ent, op->ent_id, cancellable, &local_error);
+      if (user == NULL && is_fatal (local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (user != NULL &&
+          g_strcmp0 (jn_ent_user_get_pronote_id (user, op->uai), op->pronote_id) == 0 &&
+          jn_ent_user_count_pronote_ids (user, op->uai) <= 1)
+        {
+          set_outcome (op, JN_OP_DONE, 200, _("already in place"));
+        }
+      else
+        {
+          set_outcome (op, JN_OP_FAILED, 412, detail);
+          failed = TRUE;
+        }
+    }
+
+  return jn_store_save_operations (store, edit->id, ops, error) &&
+         jn_store_finish_import (store, edit->id, failed ? "partial" : "done", error);
+}
+
 GPtrArray *
 jn_push_finish_edits (JnStore       *store,
                       JnEnt         *ent,
@@ -1007,6 +1072,15 @@ jn_push_finish_edits (JnStore       *store,
             }
           if (!jn_store_save_operations (store, edit->id, ops, error) ||
               !jn_store_finish_import (store, edit->id, "partial", error))
+            return NULL;
+          while (ops->len > 0)
+            g_ptr_array_add (outcomes, g_ptr_array_steal_index (ops, 0));
+          continue;
+        }
+
+      if (edit_is_too_old (edit))
+        {
+          if (!close_old_edit (store, ent, edit, ops, cancellable, error))
             return NULL;
           while (ops->len > 0)
             g_ptr_array_add (outcomes, g_ptr_array_steal_index (ops, 0));

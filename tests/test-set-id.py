@@ -153,6 +153,49 @@ def hostile_journal(tap, cli, server_dir, work, token_file):
         server.stop()
 
 
+def old_edit(tap, cli, server_dir, work, token_file):
+    """An edit interrupted weeks ago (the admin was told the ENT could not be reached) is not
+    sent by an unrelated set-id today: the account may have gone through other values and
+    back since (cleared at the start of the year, say). It ends failed, and is said so."""
+    seed = os.path.join(work, "seed-old.json")
+    with open(seed, "w", encoding="utf-8") as f:
+        json.dump({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 2,
+                   "Resources": [user("first", "Gamma"), user("second", "Delta")]}, f)
+    server = ScimServer(server_dir, seed)
+    state = os.path.join(work, "state-old")
+    base = ["--ent", server.url, "--token-file", token_file, "--state", state]
+    env = dict(os.environ, LANG="C", LC_ALL="C")
+    try:
+        proc = subprocess.run([cli, "set-id", *base, "--user", "first", "--uai", UAI, "--pronote-id", FREE],
+                              capture_output=True, text=True, env=env, timeout=120)
+        tap.ok(proc.returncode == 0, "set-id first (journal to age)", proc.stdout + proc.stderr)
+        # As if, 30 days ago, it had planned to replace FREE and never reached the ENT
+        con = sqlite3.connect(os.path.join(state, "jonction.sqlite"))
+        with con:
+            con.execute("UPDATE imports SET state = 'interrupted', finished_at = NULL, "
+                        "started_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-30 days')")
+            con.execute("UPDATE operations SET state = 'planned', status = 0, detail = NULL, kind = 'replace', "
+                        "old_pronote_id = pronote_id, pronote_id = 'Q4NPQRSTUVWXYZ23'")
+        con.close()
+
+        proc = subprocess.run([cli, "set-id", *base, "--user", "second", "--uai", UAI, "--pronote-id",
+                               "KVX8NTH4DPQ3SYU7"], capture_output=True, text=True, env=env, timeout=120)
+        ids = server.dump()["first"][EXT].get("pronoteIds") or []
+        tap.ok(ids == [{"uai": UAI, "value": FREE}], "an edit interrupted 30 days ago is not sent today",
+               json.dumps(ids) + " " + proc.stderr)
+        tap.ok(proc.returncode == 0 and "could not be finished" in proc.stderr and "first" in proc.stderr,
+               "the admin is told it was not finished", proc.stderr)
+        proc = subprocess.run([cli, "history", "--state", state, "--json"], capture_output=True, text=True,
+                              env=env, timeout=60)
+        try:
+            states = sorted(i["outcome"] for i in json.loads(proc.stdout))
+        except (ValueError, KeyError, TypeError):
+            states = None
+        tap.ok(states == ["done", "partial"], "history: the old edit failed, the new one done", proc.stdout)
+    finally:
+        server.stop()
+
+
 def main():
     cli, server_dir = sys.argv[1:3]
     tap = Tap()
@@ -200,6 +243,7 @@ def main():
     try:
         killed_edit(tap, cli, server_dir, work, token_file)
         hostile_journal(tap, cli, server_dir, work, token_file)
+        old_edit(tap, cli, server_dir, work, token_file)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
