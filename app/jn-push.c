@@ -1026,6 +1026,42 @@ close_old_edit (JnStore         *store,
          jn_store_finish_import (store, edit->id, failed ? "partial" : "done", error);
 }
 
+/* The ENT refused to finish @edit (401, 403). When it still lets this token read the
+ * account, the refusal was its write's: the account does not hold the value (a write
+ * that landed is never sent again), and the ENT refuses it this account, not the token
+ * (which might be read-only, or expired: then every edit ends so, nothing sent). The edit
+ * ends failed instead of staying unfinished for ever, blocking every later edit of the
+ * establishment. FALSE when the account cannot be read either: it stays unfinished. */
+static gboolean
+close_refused_edit (JnStore         *store,
+                    JnEnt           *ent,
+                    JnImportRecord  *edit,
+                    const GError    *refusal,
+                    GCancellable    *cancellable)
+{
+  g_autoptr(GPtrArray) ops = jn_store_list_operations (store, edit->id, NULL);
+
+  if (ops == NULL)
+    return FALSE;
+
+  for (guint k = 0; k < ops->len; k++)
+    {
+      JnOperation *op = g_ptr_array_index (ops, k);
+      g_autoptr(JnEntUser) user = NULL;
+
+      if (op->state == JN_OP_DONE || op->state == JN_OP_SUPERSEDED || op->state == JN_OP_FAILED)
+        continue;
+      user = jn_ent_read_user (ent, op->ent_id, cancellable, NULL);
+      if (user == NULL ||
+          g_strcmp0 (jn_ent_user_get_pronote_id (user, op->uai), op->pronote_id) == 0)
+        return FALSE;
+      set_outcome (op, JN_OP_FAILED, status_for_error (refusal), refusal->message);
+    }
+
+  return jn_store_save_operations (store, edit->id, ops, NULL) &&
+         jn_store_finish_import (store, edit->id, "partial", NULL);
+}
+
 GPtrArray *
 jn_push_finish_edits (JnStore       *store,
                       JnEnt         *ent,
@@ -1050,6 +1086,7 @@ jn_push_finish_edits (JnStore       *store,
       g_autoptr(GPtrArray) ops = jn_store_list_operations (store, edit->id, error);
       g_autoptr(JnDirectory) everyone = NULL;
       g_autoptr(JnPushReport) report = NULL;
+      g_autoptr(GError) local_error = NULL;
       gboolean sets = FALSE;
 
       if (ops == NULL)
@@ -1104,9 +1141,15 @@ jn_push_finish_edits (JnStore       *store,
             return NULL;
         }
       report = execute (store, ent, edit->id, TRUE, NULL, everyone, -1, NULL, NULL, cancellable,
-                        error);
-      if (report == NULL)
-        return NULL;
+                        &local_error);
+      if (report == NULL &&
+          !(g_error_matches (local_error, JN_ERROR, JN_ERROR_ENT_AUTH) &&
+            close_refused_edit (store, ent, edit, local_error, cancellable)))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_clear_error (&local_error);
 
       g_clear_pointer (&ops, g_ptr_array_unref);
       ops = jn_store_list_operations (store, edit->id, error);

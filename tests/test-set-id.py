@@ -196,6 +196,46 @@ def old_edit(tap, cli, server_dir, work, token_file):
         server.stop()
 
 
+def forbidden_account(tap, cli, server_dir, work, token_file):
+    """The ENT refuses (403) every write to one account the token may read: its edit fails.
+    It must not stay unfinished and block every later edit of the establishment (each
+    set-id first finishing it, refused again, the message blaming the token)."""
+    seed = os.path.join(work, "seed-forbidden.json")
+    with open(seed, "w", encoding="utf-8") as f:
+        json.dump({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 3,
+                   "Resources": [user("protected", "Gamma"), user("second", "Delta"), user("third", "Epsilon")]}, f)
+    server = ScimServer(server_dir, seed, "--forbid-writes", "protected")
+    state = os.path.join(work, "state-forbidden")
+    base = ["--ent", server.url, "--token-file", token_file, "--state", state]
+    env = dict(os.environ, LANG="C", LC_ALL="C")
+
+    def run(uid, value):
+        return subprocess.run([cli, "set-id", *base, "--user", uid, "--uai", UAI, "--pronote-id", value],
+                              capture_output=True, text=True, env=env, timeout=120)
+    try:
+        proc = run("protected", FREE)
+        tap.ok(proc.returncode != 0 and "403" in proc.stderr, "a write the ENT forbids fails", proc.stderr)
+        proc = run("second", "KVX8NTH4DPQ3SYU7")
+        ids = server.dump()["second"][EXT].get("pronoteIds") or []
+        tap.ok(proc.returncode == 0 and ids == [{"uai": UAI, "value": "KVX8NTH4DPQ3SYU7"}],
+               "the next edit of another account is made", proc.stderr + json.dumps(ids))
+        tap.ok("could not be finished" in proc.stderr and "protected" in proc.stderr,
+               "the admin is told the forbidden edit was not finished", proc.stderr)
+        tap.ok((server.dump()["protected"][EXT].get("pronoteIds") or []) == [], "nothing written to it",
+               json.dumps(server.dump()["protected"]))
+        proc = run("third", "M4NPQRSTUVWXYZ23")
+        tap.ok(proc.returncode == 0 and "interrupted" not in proc.stderr, "it is not tried again", proc.stderr)
+        proc = subprocess.run([cli, "history", "--state", state, "--json"], capture_output=True, text=True,
+                              env=env, timeout=60)
+        try:
+            states = sorted(i["outcome"] for i in json.loads(proc.stdout))
+        except (ValueError, KeyError, TypeError):
+            states = None
+        tap.ok(states == ["done", "done", "partial"], "history: the forbidden edit failed", proc.stdout)
+    finally:
+        server.stop()
+
+
 def main():
     cli, server_dir = sys.argv[1:3]
     tap = Tap()
@@ -244,6 +284,7 @@ def main():
         killed_edit(tap, cli, server_dir, work, token_file)
         hostile_journal(tap, cli, server_dir, work, token_file)
         old_edit(tap, cli, server_dir, work, token_file)
+        forbidden_account(tap, cli, server_dir, work, token_file)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
