@@ -1172,6 +1172,30 @@ operation_key (const JnOperation *op)
 /* @journal_new: FALSE for a retry, which sends again what the steps journalled when they
  * were validated, nothing the plan has added since (a removal a decision of the step not
  * validated yet moves into an earlier one waits for that step's validation) */
+/* Some operation of the steps up to @step, not done yet, gives an identifier */
+static gboolean
+step_gives_identifiers (JnStore    *store,
+                        const char *import_id,
+                        JnCategory  step)
+{
+  g_autoptr(GPtrArray) ops = jn_store_list_operations (store, import_id, NULL);
+
+  /* Unreadable: the safe side */
+  if (ops == NULL)
+    return TRUE;
+
+  for (guint i = 0; i < ops->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (ops, i);
+
+      if (op->category <= step && op->pronote_id != NULL && op->state != JN_OP_DONE &&
+          op->state != JN_OP_SUPERSEDED)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static JnPushReport *
 run_step (JnStore         *store,
           JnEnt           *ent,
@@ -1200,18 +1224,6 @@ run_step (JnStore         *store,
   g_return_val_if_fail (JN_IS_PLAN (plan), NULL);
   g_return_val_if_fail (import_id != NULL, NULL);
   g_return_val_if_fail (step < JN_N_CATEGORIES, NULL);
-
-  /* A directory not trusted for what an account holds (read long ago, or the editor
-   * changed the ENT since) is not trusted for who holds what either: an identifier given
-   * meanwhile to another account would be sent to a second one. Read again, before
-   * anything is journalled or sent. */
-  if (!directory_fresh)
-    {
-      holders_directory = jn_ent_read_directory (ent, jn_plan_get_uai (plan), NULL, NULL,
-                                                 cancellable, error);
-      if (holders_directory == NULL)
-        return NULL;
-    }
 
   journal = jn_store_list_operations (store, import_id, error);
   if (journal == NULL)
@@ -1265,6 +1277,18 @@ run_step (JnStore         *store,
 
   if (journal_new && !jn_store_append_operations (store, import_id, fresh, n_unchanged, error))
     return NULL;
+
+  /* A directory not trusted for what an account holds (read long ago, or the editor
+   * changed the ENT since) is not trusted for who holds what either: an identifier given
+   * meanwhile to another account would be sent to a second one. Read again when an
+   * identifier is to be given (what is journalled is only planned until it is sent). */
+  if (!directory_fresh && step_gives_identifiers (store, import_id, step))
+    {
+      holders_directory = jn_ent_read_directory (ent, jn_plan_get_uai (plan), NULL, NULL,
+                                                 cancellable, error);
+      if (holders_directory == NULL)
+        return NULL;
+    }
 
   /* A directory read long ago is not trusted for what an account holds: each is read again */
   return execute (store, ent, import_id, !directory_fresh, directory_fresh ? directory : NULL,
