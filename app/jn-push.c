@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "jn-error.h"
 #include "jn-push.h"
@@ -934,6 +935,133 @@ jn_push_set_one (JnStore       *store,
                   error);
 }
 
+/* The operations of an unfinished single edit, as the journal holds them, are what
+ * jn_push_set_one() journals: an account, @uai's entry, an identifier set-id would accept */
+static gboolean
+edit_is_sendable (GPtrArray  *ops,
+                  const char *uai)
+{
+  for (guint k = 0; k < ops->len; k++)
+    {
+      JnOperation *op = g_ptr_array_index (ops, k);
+
+      if (op->state == JN_OP_DONE || op->state == JN_OP_SUPERSEDED)
+        continue;
+      if (op->ent_id == NULL || *op->ent_id == '\0' || !g_utf8_validate (op->ent_id, -1, NULL) ||
+          strlen (op->ent_id) > 1024)
+        return FALSE;
+      if (op->uai == NULL || g_ascii_strcasecmp (op->uai, uai) != 0)
+        return FALSE;
+      if (op->pronote_id != NULL && jn_pronote_id_check (op->pronote_id) == JN_PRONOTE_ID_INVALID)
+        return FALSE;
+      if ((op->kind == JN_OP_CLEAR) != (op->pronote_id == NULL))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* An edit interrupted longer ago than this is not sent without the admin: the account may
+ * have gone through other values and back to the one it was read with (cleared at the
+ * start of a year, say), and its author was told then that it had failed */
+#define EDIT_MAX_AGE G_TIME_SPAN_DAY
+
+static gboolean
+edit_is_too_old (JnImportRecord *edit)
+{
+  g_autoptr(GDateTime) started = edit->started_at != NULL
+                                   ? g_date_time_new_from_iso8601 (edit->started_at, NULL)
+                                   : NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  /* An unreadable date is no recent one */
+  return started == NULL || g_date_time_difference (now, started) > EDIT_MAX_AGE;
+}
+
+/* Closes an edit too old to be finished: what landed before the interruption is recorded
+ * done (the account is read), nothing is sent. FALSE with @error when the ENT cannot be
+ * reached: it stays unfinished. */
+static gboolean
+close_old_edit (JnStore         *store,
+                JnEnt           *ent,
+                JnImportRecord  *edit,
+                GPtrArray       *ops,
+                GCancellable    *cancellable,
+                GError         **error)
+{
+  g_autofree char *detail = g_strdup_printf (_("interrupted on %s, too long ago to be finished "
+                                               "without you: not sent; check the account and "
+                                               "make the edit again"), edit->started_at);
+  gboolean failed = FALSE;
+
+  for (guint k = 0; k < ops->len; k++)
+    {
+      JnOperation *op = g_ptr_array_index (ops, k);
+      g_autoptr(JnEntUser) user = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (op->state == JN_OP_DONE || op->state == JN_OP_SUPERSEDED)
+        continue;
+
+      user = jn_ent_read_user (ent, op->ent_id, cancellable, &local_error);
+      if (user == NULL && is_fatal (local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (user != NULL &&
+          g_strcmp0 (jn_ent_user_get_pronote_id (user, op->uai), op->pronote_id) == 0 &&
+          jn_ent_user_count_pronote_ids (user, op->uai) <= 1)
+        {
+          set_outcome (op, JN_OP_DONE, 200, _("already in place"));
+        }
+      else
+        {
+          set_outcome (op, JN_OP_FAILED, 412, detail);
+          failed = TRUE;
+        }
+    }
+
+  return jn_store_save_operations (store, edit->id, ops, error) &&
+         jn_store_finish_import (store, edit->id, failed ? "partial" : "done", error);
+}
+
+/* The ENT refused to finish @edit (401, 403). When it still lets this token read the
+ * account, the refusal was its write's: the account does not hold the value (a write
+ * that landed is never sent again), and the ENT refuses it this account, not the token
+ * (which might be read-only, or expired: then every edit ends so, nothing sent). The edit
+ * ends failed instead of staying unfinished for ever, blocking every later edit of the
+ * establishment. FALSE when the account cannot be read either: it stays unfinished. */
+static gboolean
+close_refused_edit (JnStore         *store,
+                    JnEnt           *ent,
+                    JnImportRecord  *edit,
+                    const GError    *refusal,
+                    GCancellable    *cancellable)
+{
+  g_autoptr(GPtrArray) ops = jn_store_list_operations (store, edit->id, NULL);
+
+  if (ops == NULL)
+    return FALSE;
+
+  for (guint k = 0; k < ops->len; k++)
+    {
+      JnOperation *op = g_ptr_array_index (ops, k);
+      g_autoptr(JnEntUser) user = NULL;
+
+      if (op->state == JN_OP_DONE || op->state == JN_OP_SUPERSEDED || op->state == JN_OP_FAILED)
+        continue;
+      user = jn_ent_read_user (ent, op->ent_id, cancellable, NULL);
+      if (user == NULL ||
+          g_strcmp0 (jn_ent_user_get_pronote_id (user, op->uai), op->pronote_id) == 0)
+        return FALSE;
+      set_outcome (op, JN_OP_FAILED, status_for_error (refusal), refusal->message);
+    }
+
+  return jn_store_save_operations (store, edit->id, ops, NULL) &&
+         jn_store_finish_import (store, edit->id, "partial", NULL);
+}
+
 GPtrArray *
 jn_push_finish_edits (JnStore       *store,
                       JnEnt         *ent,
@@ -958,10 +1086,44 @@ jn_push_finish_edits (JnStore       *store,
       g_autoptr(GPtrArray) ops = jn_store_list_operations (store, edit->id, error);
       g_autoptr(JnDirectory) everyone = NULL;
       g_autoptr(JnPushReport) report = NULL;
+      g_autoptr(GError) local_error = NULL;
       gboolean sets = FALSE;
 
       if (ops == NULL)
         return NULL;
+
+      /* The journal is a file on disk: what it asks is checked as set-id and the editor
+       * check what the admin types. An edit that is not one of theirs (a value that is no
+       * identifier, another establishment's entry, no account) is never sent: it ends
+       * failed, and is not tried again. */
+      if (!edit_is_sendable (ops, uai))
+        {
+          for (guint k = 0; k < ops->len; k++)
+            {
+              JnOperation *op = g_ptr_array_index (ops, k);
+
+              if (op->state == JN_OP_DONE || op->state == JN_OP_SUPERSEDED)
+                continue;
+              set_outcome (op, JN_OP_FAILED, 400,
+                           _("the local journal holds an edit that is not valid: not sent"));
+            }
+          if (!jn_store_save_operations (store, edit->id, ops, error) ||
+              !jn_store_finish_import (store, edit->id, "partial", error))
+            return NULL;
+          while (ops->len > 0)
+            g_ptr_array_add (outcomes, g_ptr_array_steal_index (ops, 0));
+          continue;
+        }
+
+      if (edit_is_too_old (edit))
+        {
+          if (!close_old_edit (store, ent, edit, ops, cancellable, error))
+            return NULL;
+          while (ops->len > 0)
+            g_ptr_array_add (outcomes, g_ptr_array_steal_index (ops, 0));
+          continue;
+        }
+
       for (guint k = 0; k < ops->len; k++)
         {
           JnOperation *op = g_ptr_array_index (ops, k);
@@ -979,9 +1141,15 @@ jn_push_finish_edits (JnStore       *store,
             return NULL;
         }
       report = execute (store, ent, edit->id, TRUE, NULL, everyone, -1, NULL, NULL, cancellable,
-                        error);
-      if (report == NULL)
-        return NULL;
+                        &local_error);
+      if (report == NULL &&
+          !(g_error_matches (local_error, JN_ERROR, JN_ERROR_ENT_AUTH) &&
+            close_refused_edit (store, ent, edit, local_error, cancellable)))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_clear_error (&local_error);
 
       g_clear_pointer (&ops, g_ptr_array_unref);
       ops = jn_store_list_operations (store, edit->id, error);
@@ -1004,6 +1172,30 @@ operation_key (const JnOperation *op)
 /* @journal_new: FALSE for a retry, which sends again what the steps journalled when they
  * were validated, nothing the plan has added since (a removal a decision of the step not
  * validated yet moves into an earlier one waits for that step's validation) */
+/* Some operation of the steps up to @step, not done yet, gives an identifier */
+static gboolean
+step_gives_identifiers (JnStore    *store,
+                        const char *import_id,
+                        JnCategory  step)
+{
+  g_autoptr(GPtrArray) ops = jn_store_list_operations (store, import_id, NULL);
+
+  /* Unreadable: the safe side */
+  if (ops == NULL)
+    return TRUE;
+
+  for (guint i = 0; i < ops->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (ops, i);
+
+      if (op->category <= step && op->pronote_id != NULL && op->state != JN_OP_DONE &&
+          op->state != JN_OP_SUPERSEDED)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static JnPushReport *
 run_step (JnStore         *store,
           JnEnt           *ent,
@@ -1023,6 +1215,7 @@ run_step (JnStore         *store,
   g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
   g_autoptr(GHashTable) known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(JnDirectory) holders_directory = NULL;
   GListModel *items;
   guint n_unchanged = 0;
 
@@ -1085,9 +1278,22 @@ run_step (JnStore         *store,
   if (journal_new && !jn_store_append_operations (store, import_id, fresh, n_unchanged, error))
     return NULL;
 
+  /* A directory not trusted for what an account holds (read long ago, or the editor
+   * changed the ENT since) is not trusted for who holds what either: an identifier given
+   * meanwhile to another account would be sent to a second one. Read again when an
+   * identifier is to be given (what is journalled is only planned until it is sent). */
+  if (!directory_fresh && step_gives_identifiers (store, import_id, step))
+    {
+      holders_directory = jn_ent_read_directory (ent, jn_plan_get_uai (plan), NULL, NULL,
+                                                 cancellable, error);
+      if (holders_directory == NULL)
+        return NULL;
+    }
+
   /* A directory read long ago is not trusted for what an account holds: each is read again */
   return execute (store, ent, import_id, !directory_fresh, directory_fresh ? directory : NULL,
-                  directory, (int)step, progress, progress_data, cancellable, error);
+                  directory_fresh ? directory : holders_directory, (int)step, progress,
+                  progress_data, cancellable, error);
 }
 
 JnPushReport *

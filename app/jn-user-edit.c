@@ -635,6 +635,7 @@ typedef struct
   gboolean   confirmed;
   JnEntUser *user_after;
   GPtrArray *finished;      /* the interrupted edits finished first (JnOperation) */
+  GPtrArray *finished_users; /* their accounts afterwards (JnEntUser), for the page's index */
 } SaveData;
 
 static void
@@ -648,6 +649,7 @@ save_data_free (SaveData *data)
   g_free (data->seen_current);
   g_clear_object (&data->user_after);
   g_clear_pointer (&data->finished, g_ptr_array_unref);
+  g_clear_pointer (&data->finished_users, g_ptr_array_unref);
   g_free (data);
 }
 
@@ -667,6 +669,20 @@ save_locked (SaveData      *data,
   data->finished = jn_push_finish_edits (data->store, data->ent, data->uai, cancellable, error);
   if (data->finished == NULL)
     return NULL;
+  /* The page's index was read before: what those accounts hold now */
+  g_clear_pointer (&data->finished_users, g_ptr_array_unref);
+  data->finished_users = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < data->finished->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (data->finished, i);
+      JnEntUser *after;
+
+      if (op->state != JN_OP_DONE)
+        continue;
+      after = jn_ent_read_user (data->ent, op->ent_id, cancellable, NULL);
+      if (after != NULL)
+        g_ptr_array_add (data->finished_users, after);
+    }
 
   /* The account and its establishment as the ENT holds them now */
   user = jn_ent_read_user (data->ent, data->user_id, cancellable, error);
@@ -796,4 +812,20 @@ jn_user_edit_save_finish (GAsyncResult  *result,
     *user_out = data->user_after != NULL ? g_object_ref (data->user_after) : NULL;
 
   return report;
+}
+
+GPtrArray *
+jn_user_edit_save_get_finished (GAsyncResult  *result,
+                                GPtrArray    **users_out)
+{
+  SaveData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (users_out != NULL)
+    *users_out = data->finished_users != NULL ? g_ptr_array_ref (data->finished_users) : NULL;
+
+  return data->finished != NULL && data->finished->len > 0 ? g_ptr_array_ref (data->finished)
+                                                            : NULL;
 }

@@ -125,6 +125,11 @@ void          jn_user_edit_save_async   (JnStore              *store,
 JnPushReport *jn_user_edit_save_finish  (GAsyncResult         *result,
                                          JnEntUser           **user_out,
                                          GError              **error);
+/* The single edits a crash left unfinished that this save finished first, whether the save
+ * itself succeeded or not (JnOperation, as they ended; NULL when there was none), and
+ * @users_out the accounts they changed, as the ENT holds them afterwards (JnEntUser) */
+GPtrArray    *jn_user_edit_save_get_finished (GAsyncResult   *result,
+                                              GPtrArray     **users_out);
 
 /* Reads @uai's directory and builds its index, in a worker thread. With @store, the single
  * edits a crash left unfinished are finished first (jn_push_finish_edits()), when no push

@@ -608,6 +608,45 @@ test_editor_meanwhile (Fixture       *fixture,
   g_assert_cmpuint (counts.n_failed, ==, 1);
 }
 
+/* The editor gives another account the identifier the plan gives to a teacher (the admin
+ * fixing a match by hand) while the import is reviewed: the step's push must not send it
+ * to a second account. The directory it read is no longer the ENT's, for who holds what
+ * either: refused by the push itself, before anything is sent (an ENT without a
+ * uniqueness check would take it) */
+static void
+test_editor_gives_planned_value (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JnEntUser) target = NULL;
+  g_autoptr(JnEntUser) holder = NULL;
+  JnSessionRow *first, *second;
+  const char *first_id, *second_id, *value;
+
+  load_and_match (fixture->session, fixture->export_file, JN_IMPORT_MODE_PARTIAL);
+  find_two_sets (fixture->session, &first, &second);
+  first_id = jn_ent_user_get_id (jn_plan_item_get_user (jn_session_row_get_item (first)));
+  second_id = jn_ent_user_get_id (jn_plan_item_get_user (jn_session_row_get_item (second)));
+  value = jn_session_row_get_pronote_id (first);
+
+  edit_one (fixture, second_id, value);
+  jn_import_session_note_ent_changed (fixture->session);
+
+  g_assert_true (validate (fixture->session, NULL, &error));
+  g_assert_no_error (error);
+
+  target = jn_ent_read_user (fixture->ent, first_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (jn_ent_user_get_pronote_id (target, UAI));
+  holder = jn_ent_read_user (fixture->ent, second_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (jn_ent_user_get_pronote_id (holder, UAI), ==, value);
+
+  g_assert_cmpint (jn_session_row_get_push_state (first), ==, JN_ROW_PUSH_FAILED);
+  /* the push's own one-holder check, not the ENT's refusal of a write sent */
+  g_assert_nonnull (strstr (jn_session_row_get_failure (first), "not given to a second account"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -626,6 +665,7 @@ main (int   argc,
   ADD ("/session/uai-mismatch", test_uai_mismatch);
   ADD ("/session/one-push-per-target", test_one_push_per_target);
   ADD ("/session/editor-meanwhile", test_editor_meanwhile);
+  ADD ("/session/editor-gives-planned-value", test_editor_gives_planned_value);
 
   return g_test_run ();
 }

@@ -102,6 +102,140 @@ def killed_edit(tap, cli, server_dir, work, token_file):
         server.stop()
 
 
+def hostile_journal(tap, cli, server_dir, work, token_file):
+    """Unfinished edits a hand (or a broken disk) put in the journal: a value that is no
+    PRONOTE identifier (terminal escapes, a newline) and an edit of another establishment's
+    entry. The next set-id must send neither to the ENT, and print nothing raw on stderr."""
+    seed = os.path.join(work, "seed-hostile.json")
+    with open(seed, "w", encoding="utf-8") as f:
+        json.dump({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 3,
+                   "Resources": [user("first", "Gamma"), user("second", "Delta"), user("third", "Epsilon")]}, f)
+    server = ScimServer(server_dir, seed)
+    state = os.path.join(work, "state-hostile")
+    base = ["--ent", server.url, "--token-file", token_file, "--state", state]
+    env = dict(os.environ, LANG="C", LC_ALL="C")
+    hostile = "\x1b]0;pwned\x07\x1b[2J\nQ4NPQRSTUVWXYZ23"
+    other_uai = "0999999Z"
+    try:
+        for uid, value in (("first", FREE), ("second", "KVX8NTH4DPQ3SYU7")):
+            proc = subprocess.run([cli, "set-id", *base, "--user", uid, "--uai", UAI, "--pronote-id", value],
+                                  capture_output=True, text=True, env=env, timeout=120)
+            tap.ok(proc.returncode == 0, f"set-id {uid} (journal to tamper with)", proc.stdout + proc.stderr)
+        con = sqlite3.connect(os.path.join(state, "jonction.sqlite"))
+        with con:
+            con.execute("UPDATE imports SET state = 'interrupted', finished_at = NULL")
+            con.execute("UPDATE operations SET state = 'planned', status = 0, detail = NULL, kind = 'replace', "
+                        "old_pronote_id = pronote_id, pronote_id = ? WHERE ent_id = 'first'", (hostile,))
+            con.execute("UPDATE operations SET state = 'planned', status = 0, detail = NULL, kind = 'set', "
+                        "old_pronote_id = NULL, uai = ? WHERE ent_id = 'second'", (other_uai,))
+        con.close()
+        log_before = len(server.log() or [])
+
+        proc = subprocess.run([cli, "set-id", *base, "--user", "third", "--uai", UAI, "--pronote-id",
+                               "M4NPQRSTUVWXYZ23"], capture_output=True, text=True, env=env, timeout=120)
+        first = server.dump()["first"][EXT].get("pronoteIds") or []
+        second = server.dump()["second"][EXT].get("pronoteIds") or []
+        writes = [e for e in (server.log() or [])[log_before:] if e.get("userId") in ("first", "second")]
+        tap.ok(first == [{"uai": UAI, "value": FREE}], "a journalled value that is no identifier is never sent",
+               json.dumps(first) + " " + json.dumps(writes))
+        tap.ok(second == [{"uai": UAI, "value": "KVX8NTH4DPQ3SYU7"}],
+               "a journalled edit of another establishment's entry is never sent",
+               json.dumps(second) + " " + json.dumps(writes))
+        tap.ok("\x1b" not in proc.stderr and "\x07" not in proc.stderr,
+               "stderr carries no raw control character from the journal", repr(proc.stderr))
+        tap.ok(proc.returncode == 0 and (server.dump()["third"][EXT].get("pronoteIds") or [])
+               == [{"uai": UAI, "value": "M4NPQRSTUVWXYZ23"}], "then the new edit is made", repr(proc.stderr))
+        proc = subprocess.run([cli, "set-id", *base, "--user", "third", "--uai", UAI, "--clear", "--yes"],
+                              capture_output=True, text=True, env=env, timeout=120)
+        tap.ok(proc.returncode == 0 and "interrupted" not in proc.stderr,
+               "the refused edits are over: not tried again", repr(proc.stderr))
+    finally:
+        server.stop()
+
+
+def old_edit(tap, cli, server_dir, work, token_file):
+    """An edit interrupted weeks ago (the admin was told the ENT could not be reached) is not
+    sent by an unrelated set-id today: the account may have gone through other values and
+    back since (cleared at the start of the year, say). It ends failed, and is said so."""
+    seed = os.path.join(work, "seed-old.json")
+    with open(seed, "w", encoding="utf-8") as f:
+        json.dump({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 2,
+                   "Resources": [user("first", "Gamma"), user("second", "Delta")]}, f)
+    server = ScimServer(server_dir, seed)
+    state = os.path.join(work, "state-old")
+    base = ["--ent", server.url, "--token-file", token_file, "--state", state]
+    env = dict(os.environ, LANG="C", LC_ALL="C")
+    try:
+        proc = subprocess.run([cli, "set-id", *base, "--user", "first", "--uai", UAI, "--pronote-id", FREE],
+                              capture_output=True, text=True, env=env, timeout=120)
+        tap.ok(proc.returncode == 0, "set-id first (journal to age)", proc.stdout + proc.stderr)
+        # As if, 30 days ago, it had planned to replace FREE and never reached the ENT
+        con = sqlite3.connect(os.path.join(state, "jonction.sqlite"))
+        with con:
+            con.execute("UPDATE imports SET state = 'interrupted', finished_at = NULL, "
+                        "started_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-30 days')")
+            con.execute("UPDATE operations SET state = 'planned', status = 0, detail = NULL, kind = 'replace', "
+                        "old_pronote_id = pronote_id, pronote_id = 'Q4NPQRSTUVWXYZ23'")
+        con.close()
+
+        proc = subprocess.run([cli, "set-id", *base, "--user", "second", "--uai", UAI, "--pronote-id",
+                               "KVX8NTH4DPQ3SYU7"], capture_output=True, text=True, env=env, timeout=120)
+        ids = server.dump()["first"][EXT].get("pronoteIds") or []
+        tap.ok(ids == [{"uai": UAI, "value": FREE}], "an edit interrupted 30 days ago is not sent today",
+               json.dumps(ids) + " " + proc.stderr)
+        tap.ok(proc.returncode == 0 and "could not be finished" in proc.stderr and "first" in proc.stderr,
+               "the admin is told it was not finished", proc.stderr)
+        proc = subprocess.run([cli, "history", "--state", state, "--json"], capture_output=True, text=True,
+                              env=env, timeout=60)
+        try:
+            states = sorted(i["outcome"] for i in json.loads(proc.stdout))
+        except (ValueError, KeyError, TypeError):
+            states = None
+        tap.ok(states == ["done", "partial"], "history: the old edit failed, the new one done", proc.stdout)
+    finally:
+        server.stop()
+
+
+def forbidden_account(tap, cli, server_dir, work, token_file):
+    """The ENT refuses (403) every write to one account the token may read: its edit fails.
+    It must not stay unfinished and block every later edit of the establishment (each
+    set-id first finishing it, refused again, the message blaming the token)."""
+    seed = os.path.join(work, "seed-forbidden.json")
+    with open(seed, "w", encoding="utf-8") as f:
+        json.dump({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 3,
+                   "Resources": [user("protected", "Gamma"), user("second", "Delta"), user("third", "Epsilon")]}, f)
+    server = ScimServer(server_dir, seed, "--forbid-writes", "protected")
+    state = os.path.join(work, "state-forbidden")
+    base = ["--ent", server.url, "--token-file", token_file, "--state", state]
+    env = dict(os.environ, LANG="C", LC_ALL="C")
+
+    def run(uid, value):
+        return subprocess.run([cli, "set-id", *base, "--user", uid, "--uai", UAI, "--pronote-id", value],
+                              capture_output=True, text=True, env=env, timeout=120)
+    try:
+        proc = run("protected", FREE)
+        tap.ok(proc.returncode != 0 and "403" in proc.stderr, "a write the ENT forbids fails", proc.stderr)
+        proc = run("second", "KVX8NTH4DPQ3SYU7")
+        ids = server.dump()["second"][EXT].get("pronoteIds") or []
+        tap.ok(proc.returncode == 0 and ids == [{"uai": UAI, "value": "KVX8NTH4DPQ3SYU7"}],
+               "the next edit of another account is made", proc.stderr + json.dumps(ids))
+        tap.ok("could not be finished" in proc.stderr and "protected" in proc.stderr,
+               "the admin is told the forbidden edit was not finished", proc.stderr)
+        tap.ok((server.dump()["protected"][EXT].get("pronoteIds") or []) == [], "nothing written to it",
+               json.dumps(server.dump()["protected"]))
+        proc = run("third", "M4NPQRSTUVWXYZ23")
+        tap.ok(proc.returncode == 0 and "interrupted" not in proc.stderr, "it is not tried again", proc.stderr)
+        proc = subprocess.run([cli, "history", "--state", state, "--json"], capture_output=True, text=True,
+                              env=env, timeout=60)
+        try:
+            states = sorted(i["outcome"] for i in json.loads(proc.stdout))
+        except (ValueError, KeyError, TypeError):
+            states = None
+        tap.ok(states == ["done", "done", "partial"], "history: the forbidden edit failed", proc.stdout)
+    finally:
+        server.stop()
+
+
 def main():
     cli, server_dir = sys.argv[1:3]
     tap = Tap()
@@ -148,6 +282,9 @@ def main():
 
     try:
         killed_edit(tap, cli, server_dir, work, token_file)
+        hostile_journal(tap, cli, server_dir, work, token_file)
+        old_edit(tap, cli, server_dir, work, token_file)
+        forbidden_account(tap, cli, server_dir, work, token_file)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

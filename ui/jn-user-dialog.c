@@ -285,7 +285,7 @@ toast_finished_edits (JnUserDialog *self,
   if (finished->len == 1)
     {
       JnOperation *op = g_ptr_array_index (finished, 0);
-      JnEntUser *user = jn_user_index_lookup (self->index, op->ent_id);
+      JnEntUser *user = self->index != NULL ? jn_user_index_lookup (self->index, op->ent_id) : NULL;
       g_autofree char *name = user != NULL ? jn_user_edit_dup_name (user) : g_strdup (op->ent_id);
 
       if (n_failed == 0)
@@ -609,6 +609,29 @@ cancel_edit_clicked_cb (JnUserDialog *self)
 
 /* ---- saving ---- */
 
+/* The edits a crash left unfinished that a save finished first: said, shown in the search,
+ * and the ENT's change announced (the start page, an open import), whatever became of the
+ * save itself. TRUE when one of them changed the ENT. */
+static gboolean
+show_finished_edits (JnUserDialog *self,
+                     GPtrArray    *finished,
+                     GPtrArray    *users)
+{
+  if (finished == NULL)
+    return FALSE;
+
+  if (self->index != NULL && users != NULL)
+    for (guint i = 0; i < users->len; i++)
+      jn_user_index_update_user (self->index, g_ptr_array_index (users, i));
+  toast_finished_edits (self, finished);
+
+  for (guint i = 0; i < finished->len; i++)
+    if (((JnOperation *)g_ptr_array_index (finished, i))->state == JN_OP_DONE)
+      return TRUE;
+
+  return FALSE;
+}
+
 static void
 save_cb (GObject      *source,
          GAsyncResult *result,
@@ -618,6 +641,9 @@ save_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(JnEntUser) after = NULL;
   g_autoptr(JnPushReport) report = jn_user_edit_save_finish (result, &after, &error);
+  g_autoptr(GPtrArray) finished_users = NULL;
+  g_autoptr(GPtrArray) finished = jn_user_edit_save_get_finished (result, &finished_users);
+  gboolean ent_changed;
 
   /* closed with its parent window meanwhile: the journal has the outcome */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->pages == NULL)
@@ -625,6 +651,14 @@ save_cb (GObject      *source,
 
   self->saving = FALSE;
   update_edit_sensitivity (self, TRUE);
+  ent_changed = show_finished_edits (self, finished, finished_users);
+
+  if (report == NULL || report->failed->len > 0)
+    {
+      /* What the edits finished first changed is announced all the same */
+      if (ent_changed)
+        g_signal_emit (self, signals[SIGNAL_SAVED], 0, self->user);
+    }
 
   if (report == NULL)
     {

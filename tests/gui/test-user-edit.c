@@ -514,6 +514,70 @@ test_interrupted_edit (void)
   reset_settings ();
 }
 
+/* An edit left unfinished while the editor is open (its load found none, or an import
+ * held the lock then): the next save finishes it first. The admin is told, as when the
+ * editor opens, and the search shows what the account holds now */
+static void
+test_interrupted_edit_on_save (void)
+{
+  Server *server = server_start (FALSE, 0);
+  g_autoptr(JnStore) store = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *import_id = NULL;
+  JnOperation *op;
+  JnWindow *window;
+  JnUserDialog *dialog;
+
+  if (server == NULL)
+    return;
+  set_uai_setting ();
+  store = open_store ();
+  window = create_window (store, server->ent);
+  dialog = open_editor (window, "");
+
+  /* Journalled as a save does, then its connection was lost before sending */
+  ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+  op = g_new0 (JnOperation, 1);
+  op->category = JN_CATEGORY_STUDENT;
+  op->kind = JN_OP_SET;
+  op->ent_id = g_strdup ("s-durand");
+  op->uai = g_strdup (UAI);
+  op->pronote_id = g_strdup (ID_DURAND);
+  op->record_id = g_strdup (ID_DURAND);
+  g_ptr_array_add (ops, op);
+  g_assert_true (jn_store_lock_target (store, jn_ent_describe (server->ent), UAI, &error));
+  import_id = jn_store_begin_import (store, "single", UAI, jn_ent_describe (server->ent), "lost",
+                                     NULL, ops, 0, &error);
+  g_assert_no_error (error);
+  jn_store_unlock (store);
+
+  /* Another account's identifier is saved */
+  type_search (dialog, "morel");
+  g_signal_emit_by_name (dialog_child (dialog, "search_entry"), "activate");
+  flush_main_context ();
+  g_assert_cmpstr (jn_ent_user_get_id (jn_user_dialog_get_user (dialog)), ==, "s-morel");
+  g_signal_emit_by_name (find_named (GTK_WIDGET (dialog), UAI), "clicked");
+  flush_main_context ();
+  type_value (dialog, ID_NGUYEN);
+  click (dialog, "save_button");
+  wait_until (dialog_saved, dialog);
+  assert_server_holds (server, "s-morel", ID_NGUYEN);
+  assert_server_holds (server, "s-durand", ID_DURAND);
+
+  /* Said, not only done */
+  wait_until (toast_finished, dialog);
+  /* The search knows the finished edit's holder */
+  jn_user_dialog_search (dialog, ID_DURAND);
+  g_assert_cmpuint (g_list_model_get_n_items (jn_user_dialog_get_results (dialog)), ==, 1);
+  g_assert_cmpstr (result_id (dialog, 0), ==, "s-durand");
+
+  close_editor (dialog);
+  destroy_window (window);
+  server_stop (server);
+  reset_settings ();
+}
+
 /* A value someone else holds is refused naming them; a replacement and an unusual value
  * need a confirmation; a removal too */
 static void
@@ -921,6 +985,7 @@ main (int   argc,
   g_test_add_func ("/user-edit/hostile-names", test_hostile_names);
   g_test_add_func ("/user-edit/changed-meanwhile", test_changed_meanwhile);
   g_test_add_func ("/user-edit/interrupted-edit", test_interrupted_edit);
+  g_test_add_func ("/user-edit/interrupted-edit-on-save", test_interrupted_edit_on_save);
 
   return g_test_run ();
 }

@@ -32,7 +32,7 @@ const BULK_MAX_PAYLOAD = 1048576;
 function usage(msg) {
     if (msg) process.stderr.write(`server.js: ${msg}\n`);
     process.stderr.write("usage: node server.js --port N --token SECRET --seed FILE [--port-file FILE]"
-        + " [--write-delay-ms N] [--page-size N] [--no-etag] [--no-bulk]\n");
+        + " [--write-delay-ms N] [--page-size N] [--no-etag] [--no-bulk] [--forbid-writes ID,ID...]\n");
     process.exit(2);
 }
 
@@ -56,6 +56,7 @@ function parseArgs(argv) {
             case "--page-size": opts.pageSize = intArg(arg, next(), 1); break;
             case "--no-etag": opts.etag = false; break;
             case "--no-bulk": opts.bulk = false; break;
+            case "--forbid-writes": opts.forbidden = new Set(next().split(",")); break;
             case "-h": case "--help": usage();
             // falls through (usage exits)
             default: usage(`unknown argument '${arg}'`);
@@ -211,6 +212,8 @@ function findPronoteConflict(selfId, content) {
 }
 
 function checkIfMatch(rec, ctx) {
+    // An account the token may read but not change (--forbid-writes)
+    if (opts.forbidden?.has(rec.id)) throw scimError(403, null, `writes to ${rec.id} are forbidden`);
     if (!opts.etag || ctx?.ifMatch === undefined || ctx.ifMatch === null || ctx.ifMatch === "") return;
     if (!etagListMatches(ctx.ifMatch, rec.meta.version))
         throw scimError(412, null, `precondition failed / stale version: If-Match ${ctx.ifMatch} but user ${rec.id} is at ${rec.meta.version}`);
