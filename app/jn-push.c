@@ -989,9 +989,17 @@ close_old_edit (JnStore         *store,
                 GCancellable    *cancellable,
                 GError         **error)
 {
+  g_autoptr(GDateTime) started = edit->started_at != NULL
+                                   ? g_date_time_new_from_iso8601 (edit->started_at, NULL)
+                                   : NULL;
+  g_autoptr(GDateTime) local = started != NULL ? g_date_time_to_local (started) : NULL;
+  /* TRANSLATORS: a date and time as g_date_time_format() writes it; in French
+   * "%d/%m/%Y à %H:%M" */
+  g_autofree char *when = local != NULL ? g_date_time_format (local, _("%d/%m/%Y at %H:%M"))
+                                        : g_strdup (edit->started_at);
   g_autofree char *detail = g_strdup_printf (_("interrupted on %s, too long ago to be finished "
                                                "without you: not sent; check the account and "
-                                               "make the edit again"), edit->started_at);
+                                               "make the edit again"), when);
   gboolean failed = FALSE;
 
   for (guint k = 0; k < ops->len; k++)

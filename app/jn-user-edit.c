@@ -542,6 +542,29 @@ load_data_free (LoadData *data)
   g_free (data);
 }
 
+/* The face's store is shared with its main loop (an open import saves its decisions there
+ * as the admin makes them): the editor's worker threads write through their own
+ * connection to the same files, so that SQLite keeps their transactions apart. The push
+ * lock of the face's store is looked at first: held in this process, a step is being
+ * pushed, and the editor waits for it. */
+static JnStore *
+open_own_store (JnStore  *shared,
+                GError  **error)
+{
+  g_autofree char *dir = NULL;
+
+  if (jn_store_is_locked (shared))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "%s",
+                   _("Another import is sending identifiers with this local store: wait for it "
+                     "to end"));
+      return NULL;
+    }
+
+  dir = g_path_get_dirname (jn_store_get_path (shared));
+  return jn_store_open (dir, error);
+}
+
 static void
 load_thread (GTask        *task,
              gpointer      source_object,
@@ -550,21 +573,21 @@ load_thread (GTask        *task,
 {
   LoadData *data = task_data;
   g_autoptr(JnDirectory) directory = NULL;
+  g_autoptr(JnStore) own = data->store != NULL ? open_own_store (data->store, NULL) : NULL;
   GError *error = NULL;
 
   /* An edit a crash or a lost connection left unfinished is finished before the directory
    * is read, so the page shows its outcome. The lock held elsewhere (an import being
    * pushed): it waits for the next save, which finishes it first too. */
-  if (data->store != NULL &&
-      jn_store_lock_target (data->store, jn_ent_describe (data->ent), data->uai, NULL))
+  if (own != NULL && jn_store_lock_target (own, jn_ent_describe (data->ent), data->uai, NULL))
     {
       g_autoptr(GError) local_error = NULL;
 
-      data->finished = jn_push_finish_edits (data->store, data->ent, data->uai, cancellable,
+      data->finished = jn_push_finish_edits (own, data->ent, data->uai, cancellable,
                                              &local_error);
       if (data->finished == NULL)
         g_debug ("Interrupted edits left for later: %s", local_error->message);
-      jn_store_unlock (data->store);
+      jn_store_unlock (own);
     }
 
   directory = jn_ent_read_directory (data->ent, data->uai, NULL, NULL, cancellable, &error);
@@ -747,6 +770,16 @@ save_thread (GTask        *task,
   SaveData *data = task_data;
   GError *error = NULL;
   JnPushReport *report;
+  JnStore *own = open_own_store (data->store, &error);
+
+  if (own == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* From here on, this task's store is its own connection */
+  g_object_unref (data->store);
+  data->store = own;
 
   if (!jn_store_lock_target (data->store, jn_ent_describe (data->ent), data->uai, &error))
     {

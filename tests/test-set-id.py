@@ -9,6 +9,7 @@ SPDX-License-Identifier: GPL-3.0-or-later
 """
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -183,8 +184,9 @@ def old_edit(tap, cli, server_dir, work, token_file):
         ids = server.dump()["first"][EXT].get("pronoteIds") or []
         tap.ok(ids == [{"uai": UAI, "value": FREE}], "an edit interrupted 30 days ago is not sent today",
                json.dumps(ids) + " " + proc.stderr)
-        tap.ok(proc.returncode == 0 and "could not be finished" in proc.stderr and "first" in proc.stderr,
-               "the admin is told it was not finished", proc.stderr)
+        tap.ok(proc.returncode == 0 and "could not be finished" in proc.stderr and "first" in proc.stderr
+               and re.search(r"interrupted on \d\d/\d\d/\d{4} at \d\d:\d\d", proc.stderr),
+               "the admin is told it was not finished, and when it was interrupted (local time)", proc.stderr)
         proc = subprocess.run([cli, "history", "--state", state, "--json"], capture_output=True, text=True,
                               env=env, timeout=60)
         try:

@@ -290,6 +290,15 @@ test_save (void)
     g_clear_error (&error);
   }
 
+  /* A step of an import being pushed in this process (the lock held on the face's store):
+   * the save waits for it, nothing written */
+  g_assert_true (jn_store_lock_target (store, jn_ent_describe (ent), UAI, &error));
+  report = save (store, ent, jn_directory_lookup (directory, "u-lea"), ID_C, FALSE, &after, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_null (report);
+  g_clear_error (&error);
+  jn_store_unlock (store);
+
   /* Set, then the history says "single" */
   report = save (store, ent, jn_directory_lookup (directory, "u-lea"), ID_C, FALSE, &after, &error);
   g_assert_no_error (error);
