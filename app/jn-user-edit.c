@@ -689,9 +689,24 @@ save_locked (SaveData      *data,
   /* An edit a crash left unfinished is finished first (the page's load does it unless an
    * import held the lock): this one is checked against the ENT as it is afterwards */
   g_clear_pointer (&data->finished, g_ptr_array_unref);
-  data->finished = jn_push_finish_edits (data->store, data->ent, data->uai, cancellable, error);
-  if (data->finished == NULL)
-    return NULL;
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    data->finished = jn_push_finish_edits (data->store, data->ent, data->uai, cancellable,
+                                           &local_error);
+    /* Cancelled: nothing more. Otherwise (one account the ENT keeps failing on) it must not
+     * block this edit: left unfinished for the next time, as History shows. An ENT that
+     * cannot be reached at all fails this edit below the same way. */
+    if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      {
+        g_propagate_error (error, g_steal_pointer (&local_error));
+        return NULL;
+      }
+    if (local_error != NULL)
+      g_debug ("Interrupted edits left for later: %s", local_error->message);
+    if (data->finished == NULL)
+      data->finished = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+  }
   /* The page's index was read before: what those accounts hold now */
   g_clear_pointer (&data->finished_users, g_ptr_array_unref);
   data->finished_users = g_ptr_array_new_with_free_func (g_object_unref);

@@ -20,6 +20,7 @@
 #include "jn-push.h"
 #include "jn-scim-client.h"
 #include "jn-store.h"
+#include "jn-user-edit.h"
 
 #define UAI "0312609T"
 #define OTHER_UAI "0999999X"
@@ -3264,6 +3265,73 @@ test_content_encoding (void)
     }
 }
 
+static void
+edit_saved_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+/* An interrupted edit of one account the ENT keeps failing on (503 on every read) does not
+ * block the editor's next save, of another account: that one is made, the first stays
+ * unfinished for the next time */
+static void
+test_interrupted_edit_failing (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JnPushReport) report = NULL;
+  g_autoptr(JnEntUser) hugo = NULL;
+  g_autoptr(JnImportRecord) record = NULL;
+  g_autofree char *import_id = NULL;
+  g_autofree char *value = NULL;
+  JnOperation *op = g_new0 (JnOperation, 1);
+  JnEnt *ent;
+
+  server_add_user (fixture->server, "lea", "Eleve", "Martin", "Léa", "2012-01-02", UAI, "");
+  server_add_user (fixture->server, "hugo", "Eleve", "Dubois", "Hugo", "2012-03-04", UAI, "");
+  fixture_connect (fixture, 5, 2);
+  ent = JN_ENT (fixture->client);
+
+  op->category = JN_CATEGORY_STUDENT;
+  op->kind = JN_OP_SET;
+  op->ent_id = g_strdup ("lea");
+  op->uai = g_strdup (UAI);
+  op->pronote_id = g_strdup ("KVX8NTH4DPQ3SYU7");
+  op->record_id = g_strdup (op->pronote_id);
+  g_ptr_array_add (ops, op);
+  g_assert_true (jn_store_lock_target (fixture->store, jn_ent_describe (ent), UAI, &error));
+  import_id = jn_store_begin_import (fixture->store, "single", UAI, jn_ent_describe (ent), "k",
+                                     NULL, ops, 0, &error);
+  g_assert_no_error (error);
+  jn_store_unlock (fixture->store);
+
+  server_add_fault (fixture->server, &(Fault) { .method = "GET", .path = USERS_PATH "/lea",
+                                                .action = FAULT_STATUS, .status = 503 });
+
+  hugo = jn_ent_read_user (ent, "hugo", NULL, &error);
+  g_assert_no_error (error);
+  jn_user_edit_save_async (fixture->store, ent, hugo, UAI, "M4NPQRSTUVWXYZ23", FALSE, NULL,
+                           edit_saved_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  report = jn_user_edit_save_finish (result, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->failed->len, ==, 0);
+
+  value = server_dup_pronote_id (fixture->server, "hugo", UAI);
+  g_assert_cmpstr (value, ==, "M4NPQRSTUVWXYZ23");
+  g_clear_pointer (&value, g_free);
+  value = server_dup_pronote_id (fixture->server, "lea", UAI);
+  g_assert_null (value);
+  record = jn_store_get_import (fixture->store, import_id, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_equal (record->state, "running") || g_str_equal (record->state, "interrupted"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -3304,6 +3372,8 @@ main (int   argc,
   g_test_add_func ("/scim-faults/hostile/retry-after-total", test_retry_after_total);
   g_test_add_func ("/scim-faults/hostile/content-encoding", test_content_encoding);
   g_test_add_func ("/scim-faults/new-refusals", test_new_refusals);
+  g_test_add ("/scim-faults/interrupted-edit-failing", Fixture, NULL, fixture_setup,
+              test_interrupted_edit_failing, fixture_teardown);
   g_test_add_func ("/scim-faults/new-refusals/blank-token", test_new_blank_token);
 
   return g_test_run ();

@@ -502,7 +502,16 @@ jn_cli_command_set_id (int    argc,
   /* An edit a kill or a lost connection left unfinished is finished first: this one is
    * checked against the ENT as it is afterwards */
   if (!finish_interrupted_edits (store, ent, options.uai, &error))
-    return jn_cli_fail (error);
+    {
+      /* One account the ENT keeps failing on must not block every edit of the
+       * establishment: said, left for the next time. An ENT that cannot be reached at all
+       * fails the edit below the same way. */
+      g_autofree char *safe = jn_cli_safe (error->message);
+
+      g_printerr (_("An interrupted edit could not be finished now (%s); it will be tried "
+                    "again next time.\n"), safe);
+      g_clear_error (&error);
+    }
 
   user = jn_ent_read_user (ent, user_id, NULL, &error);
   if (user == NULL)
