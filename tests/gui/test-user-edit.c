@@ -684,6 +684,59 @@ test_interrupted_edit_closed_while_loading (void)
   reset_settings ();
 }
 
+/* The interrupted edit of an account whose name is hostile: the toast names it as text
+ * (markup shown, the right-to-left override written out) */
+static gboolean
+toast_hostile_finished (gpointer data)
+{
+  return shows_label (GTK_WIDGET (data),
+                      "The interrupted edit of QX & <B>WYQ</B> <i>Bob</i>\\u{202E} was finished");
+}
+
+static void
+test_interrupted_edit_hostile_name (void)
+{
+  Server *server = server_start (FALSE, 0);
+  g_autoptr(JnStore) store = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *import_id = NULL;
+  JnOperation *op;
+  JnWindow *window;
+  JnUserDialog *dialog;
+
+  if (server == NULL)
+    return;
+  set_uai_setting ();
+  store = open_store ();
+
+  ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+  op = g_new0 (JnOperation, 1);
+  op->category = JN_CATEGORY_STUDENT;
+  op->kind = JN_OP_SET;
+  op->ent_id = g_strdup ("s-hostile");
+  op->uai = g_strdup (UAI);
+  op->pronote_id = g_strdup (ID_DURAND);
+  op->record_id = g_strdup (ID_DURAND);
+  g_ptr_array_add (ops, op);
+  g_assert_true (jn_store_lock_target (store, jn_ent_describe (server->ent), UAI, &error));
+  import_id = jn_store_begin_import (store, "single", UAI, jn_ent_describe (server->ent), "killed",
+                                     NULL, ops, 0, &error);
+  g_assert_no_error (error);
+  jn_store_unlock (store);
+
+  window = create_window (store, server->ent);
+  dialog = open_editor (window, "");
+  wait_until (toast_hostile_finished, dialog);
+  save_screenshot (GTK_WIDGET (dialog), "user-edit-finished-hostile");
+  assert_server_holds (server, "s-hostile", ID_DURAND);
+
+  close_editor (dialog);
+  destroy_window (window);
+  server_stop (server);
+  reset_settings ();
+}
+
 /* A value someone else holds is refused naming them; a replacement and an unusual value
  * need a confirmation; a removal too */
 static void
@@ -1094,6 +1147,7 @@ main (int   argc,
   g_test_add_func ("/user-edit/interrupted-edit-on-save", test_interrupted_edit_on_save);
   g_test_add_func ("/user-edit/interrupted-edit-closed-while-loading",
                    test_interrupted_edit_closed_while_loading);
+  g_test_add_func ("/user-edit/interrupted-edit-hostile-name", test_interrupted_edit_hostile_name);
 
   return g_test_run ();
 }
