@@ -639,8 +639,7 @@ jn_user_index_load_finish (GAsyncResult  *result,
   index = g_task_propagate_pointer (G_TASK (result), error);
   data = g_task_get_task_data (G_TASK (result));
   if (finished_out != NULL)
-    *finished_out = index != NULL && data->finished != NULL ? g_ptr_array_ref (data->finished)
-                                                            : NULL;
+    *finished_out = data->finished != NULL ? g_ptr_array_ref (data->finished) : NULL;
 
   return index;
 }

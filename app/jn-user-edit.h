@@ -133,7 +133,8 @@ GPtrArray    *jn_user_edit_save_get_finished (GAsyncResult   *result,
 
 /* Reads @uai's directory and builds its index, in a worker thread. With @store, the single
  * edits a crash left unfinished are finished first (jn_push_finish_edits()), when no push
- * holds the lock; @finished_out gets their operations as they ended (NULL if none ran). */
+ * holds the lock; @finished_out gets their operations as they ended (NULL if none ran),
+ * also when the directory cannot be read after them. */
 void          jn_user_index_load_async  (JnStore              *store,
                                          JnEnt                *ent,
                                          const char           *uai,

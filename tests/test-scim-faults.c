@@ -3332,6 +3332,81 @@ test_interrupted_edit_failing (Fixture       *fixture,
   g_assert_true (g_str_equal (record->state, "running") || g_str_equal (record->state, "interrupted"));
 }
 
+/* The editor's load finishes an interrupted edit, then cannot read the directory (503): the
+ * edit's outcome is still given, so that the editor says it and an open import hears that
+ * the ENT changed. It was dropped with the directory: the change landed unannounced, and
+ * the next load had nothing left to finish, so nothing ever told of it. */
+static void
+index_loaded_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static void
+test_interrupted_edit_directory_fails (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+  g_autoptr(GPtrArray) finished = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JnUserIndex) index = NULL;
+  g_autofree char *import_id = NULL;
+  g_autofree char *value = NULL;
+  JnOperation *op = g_new0 (JnOperation, 1);
+  JnEnt *ent;
+
+  server_add_user (fixture->server, "lea", "Eleve", "Martin", "Léa", "2012-01-02", UAI, "");
+  server_add_user (fixture->server, "hugo", "Eleve", "Dubois", "Hugo", "2012-03-04", UAI, "");
+  fixture_connect (fixture, 5, 2);
+  ent = JN_ENT (fixture->client);
+
+  op->category = JN_CATEGORY_STUDENT;
+  op->kind = JN_OP_SET;
+  op->ent_id = g_strdup ("lea");
+  op->uai = g_strdup (UAI);
+  op->pronote_id = g_strdup ("KVX8NTH4DPQ3SYU7");
+  op->record_id = g_strdup (op->pronote_id);
+  g_ptr_array_add (ops, op);
+  g_assert_true (jn_store_lock_target (fixture->store, jn_ent_describe (ent), UAI, &error));
+  import_id = jn_store_begin_import (fixture->store, "single", UAI, jn_ent_describe (ent), "k",
+                                     NULL, ops, 0, &error);
+  g_assert_no_error (error);
+  jn_store_unlock (fixture->store);
+
+  /* the finishing reads the directory once; the load's own read fails from then on */
+  server_add_fault (fixture->server, &(Fault) { .method = "GET", .path = USERS_PATH, .first = 3,
+                                                .action = FAULT_STATUS, .status = 503 });
+
+  jn_user_index_load_async (fixture->store, ent, UAI, NULL, index_loaded_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  index = jn_user_index_load_finish (result, &finished, &error);
+  g_assert_null (index);
+  g_assert_nonnull (error);
+
+  value = server_dup_pronote_id (fixture->server, "lea", UAI);
+  g_assert_cmpstr (value, ==, "KVX8NTH4DPQ3SYU7");
+  g_assert_nonnull (finished);
+  g_assert_cmpuint (finished->len, ==, 1);
+  g_assert_cmpint (((JnOperation *)g_ptr_array_index (finished, 0))->state, ==, JN_OP_DONE);
+
+  /* the worker thread drops its reference to the task (and the store) after answering */
+  {
+    GAsyncResult *task = g_steal_pointer (&result);
+
+    g_object_add_weak_pointer (G_OBJECT (task), (gpointer *)&task);
+    g_object_unref (task);
+    while (g_atomic_pointer_get (&task) != NULL)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (1000);
+      }
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -3374,6 +3449,8 @@ main (int   argc,
   g_test_add_func ("/scim-faults/new-refusals", test_new_refusals);
   g_test_add ("/scim-faults/interrupted-edit-failing", Fixture, NULL, fixture_setup,
               test_interrupted_edit_failing, fixture_teardown);
+  g_test_add ("/scim-faults/interrupted-edit-directory-fails", Fixture, NULL, fixture_setup,
+              test_interrupted_edit_directory_fails, fixture_teardown);
   g_test_add_func ("/scim-faults/new-refusals/blank-token", test_new_blank_token);
 
   return g_test_run ();

@@ -314,6 +314,26 @@ toast_finished_edits (JnUserDialog *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+/* The ENT changed: said, and the start page's last import, an open import's directory */
+static void
+announce_finished_edits (JnUserDialog *self,
+                         GPtrArray    *finished)
+{
+  if (finished == NULL || finished->len == 0)
+    return;
+
+  toast_finished_edits (self, finished);
+  for (guint i = 0; i < finished->len; i++)
+    if (((JnOperation *)g_ptr_array_index (finished, i))->state == JN_OP_DONE)
+      {
+        JnOperation *op = g_ptr_array_index (finished, i);
+
+        g_signal_emit (self, signals[SIGNAL_SAVED], 0,
+                       self->index != NULL ? jn_user_index_lookup (self->index, op->ent_id) : NULL);
+        break;
+      }
+}
+
 static void
 load_cb (GObject      *source,
          GAsyncResult *result,
@@ -336,6 +356,9 @@ load_cb (GObject      *source,
       /* The server's words, not markup */
       adw_status_page_set_description (self->error_page, escaped);
       gtk_stack_set_visible_child_name (self->results_stack, "error");
+      /* The edits finished before the directory read failed changed the ENT all the same:
+       * the next load has nothing left to finish, so it is now or never */
+      announce_finished_edits (self, finished);
       return;
     }
 
@@ -355,19 +378,7 @@ load_cb (GObject      *source,
   }
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry), TRUE);
   gtk_stack_set_visible_child_name (self->results_stack, "hint");
-  if (finished != NULL && finished->len > 0)
-    {
-      toast_finished_edits (self, finished);
-      /* The ENT changed: the start page's last import, an open import's directory */
-      for (guint i = 0; i < finished->len; i++)
-        if (((JnOperation *)g_ptr_array_index (finished, i))->state == JN_OP_DONE)
-          {
-            JnOperation *op = g_ptr_array_index (finished, i);
-
-            g_signal_emit (self, signals[SIGNAL_SAVED], 0, jn_user_index_lookup (self->index, op->ent_id));
-            break;
-          }
-    }
+  announce_finished_edits (self, finished);
 
   user = jn_user_index_lookup (self->index, self->initial_query);
   if (user != NULL)

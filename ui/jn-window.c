@@ -945,11 +945,16 @@ dup_edit_uai (JnWindow *self)
 static void
 user_saved_cb (JnWindow *self)
 {
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
   /* the start page tells of the last change */
   jn_window_refresh_start (self);
-  /* an import under way no longer trusts the directory it read for this account */
-  if (self->session != NULL)
-    jn_import_session_note_ent_changed (self->session);
+  /* An import under way no longer trusts the directory it read: this window's, and that of
+   * any other window of the process (a second export opened beside it): reading each
+   * account first is only careful, whatever its ENT */
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (JN_IS_WINDOW (l->data) && JN_WINDOW (l->data)->session != NULL)
+      jn_import_session_note_ent_changed (JN_WINDOW (l->data)->session);
 }
 
 static void

@@ -23,6 +23,7 @@
 #include "jn-import-session.h"
 #include "jn-mode-page.h"
 #include "jn-push.h"
+#include "jn-user-dialog.h"
 #include "jn-welcome-page.h"
 #include "jn-window.h"
 
@@ -762,6 +763,148 @@ test_many_imports (void)
   reset_settings ();
 }
 
+/* Two windows on one store (a second export opened beside an import under way): an
+ * identifier saved from the editor of one window changes the ENT under the other's import
+ * too. That import's next push must not trust the directory it read minutes ago: the
+ * value the editor gave to one account was sent to the plan's account as well (a file ENT
+ * has no uniqueness check: two holders) */
+static JnUserDialog *
+find_user_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (JN_IS_USER_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+has_user_dialog (gpointer data)
+{
+  return find_user_dialog () != NULL;
+}
+
+static gboolean
+user_dialog_loaded (gpointer data)
+{
+  return !jn_user_dialog_get_loading (data);
+}
+
+static void
+test_editor_in_other_window (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "history-ent-two", NULL);
+  g_autofree char *snapshot_path = g_build_filename (dir, "directory.json", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *value = NULL;
+  g_autoptr(GFile) snapshot = NULL;
+  g_autoptr(GFile) export = g_file_new_for_path (JN_ESTABLISHMENT_DIR "/export.xml");
+  g_autoptr(JnFileEnt) ent = NULL;
+  g_autoptr(JnStore) store = open_store ();
+  g_autoptr(JnDirectory) directory = NULL;
+  g_autoptr(JnDirectory) after = NULL;
+  g_autoptr(JnEntUser) other = NULL;
+  g_autoptr(JnPushReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  JnImportSession *session;
+  JnUserDialog *dialog;
+  GListModel *rows;
+  JnWindow *importing, *editing;
+  const char *planned_id = NULL;
+  JnSessionRow *planned = NULL;
+  guint n_holders = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_get_contents (JN_ESTABLISHMENT_DIR "/directory.json", &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (snapshot_path, contents, -1, &error);
+  g_assert_no_error (error);
+  snapshot = g_file_new_for_path (snapshot_path);
+  ent = jn_file_ent_new (snapshot, EXT_URN, &error);
+  g_assert_no_error (error);
+  g_settings_set_string (settings, "uai", UAI);
+
+  /* The import: its directory read, its first step reviewed */
+  importing = create_window (store, JN_ENT (ent));
+  jn_window_open (importing, export);
+  wait_until (is_idle, importing);
+  activate (importing, "win.continue");
+  jn_mode_page_set_mode (template_child (importing, "mode_page"), JN_IMPORT_MODE_PARTIAL);
+  activate (importing, "win.match");
+  wait_until (is_idle, importing);
+  g_assert_cmpstr (jn_window_get_page (importing), ==, "steps");
+  session = jn_window_get_session (importing);
+  rows = jn_import_session_get_rows (session, jn_import_session_step_category (0));
+  for (guint i = 0; i < g_list_model_get_n_items (rows) && planned_id == NULL; i++)
+    {
+      g_autoptr(JnSessionRow) row = g_list_model_get_item (rows, i);
+
+      if (jn_session_row_get_status (row) == JN_ROW_STATUS_MATCHED &&
+          jn_plan_item_get_action (jn_session_row_get_item (row)) == JN_PLAN_ACTION_SET)
+        {
+          planned_id = jn_ent_user_get_id (jn_plan_item_get_user (jn_session_row_get_item (row)));
+          value = g_strdup (jn_session_row_get_pronote_id (row));
+          planned = row;  /* the session's model keeps it */
+        }
+    }
+  g_assert_nonnull (planned_id);
+
+  /* Meanwhile, from the other window's editor, the admin gives that identifier to another
+   * account (fixing a match by hand) */
+  directory = load_directory (snapshot);
+  {
+    GListModel *users = jn_directory_get_users (directory);
+
+    for (guint i = 0; i < g_list_model_get_n_items (users) && other == NULL; i++)
+      {
+        g_autoptr(JnEntUser) candidate = g_list_model_get_item (users, i);
+
+        if (jn_ent_user_get_pronote_id (candidate, UAI) == NULL &&
+            g_strcmp0 (jn_ent_user_get_id (candidate), planned_id) != 0)
+          other = g_steal_pointer (&candidate);
+      }
+  }
+  g_assert_nonnull (other);
+  editing = create_window (store, JN_ENT (ent));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editing), "win.edit-user", "s", ""));
+  wait_until (has_user_dialog, NULL);
+  dialog = find_user_dialog ();
+  wait_until (user_dialog_loaded, dialog);
+  /* as the dialog's save does: journalled, written, then announced */
+  report = jn_push_set_one (store, JN_ENT (ent), other, UAI, value, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->failed->len, ==, 0);
+  g_signal_emit_by_name (dialog, "saved", other);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  flush_main_context ();
+
+  /* The import's step: the identifier is not given a second time */
+  validate_step (importing);
+  after = load_directory (snapshot);
+  {
+    GListModel *users = jn_directory_get_users (after);
+
+    for (guint i = 0; i < g_list_model_get_n_items (users); i++)
+      {
+        g_autoptr(JnEntUser) user = g_list_model_get_item (users, i);
+
+        n_holders += g_strcmp0 (jn_ent_user_get_pronote_id (user, UAI), value) == 0;
+      }
+  }
+  g_assert_cmpuint (n_holders, ==, 1);
+  /* refused by the push's own one-holder check, before anything is sent: not by the ENT's
+   * refusal of a write sent (an ENT without a uniqueness check would take it) */
+  g_assert_cmpint (jn_session_row_get_push_state (planned), ==, JN_ROW_PUSH_FAILED);
+  g_assert_nonnull (strstr (jn_session_row_get_failure (planned), "not given to a second account"));
+
+  gtk_window_destroy (GTK_WINDOW (editing));
+  gtk_window_destroy (GTK_WINDOW (importing));
+  flush_main_context ();
+  reset_settings ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -775,6 +918,7 @@ main (int   argc,
 
   g_test_add_func ("/history/last-import", test_last_import);
   g_test_add_func ("/history/import-and-edit", test_import_and_edit);
+  g_test_add_func ("/history/editor-in-other-window", test_editor_in_other_window);
   if (!french)
     {
       g_test_add_func ("/history/empty", test_empty);

@@ -578,6 +578,165 @@ test_interrupted_edit_on_save (void)
   reset_settings ();
 }
 
+/* The editor closed while its load finishes an interrupted edit (the write already sent):
+ * the change is still announced, as the window tells an open import not to trust its old
+ * directory. Cancelled, the write landed unannounced. */
+static void
+count_saved_cb (JnUserDialog *dialog,
+                JnEntUser    *user,
+                guint        *n_saved)
+{
+  (*n_saved)++;
+}
+
+static gboolean
+set_true_cb (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+bool_true (gpointer data)
+{
+  return *(gboolean *)data;
+}
+
+static gboolean
+uint_positive (gpointer data)
+{
+  return *(guint *)data > 0;
+}
+
+static gboolean
+durand_holds_value (gpointer data)
+{
+  g_autofree char *value = server_pronote_id (data, "s-durand");
+
+  return g_strcmp0 (value, ID_DURAND) == 0;
+}
+
+static gboolean
+no_user_dialog (gpointer data)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (JN_IS_USER_DIALOG (l->data))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_interrupted_edit_closed_while_loading (void)
+{
+  /* 1 s a write: the editor is closed while the finishing write is under way */
+  Server *server = server_start (FALSE, 1000);
+  g_autoptr(JnStore) store = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *import_id = NULL;
+  gboolean waited = FALSE;
+  guint n_saved = 0;
+  JnOperation *op;
+  JnWindow *window;
+  JnUserDialog *dialog;
+
+  if (server == NULL)
+    return;
+  set_uai_setting ();
+  store = open_store ();
+
+  ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+  op = g_new0 (JnOperation, 1);
+  op->category = JN_CATEGORY_STUDENT;
+  op->kind = JN_OP_SET;
+  op->ent_id = g_strdup ("s-durand");
+  op->uai = g_strdup (UAI);
+  op->pronote_id = g_strdup (ID_DURAND);
+  op->record_id = g_strdup (ID_DURAND);
+  g_ptr_array_add (ops, op);
+  g_assert_true (jn_store_lock_target (store, jn_ent_describe (server->ent), UAI, &error));
+  import_id = jn_store_begin_import (store, "single", UAI, jn_ent_describe (server->ent), "killed",
+                                     NULL, ops, 0, &error);
+  g_assert_no_error (error);
+  jn_store_unlock (store);
+
+  window = create_window (store, server->ent);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.edit-user", "s", ""));
+  wait_until (has_user_dialog, NULL);
+  dialog = find_user_dialog ();
+  g_signal_connect (dialog, "saved", G_CALLBACK (count_saved_cb), &n_saved);
+  wait_until (is_mapped, dialog);
+  /* the account is read, its write sent (answered in 1 s) */
+  g_timeout_add (400, set_true_cb, &waited);
+  wait_until (bool_true, &waited);
+  g_assert_true (jn_user_dialog_get_loading (dialog));
+  gtk_window_close (GTK_WINDOW (dialog));
+  flush_main_context ();
+
+  wait_until (durand_holds_value, server);
+  wait_until (uint_positive, &n_saved);
+  wait_until (no_user_dialog, NULL);
+
+  destroy_window (window);
+  server_stop (server);
+  reset_settings ();
+}
+
+/* The interrupted edit of an account whose name is hostile: the toast names it as text
+ * (markup shown, the right-to-left override written out) */
+static gboolean
+toast_hostile_finished (gpointer data)
+{
+  return shows_label (GTK_WIDGET (data),
+                      "The interrupted edit of QX & <B>WYQ</B> <i>Bob</i>\\u{202E} was finished");
+}
+
+static void
+test_interrupted_edit_hostile_name (void)
+{
+  Server *server = server_start (FALSE, 0);
+  g_autoptr(JnStore) store = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *import_id = NULL;
+  JnOperation *op;
+  JnWindow *window;
+  JnUserDialog *dialog;
+
+  if (server == NULL)
+    return;
+  set_uai_setting ();
+  store = open_store ();
+
+  ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
+  op = g_new0 (JnOperation, 1);
+  op->category = JN_CATEGORY_STUDENT;
+  op->kind = JN_OP_SET;
+  op->ent_id = g_strdup ("s-hostile");
+  op->uai = g_strdup (UAI);
+  op->pronote_id = g_strdup (ID_DURAND);
+  op->record_id = g_strdup (ID_DURAND);
+  g_ptr_array_add (ops, op);
+  g_assert_true (jn_store_lock_target (store, jn_ent_describe (server->ent), UAI, &error));
+  import_id = jn_store_begin_import (store, "single", UAI, jn_ent_describe (server->ent), "killed",
+                                     NULL, ops, 0, &error);
+  g_assert_no_error (error);
+  jn_store_unlock (store);
+
+  window = create_window (store, server->ent);
+  dialog = open_editor (window, "");
+  wait_until (toast_hostile_finished, dialog);
+  save_screenshot (GTK_WIDGET (dialog), "user-edit-finished-hostile");
+  assert_server_holds (server, "s-hostile", ID_DURAND);
+
+  close_editor (dialog);
+  destroy_window (window);
+  server_stop (server);
+  reset_settings ();
+}
+
 /* A value someone else holds is refused naming them; a replacement and an unusual value
  * need a confirmation; a removal too */
 static void
@@ -986,6 +1145,9 @@ main (int   argc,
   g_test_add_func ("/user-edit/changed-meanwhile", test_changed_meanwhile);
   g_test_add_func ("/user-edit/interrupted-edit", test_interrupted_edit);
   g_test_add_func ("/user-edit/interrupted-edit-on-save", test_interrupted_edit_on_save);
+  g_test_add_func ("/user-edit/interrupted-edit-closed-while-loading",
+                   test_interrupted_edit_closed_while_loading);
+  g_test_add_func ("/user-edit/interrupted-edit-hostile-name", test_interrupted_edit_hostile_name);
 
   return g_test_run ();
 }
