@@ -40,6 +40,8 @@ struct _JnStore
 
 G_DEFINE_FINAL_TYPE (JnStore, jn_store, G_TYPE_OBJECT)
 
+static GMutex umask_mutex;
+
 /* Schema migrations: entry N brings the schema from version N to N + 1. Never edit one
  * that has shipped; append. */
 static const char * const migrations[] = {
@@ -532,12 +534,16 @@ jn_store_open (const char  *directory,
     return NULL;
   close (fd);
 
-  /* SQLite creates -wal and -shm next to it: keep them private too. */
+  /* SQLite creates -wal and -shm next to it: keep them private too. The umask is the
+   * process's: two stores opened at once from two threads (the editor's own connections)
+   * would otherwise leave it at 0077 for good. */
+  g_mutex_lock (&umask_mutex);
   old_umask = umask (0077);
   rc = sqlite3_open_v2 (self->path, &self->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX |
                         SQLITE_OPEN_NOFOLLOW, NULL);
   umask (old_umask);
+  g_mutex_unlock (&umask_mutex);
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (self, error);

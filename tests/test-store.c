@@ -479,6 +479,38 @@ test_forget (void)
 }
 
 static gpointer
+open_in_thread (gpointer data)
+{
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JnStore) store = jn_store_open (data, &error);
+
+      g_assert_no_error (error);
+    }
+  return NULL;
+}
+
+/* Stores opened at once from several threads (the editor's own connections): the process's
+ * umask, which each open sets for SQLite's files, is left as it was */
+static void
+test_open_threads (void)
+{
+  g_autofree char *dir = make_dir ();
+  GThread *threads[6];
+  mode_t before = umask (0022);
+  mode_t after;
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("open", open_in_thread, dir);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+
+  after = umask (before);
+  g_assert_cmpuint (after, ==, 0022);
+}
+
+static gpointer
 lock_target_in_thread (gpointer data)
 {
   g_autoptr(GError) error = NULL;
@@ -627,6 +659,7 @@ main (int    argc,
 
   g_test_add_func ("/store/open-paths", test_open_paths);
   g_test_add_func ("/store/lock", test_lock);
+  g_test_add_func ("/store/open-threads", test_open_threads);
   g_test_add_func ("/store/lock-killed", test_lock_killed);
   g_test_add_func ("/store/retention", test_retention);
   g_test_add_func ("/store/forget", test_forget);
