@@ -566,7 +566,8 @@ jn_store_open (const char  *directory,
  * when the process dies, however it dies, so a killed push never blocks the resume. The file
  * says who holds it, for the message of the one refused. */
 static char *
-describe_holder (const char *lock_path)
+describe_holder (const char *lock_path,
+                 gboolean   *ours)
 {
   g_autofree char *pid = NULL, *program = NULL, *since = NULL;
   char buffer[1024];
@@ -598,20 +599,33 @@ describe_holder (const char *lock_path)
   if (pid == NULL)
     return NULL;
 
+  *ours = g_ascii_strtoll (pid, NULL, 10) == (gint64)getpid ();
   return g_strdup_printf (_("process %s (%s) since %s"), pid, program ? program : "?",
                           since ? since : "?");
 }
 
 /* The holder writes who it is just after taking the lock: give it that moment (0.1 s) */
+/* *@ours: held by this very process (another of its connections: the app's editor and
+ * wizard), where naming the process would only puzzle the admin */
 static char *
-wait_for_holder (const char *lock_path)
+wait_for_holder (const char *lock_path,
+                 gboolean   *ours)
 {
   char *holder = NULL;
 
-  for (guint attempt = 0; (holder = describe_holder (lock_path)) == NULL && attempt < 20; attempt++)
+  *ours = FALSE;
+  for (guint attempt = 0; (holder = describe_holder (lock_path, ours)) == NULL && attempt < 20; attempt++)
     g_usleep (5 * 1000);
 
   return holder;
+}
+
+static void
+set_busy_in_this_process (GError **error)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "%s",
+               _("Another import is sending identifiers with this local store: wait for it "
+                 "to end"));
 }
 
 /* Opens @path (created private) and takes its exclusive lock, writing who holds it. On
@@ -673,7 +687,7 @@ lock_locked (JnStore  *self,
              GError  **error)
 {
   g_autofree char *holder = NULL;
-  gboolean busy;
+  gboolean busy, ours = FALSE;
   int fd;
 
   if (self->lock_fd >= 0)
@@ -688,8 +702,10 @@ lock_locked (JnStore  *self,
       if (!busy)
         return FALSE;
 
-      holder = wait_for_holder (self->lock_path);
-      if (holder != NULL)
+      holder = wait_for_holder (self->lock_path, &ours);
+      if (ours)
+        set_busy_in_this_process (error);
+      else if (holder != NULL)
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
                      _("another push is using the local store %s: %s. Only one push (or "
                        "identifier edit) runs at a time; wait for it to end, or stop it, then "
@@ -728,9 +744,7 @@ jn_store_lock_target (JnStore     *self,
    * editor saves, from another thread): the count would let both write at once */
   if (self->lock_fd >= 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "%s",
-                   _("Another import is sending identifiers with this local store: wait for it "
-                     "to end"));
+      set_busy_in_this_process (error);
       ok = FALSE;
     }
   else
@@ -750,7 +764,7 @@ lock_target_locked (JnStore     *self,
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
   g_autofree char *holder = NULL;
-  gboolean busy;
+  gboolean busy, ours = FALSE;
   int fd;
 
   if (!lock_locked (self, error))
@@ -787,12 +801,15 @@ lock_target_locked (JnStore     *self,
       jn_store_unlock (self);
       if (!busy)
         return FALSE;
-      holder = wait_for_holder (path);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-                   _("another push to this ENT for establishment %s is running (%s), from another "
-                     "local store. Only one push to an ENT runs at a time; wait for it to end, or "
-                     "stop it, then run this command again"),
-                   uai, holder ? holder : _("a process of yours"));
+      holder = wait_for_holder (path, &ours);
+      if (ours)
+        set_busy_in_this_process (error);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                     _("another push to this ENT for establishment %s is running (%s), from "
+                       "another local store. Only one push to an ENT runs at a time; wait for "
+                       "it to end, or stop it, then run this command again"),
+                     uai, holder ? holder : _("a process of yours"));
       return FALSE;
     }
 

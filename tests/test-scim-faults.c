@@ -3265,6 +3265,22 @@ test_content_encoding (void)
     }
 }
 
+/* The worker thread drops its reference to the task (and so to the store and the client
+ * its data hold) after answering: waited for, before the fixture checks they are gone */
+static void
+drop_task (GAsyncResult **result)
+{
+  GAsyncResult *task = g_steal_pointer (result);
+
+  g_object_add_weak_pointer (G_OBJECT (task), (gpointer *)&task);
+  g_object_unref (task);
+  while (g_atomic_pointer_get (&task) != NULL)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
 static void
 edit_saved_cb (GObject      *source,
                GAsyncResult *result,
@@ -3321,6 +3337,7 @@ test_interrupted_edit_failing (Fixture       *fixture,
   report = jn_user_edit_save_finish (result, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (report->failed->len, ==, 0);
+  drop_task (&result);
 
   value = server_dup_pronote_id (fixture->server, "hugo", UAI);
   g_assert_cmpstr (value, ==, "M4NPQRSTUVWXYZ23");
@@ -3393,18 +3410,7 @@ test_interrupted_edit_directory_fails (Fixture       *fixture,
   g_assert_cmpuint (finished->len, ==, 1);
   g_assert_cmpint (((JnOperation *)g_ptr_array_index (finished, 0))->state, ==, JN_OP_DONE);
 
-  /* the worker thread drops its reference to the task (and the store) after answering */
-  {
-    GAsyncResult *task = g_steal_pointer (&result);
-
-    g_object_add_weak_pointer (G_OBJECT (task), (gpointer *)&task);
-    g_object_unref (task);
-    while (g_atomic_pointer_get (&task) != NULL)
-      {
-        g_main_context_iteration (NULL, FALSE);
-        g_usleep (1000);
-      }
-  }
+  drop_task (&result);
 }
 
 int
