@@ -2237,6 +2237,11 @@ push_step_thread (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
 
+  /* A directory read long ago (or before the editor changed the ENT) is read again first,
+   * for who holds what: a wait the admin is told of */
+  if (!data->fresh)
+    report_progress (data->self, 0, g_strdup (_("Checking the ENT’s accounts again before sending…")));
+
   data->report = (data->retry ? jn_push_retry_step : jn_push_run_step)
                    (data->store, data->ent, data->plan, data->directory, data->fresh,
                     data->import_id, data->step, push_progress_cb, data, cancellable, &error);

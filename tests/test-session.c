@@ -570,9 +570,21 @@ edit_one (Fixture    *fixture,
  * read a minute ago): the step's push does not overwrite the value set meanwhile (the row
  * says so), and does not send again the one the editor already put in place */
 static void
+record_text (JnImportSession *session,
+             GParamSpec      *pspec,
+             GPtrArray       *texts)
+{
+  const char *text = jn_import_session_get_progress_text (session);
+
+  if (text != NULL)
+    g_ptr_array_add (texts, g_strdup (text));
+}
+
+static void
 test_editor_meanwhile (Fixture       *fixture,
                        gconstpointer  data)
 {
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   g_autoptr(JnEntUser) changed = NULL;
   g_autoptr(JnEntUser) same = NULL;
@@ -589,8 +601,13 @@ test_editor_meanwhile (Fixture       *fixture,
   edit_one (fixture, second_id, jn_session_row_get_pronote_id (second));
   jn_import_session_note_ent_changed (fixture->session);
 
+  g_signal_connect (fixture->session, "notify::progress-text", G_CALLBACK (record_text), texts);
   g_assert_true (validate (fixture->session, NULL, &error));
   g_assert_no_error (error);
+  g_signal_handlers_disconnect_by_data (fixture->session, texts);
+  /* the admin is told of the wait while the accounts are read again */
+  g_assert_true (g_ptr_array_find_with_equal_func (texts, "Checking the ENT’s accounts again before sending…",
+                                                   g_str_equal, NULL));
 
   changed = jn_ent_read_user (fixture->ent, first_id, NULL, &error);
   g_assert_no_error (error);
