@@ -22,6 +22,8 @@
 #include "jn-store.h"
 #include "jn-user-edit.h"
 
+#include "journal-edit.h"
+
 #define UAI "0312609T"
 #define OTHER_UAI "0999999X"
 #define EXT JN_DEFAULT_EXTENSION_URN
@@ -3296,7 +3298,6 @@ static void
 test_interrupted_edit_failing (Fixture       *fixture,
                                gconstpointer  data)
 {
-  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(JnPushReport) report = NULL;
@@ -3304,7 +3305,6 @@ test_interrupted_edit_failing (Fixture       *fixture,
   g_autoptr(JnImportRecord) record = NULL;
   g_autofree char *import_id = NULL;
   g_autofree char *value = NULL;
-  JnOperation *op = g_new0 (JnOperation, 1);
   JnEnt *ent;
 
   server_add_user (fixture->server, "lea", "Eleve", "Martin", "Léa", "2012-01-02", UAI, "");
@@ -3312,18 +3312,8 @@ test_interrupted_edit_failing (Fixture       *fixture,
   fixture_connect (fixture, 5, 2);
   ent = JN_ENT (fixture->client);
 
-  op->category = JN_CATEGORY_STUDENT;
-  op->kind = JN_OP_SET;
-  op->ent_id = g_strdup ("lea");
-  op->uai = g_strdup (UAI);
-  op->pronote_id = g_strdup ("KVX8NTH4DPQ3SYU7");
-  op->record_id = g_strdup (op->pronote_id);
-  g_ptr_array_add (ops, op);
-  g_assert_true (jn_store_lock_target (fixture->store, jn_ent_describe (ent), UAI, &error));
-  import_id = jn_store_begin_import (fixture->store, "single", UAI, jn_ent_describe (ent), "k",
-                                     NULL, ops, 0, &error);
-  g_assert_no_error (error);
-  jn_store_unlock (fixture->store);
+  import_id = journal_single_edit (fixture->store, jn_ent_describe (ent), UAI, "lea", JN_OP_SET,
+                                   "KVX8NTH4DPQ3SYU7", NULL, FALSE);
 
   server_add_fault (fixture->server, &(Fault) { .method = "GET", .path = USERS_PATH "/lea",
                                                 .action = FAULT_STATUS, .status = 503 });
@@ -3365,14 +3355,12 @@ static void
 test_interrupted_edit_directory_fails (Fixture       *fixture,
                                        gconstpointer  data)
 {
-  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
   g_autoptr(GPtrArray) finished = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(JnUserIndex) index = NULL;
   g_autofree char *import_id = NULL;
   g_autofree char *value = NULL;
-  JnOperation *op = g_new0 (JnOperation, 1);
   JnEnt *ent;
 
   server_add_user (fixture->server, "lea", "Eleve", "Martin", "Léa", "2012-01-02", UAI, "");
@@ -3380,18 +3368,8 @@ test_interrupted_edit_directory_fails (Fixture       *fixture,
   fixture_connect (fixture, 5, 2);
   ent = JN_ENT (fixture->client);
 
-  op->category = JN_CATEGORY_STUDENT;
-  op->kind = JN_OP_SET;
-  op->ent_id = g_strdup ("lea");
-  op->uai = g_strdup (UAI);
-  op->pronote_id = g_strdup ("KVX8NTH4DPQ3SYU7");
-  op->record_id = g_strdup (op->pronote_id);
-  g_ptr_array_add (ops, op);
-  g_assert_true (jn_store_lock_target (fixture->store, jn_ent_describe (ent), UAI, &error));
-  import_id = jn_store_begin_import (fixture->store, "single", UAI, jn_ent_describe (ent), "k",
-                                     NULL, ops, 0, &error);
-  g_assert_no_error (error);
-  jn_store_unlock (fixture->store);
+  import_id = journal_single_edit (fixture->store, jn_ent_describe (ent), UAI, "lea", JN_OP_SET,
+                                   "KVX8NTH4DPQ3SYU7", NULL, FALSE);
 
   /* the finishing reads the directory once; the load's own read fails from then on */
   server_add_fault (fixture->server, &(Fault) { .method = "GET", .path = USERS_PATH, .first = 3,

@@ -13,6 +13,8 @@
 #include "jn-push.h"
 #include "jn-user-edit.h"
 
+#include "journal-edit.h"
+
 #define UAI "0312609T"
 #define OTHER_UAI "0750001A"
 #define EXT JN_DEFAULT_EXTENSION_URN
@@ -452,44 +454,6 @@ static const char *givens[] = {
 
 /* ---- edits a kill left unfinished ---- */
 
-/* Journals a single edit as jn_push_set_one() does, then stops there, as a kill would:
- * @sent, after its operation was marked sent */
-static char *
-journal_edit (JnStore     *store,
-              const char  *ent,
-              const char  *user_id,
-              JnOpKind     kind,
-              const char  *value,
-              const char  *old,
-              gboolean     sent)
-{
-  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *hash = g_uuid_string_random ();
-  JnOperation *op = g_new0 (JnOperation, 1);
-  char *id;
-
-  op->category = JN_CATEGORY_STUDENT;
-  op->kind = kind;
-  op->ent_id = g_strdup (user_id);
-  op->uai = g_strdup (UAI);
-  op->pronote_id = g_strdup (value);
-  op->old_pronote_id = g_strdup (old);
-  op->record_id = g_strdup (value);
-  g_ptr_array_add (ops, op);
-
-  g_assert_true (jn_store_lock_target (store, ent, UAI, &error));
-  id = jn_store_begin_import (store, "single", UAI, ent, hash, NULL, ops, 0, &error);
-  g_assert_no_error (error);
-  if (sent)
-    {
-      jn_store_set_operation_state (store, id, 1, JN_OP_SENT, 0, NULL, &error);
-      g_assert_no_error (error);
-    }
-  jn_store_unlock (store);
-  return id;
-}
-
 static const char *
 import_state (JnStore    *store,
               const char *id)
@@ -567,18 +531,20 @@ test_interrupted_edits (void)
   name = jn_ent_describe (ent);
 
   /* Killed before the write was sent */
-  not_sent = journal_edit (store, name, "u-lea", JN_OP_SET, ID_C, NULL, FALSE);
+  not_sent = journal_single_edit (store, name, UAI, "u-lea", JN_OP_SET, ID_C, NULL, FALSE);
   /* Killed after the write landed, before its answer was journalled */
-  landed = journal_edit (store, name, "u-garcia", JN_OP_SET, ID_B, NULL, TRUE);
+  landed = journal_single_edit (store, name, UAI, "u-garcia", JN_OP_SET, ID_B, NULL, TRUE);
   write_id (ent, "u-garcia", ID_B);
   /* The account was changed in the ENT since (someone else fixed it) */
-  changed = journal_edit (store, name, "u-leo", JN_OP_REPLACE, "M4NPQRSTUVWXYZ23", ID_A, TRUE);
+  changed = journal_single_edit (store, name, UAI, "u-leo", JN_OP_REPLACE, "M4NPQRSTUVWXYZ23",
+                                 ID_A, TRUE);
   write_id (ent, "u-leo", "Q4NPQRSTUVWXYZ23");
   /* The value is held by another account now (u-lea, by the first edit) */
-  held = journal_edit (store, name, "u-parent", JN_OP_REPLACE, ID_C, "z9kxw4p7qrt2hmnx", FALSE);
+  held = journal_single_edit (store, name, UAI, "u-parent", JN_OP_REPLACE, ID_C,
+                              "z9kxw4p7qrt2hmnx", FALSE);
   /* Another ENT's edit is not this one's to finish */
-  elsewhere = journal_edit (store, "https://ent.example.org/scim/v2", "u-lea", JN_OP_SET, ID_A,
-                            NULL, FALSE);
+  elsewhere = journal_single_edit (store, "https://ent.example.org/scim/v2", UAI, "u-lea",
+                                   JN_OP_SET, ID_A, NULL, FALSE);
 
   g_assert_true (jn_store_lock_target (store, name, UAI, &error));
   outcomes = jn_push_finish_edits (store, ent, UAI, NULL, &error);
@@ -623,7 +589,8 @@ test_interrupted_edits (void)
   jn_store_unlock (store);
 
   /* The editor's load finishes one and says so; the index shows its outcome */
-  later = journal_edit (store, name, "u-garcia", JN_OP_REPLACE, "R7NPQRSTUVWXYZ23", ID_B, TRUE);
+  later = journal_single_edit (store, name, UAI, "u-garcia", JN_OP_REPLACE, "R7NPQRSTUVWXYZ23",
+                               ID_B, TRUE);
   {
     g_autoptr(GAsyncResult) result = NULL;
     g_autoptr(GPtrArray) finished = NULL;

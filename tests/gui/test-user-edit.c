@@ -33,6 +33,7 @@
 #define EXT_URN "urn:ietf:params:scim:schemas:extension:ent:2.0:User"
 
 #include "gui-test-utils.h"
+#include "../journal-edit.h"
 
 #define ID_DURAND "Z9KXW4P7QRT2HMNE"
 #define ID_NGUYEN "3HZ7QWERT5ABCD9K"
@@ -455,11 +456,8 @@ test_interrupted_edit (void)
 {
   Server *server = server_start (FALSE, 0);
   g_autoptr(JnStore) store = NULL;
-  g_autoptr(GPtrArray) ops = NULL;
   g_autoptr(GPtrArray) imports = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *import_id = NULL;
-  JnOperation *op;
   JnWindow *window;
   JnUserDialog *dialog;
 
@@ -469,20 +467,8 @@ test_interrupted_edit (void)
   store = open_store ();
 
   /* Journalled as a save does, then the process died before sending */
-  ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
-  op = g_new0 (JnOperation, 1);
-  op->category = JN_CATEGORY_STUDENT;
-  op->kind = JN_OP_SET;
-  op->ent_id = g_strdup ("s-durand");
-  op->uai = g_strdup (UAI);
-  op->pronote_id = g_strdup (ID_DURAND);
-  op->record_id = g_strdup (ID_DURAND);
-  g_ptr_array_add (ops, op);
-  g_assert_true (jn_store_lock_target (store, jn_ent_describe (server->ent), UAI, &error));
-  import_id = jn_store_begin_import (store, "single", UAI, jn_ent_describe (server->ent), "killed",
-                                     NULL, ops, 0, &error);
-  g_assert_no_error (error);
-  jn_store_unlock (store);
+  import_id = journal_single_edit (store, jn_ent_describe (server->ent), UAI, "s-durand", JN_OP_SET,
+                                   ID_DURAND, NULL, FALSE);
 
   window = create_window (store, server->ent);
   dialog = open_editor (window, "");
@@ -522,10 +508,7 @@ test_interrupted_edit_on_save (void)
 {
   Server *server = server_start (FALSE, 0);
   g_autoptr(JnStore) store = NULL;
-  g_autoptr(GPtrArray) ops = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *import_id = NULL;
-  JnOperation *op;
   JnWindow *window;
   JnUserDialog *dialog;
 
@@ -537,20 +520,8 @@ test_interrupted_edit_on_save (void)
   dialog = open_editor (window, "");
 
   /* Journalled as a save does, then its connection was lost before sending */
-  ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
-  op = g_new0 (JnOperation, 1);
-  op->category = JN_CATEGORY_STUDENT;
-  op->kind = JN_OP_SET;
-  op->ent_id = g_strdup ("s-durand");
-  op->uai = g_strdup (UAI);
-  op->pronote_id = g_strdup (ID_DURAND);
-  op->record_id = g_strdup (ID_DURAND);
-  g_ptr_array_add (ops, op);
-  g_assert_true (jn_store_lock_target (store, jn_ent_describe (server->ent), UAI, &error));
-  import_id = jn_store_begin_import (store, "single", UAI, jn_ent_describe (server->ent), "lost",
-                                     NULL, ops, 0, &error);
-  g_assert_no_error (error);
-  jn_store_unlock (store);
+  import_id = journal_single_edit (store, jn_ent_describe (server->ent), UAI, "s-durand", JN_OP_SET,
+                                   ID_DURAND, NULL, FALSE);
 
   /* Another account's identifier is saved */
   type_search (dialog, "morel");
@@ -633,12 +604,9 @@ test_interrupted_edit_closed_while_loading (void)
   /* 1 s a write: the editor is closed while the finishing write is under way */
   Server *server = server_start (FALSE, 1000);
   g_autoptr(JnStore) store = NULL;
-  g_autoptr(GPtrArray) ops = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *import_id = NULL;
   gboolean waited = FALSE;
   guint n_saved = 0;
-  JnOperation *op;
   JnWindow *window;
   JnUserDialog *dialog;
 
@@ -647,20 +615,8 @@ test_interrupted_edit_closed_while_loading (void)
   set_uai_setting ();
   store = open_store ();
 
-  ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
-  op = g_new0 (JnOperation, 1);
-  op->category = JN_CATEGORY_STUDENT;
-  op->kind = JN_OP_SET;
-  op->ent_id = g_strdup ("s-durand");
-  op->uai = g_strdup (UAI);
-  op->pronote_id = g_strdup (ID_DURAND);
-  op->record_id = g_strdup (ID_DURAND);
-  g_ptr_array_add (ops, op);
-  g_assert_true (jn_store_lock_target (store, jn_ent_describe (server->ent), UAI, &error));
-  import_id = jn_store_begin_import (store, "single", UAI, jn_ent_describe (server->ent), "killed",
-                                     NULL, ops, 0, &error);
-  g_assert_no_error (error);
-  jn_store_unlock (store);
+  import_id = journal_single_edit (store, jn_ent_describe (server->ent), UAI, "s-durand", JN_OP_SET,
+                                   ID_DURAND, NULL, FALSE);
 
   window = create_window (store, server->ent);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.edit-user", "s", ""));
@@ -698,10 +654,7 @@ test_interrupted_edit_hostile_name (void)
 {
   Server *server = server_start (FALSE, 0);
   g_autoptr(JnStore) store = NULL;
-  g_autoptr(GPtrArray) ops = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *import_id = NULL;
-  JnOperation *op;
   JnWindow *window;
   JnUserDialog *dialog;
 
@@ -710,20 +663,8 @@ test_interrupted_edit_hostile_name (void)
   set_uai_setting ();
   store = open_store ();
 
-  ops = g_ptr_array_new_with_free_func ((GDestroyNotify)jn_operation_free);
-  op = g_new0 (JnOperation, 1);
-  op->category = JN_CATEGORY_STUDENT;
-  op->kind = JN_OP_SET;
-  op->ent_id = g_strdup ("s-hostile");
-  op->uai = g_strdup (UAI);
-  op->pronote_id = g_strdup (ID_DURAND);
-  op->record_id = g_strdup (ID_DURAND);
-  g_ptr_array_add (ops, op);
-  g_assert_true (jn_store_lock_target (store, jn_ent_describe (server->ent), UAI, &error));
-  import_id = jn_store_begin_import (store, "single", UAI, jn_ent_describe (server->ent), "killed",
-                                     NULL, ops, 0, &error);
-  g_assert_no_error (error);
-  jn_store_unlock (store);
+  import_id = journal_single_edit (store, jn_ent_describe (server->ent), UAI, "s-hostile", JN_OP_SET,
+                                   ID_DURAND, NULL, FALSE);
 
   window = create_window (store, server->ent);
   dialog = open_editor (window, "");
