@@ -35,6 +35,17 @@ def user(uid, family, held=None):
     return u
 
 
+def outcomes(cli, state, env):
+    """The outcomes of the imports `history --json` lists, sorted (None if unreadable), and
+    its output"""
+    proc = subprocess.run([cli, "history", "--state", state, "--json"], capture_output=True, text=True,
+                          env=env, timeout=60)
+    try:
+        return sorted(i["outcome"] for i in json.loads(proc.stdout)), proc.stdout
+    except (ValueError, KeyError, TypeError):
+        return None, proc.stdout
+
+
 def op_states(state_dir):
     """The journal's operation states, read-only (the store is another process's)"""
     db = os.path.join(state_dir, "jonction.sqlite")
@@ -75,9 +86,7 @@ def killed_edit(tap, cli, server_dir, work, token_file):
         # the server applies the held write after the kill
         time.sleep(2.5)
 
-        proc = subprocess.run([cli, "history", "--state", state, "--json"], capture_output=True, text=True,
-                              env=env, timeout=60)
-        before = proc.stdout
+        _, before = outcomes(cli, state, env)
         proc = subprocess.run([cli, "set-id", *base, "--user", "second", "--uai", UAI, "--pronote-id",
                                "KVX8NTH4DPQ3SYU7"], capture_output=True, text=True, env=env, timeout=120)
         writes = [e for e in (server.log() or []) if e.get("userId") == "first"]
@@ -90,15 +99,9 @@ def killed_edit(tap, cli, server_dir, work, token_file):
                json.dumps(ids) + " " + json.dumps(writes))
         tap.ok((server.dump()["second"][EXT].get("pronoteIds") or []) == [{"uai": UAI, "value": "KVX8NTH4DPQ3SYU7"}],
                "then the new edit is made", proc.stderr)
-        proc = subprocess.run([cli, "history", "--state", state, "--json"], capture_output=True, text=True,
-                              env=env, timeout=60)
-        try:
-            imports = json.loads(proc.stdout)
-            states = sorted(i["outcome"] for i in imports)
-        except (ValueError, KeyError, TypeError):
-            states = None
+        states, history = outcomes(cli, state, env)
         tap.ok(states == ["done", "done"], "history: both edits done (the first was running before)",
-               before + " → " + proc.stdout)
+               before + " → " + history)
     finally:
         server.stop()
 
@@ -187,13 +190,8 @@ def old_edit(tap, cli, server_dir, work, token_file):
         tap.ok(proc.returncode == 0 and "could not be finished" in proc.stderr and "first" in proc.stderr
                and re.search(r"interrupted on \d\d/\d\d/\d{4} at \d\d:\d\d", proc.stderr),
                "the admin is told it was not finished, and when it was interrupted (local time)", proc.stderr)
-        proc = subprocess.run([cli, "history", "--state", state, "--json"], capture_output=True, text=True,
-                              env=env, timeout=60)
-        try:
-            states = sorted(i["outcome"] for i in json.loads(proc.stdout))
-        except (ValueError, KeyError, TypeError):
-            states = None
-        tap.ok(states == ["done", "partial"], "history: the old edit failed, the new one done", proc.stdout)
+        states, history = outcomes(cli, state, env)
+        tap.ok(states == ["done", "partial"], "history: the old edit failed, the new one done", history)
     finally:
         server.stop()
 
@@ -227,13 +225,8 @@ def forbidden_account(tap, cli, server_dir, work, token_file):
                json.dumps(server.dump()["protected"]))
         proc = run("third", "M4NPQRSTUVWXYZ23")
         tap.ok(proc.returncode == 0 and "interrupted" not in proc.stderr, "it is not tried again", proc.stderr)
-        proc = subprocess.run([cli, "history", "--state", state, "--json"], capture_output=True, text=True,
-                              env=env, timeout=60)
-        try:
-            states = sorted(i["outcome"] for i in json.loads(proc.stdout))
-        except (ValueError, KeyError, TypeError):
-            states = None
-        tap.ok(states == ["done", "done", "partial"], "history: the forbidden edit failed", proc.stdout)
+        states, history = outcomes(cli, state, env)
+        tap.ok(states == ["done", "done", "partial"], "history: the forbidden edit failed", history)
     finally:
         server.stop()
 
