@@ -314,24 +314,47 @@ toast_finished_edits (JnUserDialog *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
-/* The ENT changed: said, and the start page's last import, an open import's directory */
+/* The edits a crash left unfinished that a load or a save finished first: shown in the
+ * search (@users: their accounts afterwards, when known) and said. TRUE when one of them
+ * changed the ENT (the start page, an open import must know); @changed: its account, when
+ * the index has it. */
+static gboolean
+show_finished_edits (JnUserDialog  *self,
+                     GPtrArray     *finished,
+                     GPtrArray     *users,
+                     JnEntUser    **changed)
+{
+  if (finished == NULL || finished->len == 0)
+    return FALSE;
+
+  if (self->index != NULL && users != NULL)
+    for (guint i = 0; i < users->len; i++)
+      jn_user_index_update_user (self->index, g_ptr_array_index (users, i));
+  toast_finished_edits (self, finished);
+
+  for (guint i = 0; i < finished->len; i++)
+    {
+      JnOperation *op = g_ptr_array_index (finished, i);
+
+      if (op->state != JN_OP_DONE)
+        continue;
+      if (changed != NULL)
+        *changed = self->index != NULL ? jn_user_index_lookup (self->index, op->ent_id) : NULL;
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* A load's finished edits: said, and the ENT's change announced */
 static void
 announce_finished_edits (JnUserDialog *self,
                          GPtrArray    *finished)
 {
-  if (finished == NULL || finished->len == 0)
-    return;
+  JnEntUser *changed = NULL;
 
-  toast_finished_edits (self, finished);
-  for (guint i = 0; i < finished->len; i++)
-    if (((JnOperation *)g_ptr_array_index (finished, i))->state == JN_OP_DONE)
-      {
-        JnOperation *op = g_ptr_array_index (finished, i);
-
-        g_signal_emit (self, signals[SIGNAL_SAVED], 0,
-                       self->index != NULL ? jn_user_index_lookup (self->index, op->ent_id) : NULL);
-        break;
-      }
+  if (show_finished_edits (self, finished, NULL, &changed))
+    g_signal_emit (self, signals[SIGNAL_SAVED], 0, changed);
 }
 
 static void
@@ -399,7 +422,8 @@ load (JnUserDialog *self)
   gtk_stack_set_visible_child_name (self->results_stack, "loading");
   gtk_spinner_start (self->spinner);
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry), FALSE);
-  jn_user_index_load_async (self->store, self->ent, self->uai, self->cancellable, load_cb, g_object_ref (self));
+  jn_user_index_load_async (self->store, self->ent, self->uai, self->cancellable, load_cb,
+                            g_object_ref (self));
 }
 
 static void
@@ -620,29 +644,6 @@ cancel_edit_clicked_cb (JnUserDialog *self)
 
 /* ---- saving ---- */
 
-/* The edits a crash left unfinished that a save finished first: said, shown in the search,
- * and the ENT's change announced (the start page, an open import), whatever became of the
- * save itself. TRUE when one of them changed the ENT. */
-static gboolean
-show_finished_edits (JnUserDialog *self,
-                     GPtrArray    *finished,
-                     GPtrArray    *users)
-{
-  if (finished == NULL)
-    return FALSE;
-
-  if (self->index != NULL && users != NULL)
-    for (guint i = 0; i < users->len; i++)
-      jn_user_index_update_user (self->index, g_ptr_array_index (users, i));
-  toast_finished_edits (self, finished);
-
-  for (guint i = 0; i < finished->len; i++)
-    if (((JnOperation *)g_ptr_array_index (finished, i))->state == JN_OP_DONE)
-      return TRUE;
-
-  return FALSE;
-}
-
 static void
 save_cb (GObject      *source,
          GAsyncResult *result,
@@ -662,7 +663,7 @@ save_cb (GObject      *source,
 
   self->saving = FALSE;
   update_edit_sensitivity (self, TRUE);
-  ent_changed = show_finished_edits (self, finished, finished_users);
+  ent_changed = show_finished_edits (self, finished, finished_users, NULL);
 
   if (report == NULL || report->failed->len > 0)
     {

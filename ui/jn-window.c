@@ -940,7 +940,6 @@ dup_edit_uai (JnWindow *self)
   return self->ent_given ? g_strdup (JN_DEMO_UAI) : NULL;
 }
 
-
 /* An identifier was changed from the editor */
 static void
 user_saved_cb (JnWindow *self)
