@@ -3267,16 +3267,18 @@ test_content_encoding (void)
     }
 }
 
-/* The worker thread drops its reference to the task (and so to the store and the client
- * its data hold) after answering: waited for, before the fixture checks they are gone */
+/* The worker thread drops its reference to the task, and so to the store and the client
+ * its data hold, after answering: waited for, before the fixture checks they are gone. (A
+ * weak pointer on the task is not enough: it is cleared before the task's data are freed.) */
 static void
-drop_task (GAsyncResult **result)
+drop_task (Fixture       *fixture,
+           GAsyncResult **result)
 {
-  GAsyncResult *task = g_steal_pointer (result);
-
-  g_object_add_weak_pointer (G_OBJECT (task), (gpointer *)&task);
-  g_object_unref (task);
-  while (g_atomic_pointer_get (&task) != NULL)
+  g_clear_object (result);
+  for (guint i = 0;
+       i < 10000 && (g_atomic_int_get (&G_OBJECT (fixture->client)->ref_count) > 1 ||
+                     g_atomic_int_get (&G_OBJECT (fixture->store)->ref_count) > 1);
+       i++)
     {
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
@@ -3327,7 +3329,7 @@ test_interrupted_edit_failing (Fixture       *fixture,
   report = jn_user_edit_save_finish (result, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (report->failed->len, ==, 0);
-  drop_task (&result);
+  drop_task (fixture, &result);
 
   value = server_dup_pronote_id (fixture->server, "hugo", UAI);
   g_assert_cmpstr (value, ==, "M4NPQRSTUVWXYZ23");
@@ -3388,7 +3390,7 @@ test_interrupted_edit_directory_fails (Fixture       *fixture,
   g_assert_cmpuint (finished->len, ==, 1);
   g_assert_cmpint (((JnOperation *)g_ptr_array_index (finished, 0))->state, ==, JN_OP_DONE);
 
-  drop_task (&result);
+  drop_task (fixture, &result);
 }
 
 int
